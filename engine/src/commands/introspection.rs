@@ -1,0 +1,283 @@
+//! COMMAND and its subcommands COUNT, INFO and DOCS: the command table
+//! described in Redis 7.0's exact reply shapes, so client libraries and
+//! redis-cli's hints read it as they read real Redis.
+
+use super::{Arg, ArgKind, BeginSearch, Body, FindKeys, Spec, Table, BASE};
+use crate::engine::Ctx;
+use crate::error::CmdError;
+use crate::reply::Reply;
+
+const COMMAND_NAMES: Arg = Arg::new("command-name", ArgKind::String)
+    .optional()
+    .multiple();
+
+const SUBCOMMANDS: &[Spec] = &[
+    Spec {
+        name: "count",
+        arity: 2,
+        flags: &["loading", "stale"],
+        acl: &["@slow", "@connection"],
+        group: "server",
+        since: "2.8.13",
+        complexity: "O(1)",
+        summary: "Answers how many commands this server knows.",
+        body: Body::Run(count),
+        ..BASE
+    },
+    Spec {
+        name: "info",
+        arity: -2,
+        flags: &["loading", "stale"],
+        acl: &["@slow", "@connection"],
+        tips: &["nondeterministic_output_order"],
+        group: "server",
+        since: "2.8.13",
+        complexity: "O(N) for N commands described.",
+        summary: "Describes commands (arity, flags, keys, categories): the named ones, or all of them.",
+        history: &[("7.0.0", "With no names, every command is described.")],
+        args: &[COMMAND_NAMES],
+        body: Body::Run(info),
+        ..BASE
+    },
+    Spec {
+        name: "docs",
+        arity: -2,
+        flags: &["loading", "stale"],
+        acl: &["@slow", "@connection"],
+        tips: &["nondeterministic_output_order"],
+        group: "server",
+        since: "7.0.0",
+        complexity: "O(N) for N commands documented.",
+        summary: "Documents commands (summary, versions, argument grammar): the named ones, or all of them.",
+        args: &[COMMAND_NAMES],
+        body: Body::Run(docs),
+        ..BASE
+    },
+];
+
+pub const SPECS: &[Spec] = &[Spec {
+    name: "command",
+    arity: -1,
+    flags: &["loading", "stale"],
+    acl: &["@slow", "@connection"],
+    tips: &["nondeterministic_output_order"],
+    group: "server",
+    since: "2.8.13",
+    complexity: "O(N) for the N commands of the server.",
+    summary: "Describes every command this server knows.",
+    body: Body::Container {
+        subcommands: SUBCOMMANDS,
+        bare: Some(all_info),
+    },
+    ..BASE
+}];
+
+fn count(ctx: &mut Ctx<'_>, _argv: &[&[u8]]) -> Result<Reply, CmdError> {
+    Ok(Reply::Int(
+        i64::try_from(ctx.table.len()).unwrap_or(i64::MAX),
+    ))
+}
+
+fn all_info(ctx: &mut Ctx<'_>, _argv: &[&[u8]]) -> Result<Reply, CmdError> {
+    Ok(Reply::Array(
+        ctx.table.iter().map(|s| info_reply(s.name, s)).collect(),
+    ))
+}
+
+fn info(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
+    if argv.len() == 2 {
+        return all_info(ctx, argv);
+    }
+    let table: &Table = ctx.table;
+    Ok(Reply::Array(
+        argv.iter()
+            .skip(2)
+            .map(|name| match table.get_full(name) {
+                Some((full_name, spec)) => info_reply(&full_name, spec),
+                None => Reply::Nil,
+            })
+            .collect(),
+    ))
+}
+
+fn docs(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
+    let table: &Table = ctx.table;
+    let entries = if argv.len() == 2 {
+        table
+            .iter()
+            .map(|s| (Reply::bulk(s.name.as_bytes()), docs_reply(s.name, s)))
+            .collect()
+    } else {
+        argv.iter()
+            .skip(2)
+            .filter_map(|name| table.get_full(name))
+            .map(|(full, spec)| (Reply::bulk(full.as_bytes()), docs_reply(&full, spec)))
+            .collect()
+    };
+    Ok(Reply::Map(entries))
+}
+
+fn statuses(items: &[&str]) -> Reply {
+    Reply::Set(items.iter().map(|s| Reply::Status(s.to_string())).collect())
+}
+
+fn bulk_str(s: &str) -> Reply {
+    Reply::bulk(s.as_bytes())
+}
+
+/// One command's COMMAND INFO entry: ten fields in Redis's order.
+fn info_reply(full_name: &str, spec: &Spec) -> Reply {
+    let (first, last, step) = spec.keys;
+    Reply::Array(vec![
+        bulk_str(full_name),
+        Reply::Int(i64::from(spec.arity)),
+        statuses(spec.flags),
+        Reply::Int(i64::from(first)),
+        Reply::Int(i64::from(last)),
+        Reply::Int(i64::from(step)),
+        statuses(spec.acl),
+        Reply::Set(spec.tips.iter().map(|t| bulk_str(t)).collect()),
+        Reply::Array(spec.key_specs.iter().map(key_spec_reply).collect()),
+        Reply::Array(
+            spec.subcommands()
+                .iter()
+                .map(|sub| info_reply(&format!("{full_name}|{}", sub.name), sub))
+                .collect(),
+        ),
+    ])
+}
+
+fn int_map(pairs: &[(&str, i32)]) -> Reply {
+    Reply::Map(
+        pairs
+            .iter()
+            .map(|(k, v)| (bulk_str(k), Reply::Int(i64::from(*v))))
+            .collect(),
+    )
+}
+
+fn typed(kind: &str, spec: Reply) -> Reply {
+    Reply::Map(vec![
+        (bulk_str("type"), bulk_str(kind)),
+        (bulk_str("spec"), spec),
+    ])
+}
+
+fn key_spec_reply(ks: &super::KeySpec) -> Reply {
+    let mut fields = Vec::with_capacity(4);
+    if let Some(notes) = ks.notes {
+        fields.push((bulk_str("notes"), bulk_str(notes)));
+    }
+    fields.push((bulk_str("flags"), statuses(ks.flags)));
+    let begin = match ks.begin {
+        BeginSearch::Index(index) => typed("index", int_map(&[("index", index)])),
+        BeginSearch::Keyword {
+            keyword,
+            start_from,
+        } => typed(
+            "keyword",
+            Reply::Map(vec![
+                (bulk_str("keyword"), bulk_str(keyword)),
+                (bulk_str("startfrom"), Reply::Int(i64::from(start_from))),
+            ]),
+        ),
+    };
+    fields.push((bulk_str("begin_search"), begin));
+    let find = match ks.find {
+        FindKeys::Range {
+            last_key,
+            key_step,
+            limit,
+        } => typed(
+            "range",
+            int_map(&[
+                ("lastkey", last_key),
+                ("keystep", key_step),
+                ("limit", limit),
+            ]),
+        ),
+        FindKeys::Keynum {
+            keynum_idx,
+            first_key,
+            key_step,
+        } => typed(
+            "keynum",
+            int_map(&[
+                ("keynumidx", keynum_idx),
+                ("firstkey", first_key),
+                ("keystep", key_step),
+            ]),
+        ),
+    };
+    fields.push((bulk_str("find_keys"), find));
+    Reply::Map(fields)
+}
+
+/// One command's COMMAND DOCS entry, fields in Redis's order.
+fn docs_reply(full_name: &str, spec: &Spec) -> Reply {
+    let mut fields = vec![
+        (bulk_str("summary"), bulk_str(spec.summary)),
+        (bulk_str("since"), bulk_str(spec.since)),
+        (bulk_str("group"), bulk_str(spec.group)),
+        (bulk_str("complexity"), bulk_str(spec.complexity)),
+    ];
+    if !spec.history.is_empty() {
+        let entries = spec
+            .history
+            .iter()
+            .map(|(version, note)| Reply::Array(vec![bulk_str(version), bulk_str(note)]))
+            .collect();
+        fields.push((bulk_str("history"), Reply::Set(entries)));
+    }
+    if !spec.args.is_empty() {
+        fields.push((bulk_str("arguments"), args_reply(spec.args)));
+    }
+    let subs = spec.subcommands();
+    if !subs.is_empty() {
+        let entries = subs
+            .iter()
+            .map(|sub| {
+                let name = format!("{full_name}|{}", sub.name);
+                (bulk_str(&name), docs_reply(&name, sub))
+            })
+            .collect();
+        fields.push((bulk_str("subcommands"), Reply::Map(entries)));
+    }
+    Reply::Map(fields)
+}
+
+fn args_reply(args: &[Arg]) -> Reply {
+    Reply::Array(args.iter().map(arg_reply).collect())
+}
+
+fn arg_reply(arg: &Arg) -> Reply {
+    let mut fields = vec![
+        (bulk_str("name"), bulk_str(arg.name)),
+        (bulk_str("type"), bulk_str(arg.kind.as_str())),
+    ];
+    if let Some(index) = arg.key_spec_index {
+        fields.push((bulk_str("key_spec_index"), Reply::Int(i64::from(index))));
+    }
+    if let Some(token) = arg.token {
+        fields.push((bulk_str("token"), bulk_str(token)));
+    }
+    if let Some(since) = arg.since {
+        fields.push((bulk_str("since"), bulk_str(since)));
+    }
+    let flags: Vec<&str> = [
+        (arg.optional, "optional"),
+        (arg.multiple, "multiple"),
+        (arg.multiple_token, "multiple_token"),
+    ]
+    .iter()
+    .filter(|(on, _)| *on)
+    .map(|(_, name)| *name)
+    .collect();
+    if !flags.is_empty() {
+        fields.push((bulk_str("flags"), statuses(&flags)));
+    }
+    if matches!(arg.kind, ArgKind::OneOf | ArgKind::Block) {
+        fields.push((bulk_str("arguments"), args_reply(arg.args)));
+    }
+    Reply::Map(fields)
+}

@@ -1,0 +1,209 @@
+//! The command table and the helpers handlers share. Each group of commands
+//! lives in its own file and exports `SPECS`, its rows; `Table` gathers them.
+
+// Every row ends in `..BASE` so rows read alike, even when a row happens to
+// spell out every field.
+#![allow(clippy::needless_update)]
+
+mod connection;
+mod introspection;
+mod keyspace;
+mod list;
+mod server;
+mod string;
+mod table;
+
+pub use table::{
+    all_keys, one_key, Arg, ArgKind, BeginSearch, Body, FindKeys, Handler, KeySpec, Spec,
+};
+
+use rustc_hash::FxHashMap;
+
+use crate::error::CmdError;
+use crate::number::parse_i64;
+
+/// Every group's rows, in the order COMMAND lists them.
+const GROUPS: &[&[Spec]] = &[
+    connection::SPECS,
+    string::SPECS,
+    list::SPECS,
+    keyspace::SPECS,
+    server::SPECS,
+    introspection::SPECS,
+];
+
+/// The command table, indexed by lowercase name.
+pub struct Table {
+    by_name: FxHashMap<&'static str, &'static Spec>,
+}
+
+/// Longest command name worth lowercasing for a lookup.
+const MAX_NAME_LEN: usize = 64;
+
+impl Table {
+    pub fn new() -> Table {
+        let by_name = GROUPS
+            .iter()
+            .flat_map(|g| g.iter())
+            .map(|spec| (spec.name, spec))
+            .collect();
+        Table { by_name }
+    }
+
+    /// The top-level command called `name`, in any letter case.
+    pub fn get(&self, name: &[u8]) -> Option<&'static Spec> {
+        let lower = lowercase_name(name)?;
+        self.by_name.get(lower.as_str()).copied()
+    }
+
+    /// A subcommand of a container, by name in any letter case.
+    pub fn find_in(subcommands: &'static [Spec], name: &[u8]) -> Option<&'static Spec> {
+        let lower = lowercase_name(name)?;
+        subcommands.iter().find(|s| s.name == lower)
+    }
+
+    /// A command or `container|subcommand` by its full name.
+    pub fn get_full(&self, full_name: &[u8]) -> Option<(String, &'static Spec)> {
+        match full_name.iter().position(|&b| b == b'|') {
+            None => self.get(full_name).map(|s| (s.name.to_string(), s)),
+            Some(bar) => {
+                let parent = self.get(&full_name[..bar])?;
+                let sub = Table::find_in(parent.subcommands(), &full_name[bar + 1..])?;
+                Some((format!("{}|{}", parent.name, sub.name), sub))
+            }
+        }
+    }
+
+    /// Top-level commands in table order.
+    pub fn iter(&self) -> impl Iterator<Item = &'static Spec> {
+        GROUPS.iter().flat_map(|g| g.iter())
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_name.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_name.is_empty()
+    }
+}
+
+impl Default for Table {
+    fn default() -> Self {
+        Table::new()
+    }
+}
+
+fn lowercase_name(name: &[u8]) -> Option<String> {
+    if name.len() > MAX_NAME_LEN {
+        return None;
+    }
+    std::str::from_utf8(name).ok().map(str::to_ascii_lowercase)
+}
+
+/// Parses an integer argument, with Redis's error for anything else.
+pub(crate) fn int_arg(arg: &[u8]) -> Result<i64, CmdError> {
+    parse_i64(arg).ok_or(CmdError::NotInteger)
+}
+
+/// Case-insensitive comparison of an argument with an option keyword.
+pub(crate) fn is_opt(arg: &[u8], keyword: &str) -> bool {
+    arg.eq_ignore_ascii_case(keyword.as_bytes())
+}
+
+/// A row with every field at its neutral value; rows override what they need.
+pub(crate) const BASE: Spec = Spec {
+    name: "",
+    arity: 0,
+    flags: &[],
+    keys: (0, 0, 0),
+    acl: &[],
+    tips: &[],
+    key_specs: &[],
+    group: "",
+    since: "",
+    complexity: "",
+    summary: "",
+    history: &[],
+    args: &[],
+    body: Body::Container {
+        subcommands: &[],
+        bare: None,
+    },
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all_rows() -> Vec<(String, &'static Spec)> {
+        let table = Table::new();
+        let mut rows = Vec::new();
+        for spec in table.iter() {
+            rows.push((spec.name.to_string(), spec));
+            for sub in spec.subcommands() {
+                rows.push((format!("{}|{}", spec.name, sub.name), sub));
+            }
+        }
+        rows
+    }
+
+    #[test]
+    fn every_row_is_complete() {
+        for (name, spec) in all_rows() {
+            assert!(
+                !spec.name.is_empty() && spec.name == spec.name.to_ascii_lowercase(),
+                "{name}"
+            );
+            assert!(spec.arity != 0, "{name} has no arity");
+            assert!(!spec.summary.is_empty(), "{name} has no summary");
+            assert!(!spec.complexity.is_empty(), "{name} has no complexity");
+            assert!(
+                !spec.group.is_empty() && !spec.since.is_empty(),
+                "{name} lacks group/since"
+            );
+            assert!(!spec.acl.is_empty(), "{name} has no ACL categories");
+            let runnable = match spec.body {
+                Body::Run(_) => true,
+                Body::Container { subcommands, bare } => !subcommands.is_empty() || bare.is_some(),
+            };
+            assert!(runnable, "{name} has no handler");
+        }
+    }
+
+    #[test]
+    fn names_are_unique_and_found_in_any_case() {
+        let table = Table::new();
+        let count: usize = GROUPS.iter().map(|g| g.len()).sum();
+        assert_eq!(table.len(), count, "duplicate command names");
+        assert!(table.get(b"GeT").is_some());
+        assert!(table.get(b"nosuch").is_none());
+        assert_eq!(
+            table.get_full(b"COMMAND|Info").map(|(n, _)| n),
+            Some("command|info".into())
+        );
+    }
+
+    /// Every command in the table is exercised by the black-box tests or the
+    /// conformance corpus; a row nobody tests fails here.
+    #[test]
+    #[cfg(not(target_arch = "wasm32"))]
+    fn every_row_has_a_test() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut corpus = String::new();
+        let dirs = [root.join("tests"), root.join("../tests/conformance/cases")];
+        for dir in dirs {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                corpus.push_str(&std::fs::read_to_string(entry.path()).unwrap_or_default());
+            }
+        }
+        let corpus = corpus.to_ascii_lowercase();
+        for (name, _) in all_rows() {
+            let words = name.replace('|', " ");
+            assert!(corpus.contains(&words), "no test mentions `{words}`");
+        }
+    }
+}

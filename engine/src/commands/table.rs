@@ -1,0 +1,258 @@
+//! The shape of a command-table row. Each command group (`string.rs`,
+//! `keyspace.rs`, ...) declares its rows with these types; `mod.rs` gathers
+//! them into the one table that drives dispatch, the arity check, COMMAND
+//! INFO/DOCS/COUNT, and the console's completion and hints.
+//!
+//! Arity, flags, key specs, ACL categories and argument grammar are Redis's
+//! facts and match Redis 7.0 exactly. Summaries, complexity notes and history
+//! notes are written in our own words.
+
+use crate::engine::Ctx;
+use crate::error::CmdError;
+use crate::reply::Reply;
+
+/// A command implementation. It receives the whole argument vector (name
+/// included) whose length already satisfies the arity.
+pub type Handler = fn(&mut Ctx<'_>, &[&[u8]]) -> Result<Reply, CmdError>;
+
+/// What running the command does.
+#[derive(Clone, Copy)]
+pub enum Body {
+    Run(Handler),
+    /// A container such as COMMAND: the second argument names a subcommand;
+    /// `bare` runs when the container is called alone (if its arity allows).
+    Container {
+        subcommands: &'static [Spec],
+        bare: Option<Handler>,
+    },
+}
+
+/// One row of the command table.
+pub struct Spec {
+    /// Lowercase name; for a subcommand, just its own part (`info`).
+    pub name: &'static str,
+    /// Redis's arity: exact count if positive, minimum if negative (name included).
+    pub arity: i32,
+    pub flags: &'static [&'static str],
+    /// Legacy key positions: first key, last key, step.
+    pub keys: (i32, i32, i32),
+    pub acl: &'static [&'static str],
+    pub tips: &'static [&'static str],
+    pub key_specs: &'static [KeySpec],
+    pub group: &'static str,
+    pub since: &'static str,
+    pub complexity: &'static str,
+    pub summary: &'static str,
+    pub history: &'static [(&'static str, &'static str)],
+    pub args: &'static [Arg],
+    pub body: Body,
+}
+
+impl Spec {
+    /// True if `argc` (name included) fits the arity.
+    pub fn arity_ok(&self, argc: usize) -> bool {
+        let argc = i64::try_from(argc).unwrap_or(i64::MAX);
+        let arity = i64::from(self.arity);
+        if arity >= 0 {
+            argc == arity
+        } else {
+            argc >= -arity
+        }
+    }
+
+    pub fn subcommands(&self) -> &'static [Spec] {
+        match self.body {
+            Body::Container { subcommands, .. } => subcommands,
+            Body::Run(_) => &[],
+        }
+    }
+
+    pub fn has_flag(&self, flag: &str) -> bool {
+        self.flags.contains(&flag)
+    }
+}
+
+/// Where a command's keys are, in Redis 7's key-spec form.
+pub struct KeySpec {
+    pub notes: Option<&'static str>,
+    pub flags: &'static [&'static str],
+    pub begin: BeginSearch,
+    pub find: FindKeys,
+}
+
+pub enum BeginSearch {
+    /// The first key is at this argument index.
+    Index(i32),
+    /// The first key follows this keyword, searched from `start_from`.
+    Keyword {
+        keyword: &'static str,
+        start_from: i32,
+    },
+}
+
+pub enum FindKeys {
+    /// Keys run to `last_key` (relative; -1 = end), every `key_step`, at most `limit`.
+    Range {
+        last_key: i32,
+        key_step: i32,
+        limit: i32,
+    },
+    /// The argument at `keynum_idx` says how many keys follow from `first_key`.
+    Keynum {
+        keynum_idx: i32,
+        first_key: i32,
+        key_step: i32,
+    },
+}
+
+/// An argument in Redis's documented grammar (COMMAND DOCS).
+#[derive(Clone, Copy)]
+pub struct Arg {
+    pub name: &'static str,
+    pub kind: ArgKind,
+    pub key_spec_index: Option<i32>,
+    pub token: Option<&'static str>,
+    pub since: Option<&'static str>,
+    pub optional: bool,
+    pub multiple: bool,
+    pub multiple_token: bool,
+    pub args: &'static [Arg],
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum ArgKind {
+    String,
+    Integer,
+    Double,
+    Key,
+    Pattern,
+    UnixTime,
+    PureToken,
+    OneOf,
+    Block,
+}
+
+impl ArgKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ArgKind::String => "string",
+            ArgKind::Integer => "integer",
+            ArgKind::Double => "double",
+            ArgKind::Key => "key",
+            ArgKind::Pattern => "pattern",
+            ArgKind::UnixTime => "unix-time",
+            ArgKind::PureToken => "pure-token",
+            ArgKind::OneOf => "oneof",
+            ArgKind::Block => "block",
+        }
+    }
+}
+
+impl Arg {
+    pub const fn new(name: &'static str, kind: ArgKind) -> Arg {
+        Arg {
+            name,
+            kind,
+            key_spec_index: None,
+            token: None,
+            since: None,
+            optional: false,
+            multiple: false,
+            multiple_token: false,
+            args: &[],
+        }
+    }
+
+    /// A key argument bound to the key spec at `index`.
+    pub const fn key(name: &'static str, index: i32) -> Arg {
+        Arg {
+            key_spec_index: Some(index),
+            ..Arg::new(name, ArgKind::Key)
+        }
+    }
+
+    /// A bare keyword such as `NX`.
+    pub const fn pure_token(name: &'static str, token: &'static str) -> Arg {
+        Arg {
+            token: Some(token),
+            ..Arg::new(name, ArgKind::PureToken)
+        }
+    }
+
+    pub const fn one_of(name: &'static str, args: &'static [Arg]) -> Arg {
+        Arg {
+            args,
+            ..Arg::new(name, ArgKind::OneOf)
+        }
+    }
+
+    pub const fn block(name: &'static str, args: &'static [Arg]) -> Arg {
+        Arg {
+            args,
+            ..Arg::new(name, ArgKind::Block)
+        }
+    }
+
+    pub const fn token(self, token: &'static str) -> Arg {
+        Arg {
+            token: Some(token),
+            ..self
+        }
+    }
+
+    pub const fn since(self, version: &'static str) -> Arg {
+        Arg {
+            since: Some(version),
+            ..self
+        }
+    }
+
+    pub const fn optional(self) -> Arg {
+        Arg {
+            optional: true,
+            ..self
+        }
+    }
+
+    pub const fn multiple(self) -> Arg {
+        Arg {
+            multiple: true,
+            ..self
+        }
+    }
+
+    pub const fn multiple_token(self) -> Arg {
+        Arg {
+            multiple_token: true,
+            ..self
+        }
+    }
+}
+
+/// The common single-key spec: one key at argument 1.
+pub const fn one_key(notes: Option<&'static str>, flags: &'static [&'static str]) -> KeySpec {
+    KeySpec {
+        notes,
+        flags,
+        begin: BeginSearch::Index(1),
+        find: FindKeys::Range {
+            last_key: 0,
+            key_step: 1,
+            limit: 0,
+        },
+    }
+}
+
+/// Every argument from 1 on is a key.
+pub const fn all_keys(flags: &'static [&'static str]) -> KeySpec {
+    KeySpec {
+        notes: None,
+        flags,
+        begin: BeginSearch::Index(1),
+        find: FindKeys::Range {
+            last_key: -1,
+            key_step: 1,
+            limit: 0,
+        },
+    }
+}

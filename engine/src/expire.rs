@@ -1,0 +1,94 @@
+//! Active expiry: the periodic sweep that reclaims keys nobody reads, the
+//! way Redis's `activeExpireCycle` does it. Each database is probed with
+//! random samples of 20 keys that have a TTL; sampling repeats while more
+//! than a quarter of a sample was expired, and a whole cycle is capped so a
+//! tick never does unbounded work.
+
+use crate::engine::Server;
+
+/// Keys sampled per loop (Redis's ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP).
+const KEYS_PER_LOOP: usize = 20;
+/// Upper bound on keys sampled in one cycle, across all databases.
+const MAX_SAMPLES_PER_CYCLE: usize = 4_000;
+
+/// Runs one cycle; returns how many keys it deleted.
+pub fn active_cycle(server: &mut Server) -> usize {
+    let db_count = server.dbs.len();
+    let now = server.now_ms;
+    let mut budget = MAX_SAMPLES_PER_CYCLE;
+    let mut deleted = 0;
+    for _ in 0..db_count {
+        let index = server.expire_cursor % db_count;
+        server.expire_cursor = (index + 1) % db_count;
+        let Some(db) = server.dbs.get_mut(index) else {
+            continue;
+        };
+        loop {
+            let sample = KEYS_PER_LOOP.min(db.volatile_len()).min(budget);
+            if sample == 0 {
+                break;
+            }
+            budget -= sample;
+            let mut expired = 0;
+            for _ in 0..sample {
+                if let Some(key) = db.random_volatile_key(&mut server.rng) {
+                    if db.expire_if_due(&key, now) {
+                        expired += 1;
+                    }
+                }
+            }
+            deleted += expired;
+            // Stop probing this database once expired keys look rare.
+            if expired * 4 <= sample {
+                break;
+            }
+        }
+        if budget == 0 {
+            break;
+        }
+    }
+    deleted
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::{Config, Engine};
+
+    #[test]
+    fn sweeps_expired_keys_without_reads_and_keeps_live_ones() {
+        let mut engine = Engine::new(Config::default());
+        let c = engine.connect();
+        for i in 0..500 {
+            engine.execute(
+                c,
+                &[
+                    &b"SET"[..],
+                    format!("gone:{i}").as_bytes(),
+                    b"v",
+                    b"PX",
+                    b"100",
+                ],
+            );
+            engine.execute(
+                c,
+                &[
+                    &b"SET"[..],
+                    format!("live:{i}").as_bytes(),
+                    b"v",
+                    b"EX",
+                    b"100",
+                ],
+            );
+        }
+        engine.execute(c, &["SET", "forever", "v"]);
+        assert_eq!(engine.dbsize(0), 1001);
+        // The first cycle after the deadline reclaims keys nobody read...
+        engine.tick(100);
+        assert!(engine.dbsize(0) < 1001);
+        // ...and repeated bounded cycles reclaim the rest, never a live key.
+        for step in 1..=3000 {
+            engine.tick(100 + step);
+        }
+        assert_eq!(engine.dbsize(0), 501);
+    }
+}

@@ -1,0 +1,33 @@
+//! # redsim-engine
+//!
+//! Redis 7 semantics as a library: no sockets, no clock, no threads. The host
+//! connects clients, passes command argument vectors in, gets `Reply` values
+//! out, and moves time forward with `tick`. The same crate runs in a browser
+//! tab (wasm32), in Node, behind the TCP server, and in deterministic tests.
+//!
+//! ## Layout
+//! - [`engine`]: `Engine`, clients, dispatch (unknown command / arity checks).
+//! - [`commands`]: the command table (`table.rs`) and one file per group.
+//! - [`db`]: a keyspace with lazy expiry; [`expire`]: the active expiry cycle.
+//! - [`reply`]: the `Reply` type; [`reply::cli`] prints it as redis-cli does.
+//! - [`resp`]: RESP2/RESP3 request and reply parsing, reply encoding.
+//! - [`line`]: redis-cli's argument splitting (quotes and escapes).
+//! - [`error`]: command errors with Redis's exact texts.
+//! - [`number`]: Redis's integer parsing and double formatting.
+//! - [`rng`]: the seeded random generator behind every random choice.
+
+pub mod commands;
+pub mod db;
+pub mod engine;
+pub mod error;
+pub mod expire;
+pub mod line;
+pub mod number;
+pub mod reply;
+pub mod resp;
+pub mod rng;
+
+pub use engine::{ClientId, Config, Engine, LineError};
+pub use error::CmdError;
+pub use reply::Reply;
+pub use resp::Protocol;

@@ -1,0 +1,110 @@
+//! Number text exactly as Redis reads and writes it: `string2ll`'s strict
+//! integer syntax and the `%.17g` format of doubles.
+
+/// Parses a 64-bit integer the way Redis's `string2ll` does: optional `-`,
+/// no `+`, no spaces, no leading zeros, no overflow. `None` on anything else.
+pub fn parse_i64(s: &[u8]) -> Option<i64> {
+    match s {
+        [] => None,
+        [b'0'] => Some(0),
+        [b'-', digits @ ..] => parse_magnitude(digits).and_then(|m| {
+            // The magnitude of i64::MIN does not fit in i64, so negate in i128.
+            i64::try_from(-i128::from(m)).ok()
+        }),
+        digits => parse_magnitude(digits).and_then(|m| i64::try_from(m).ok()),
+    }
+}
+
+/// Digits with a leading 1-9, as an unsigned magnitude (fits u64 or fails).
+fn parse_magnitude(digits: &[u8]) -> Option<u64> {
+    let (first, rest) = digits.split_first()?;
+    if !(b'1'..=b'9').contains(first) {
+        return None;
+    }
+    let mut value = u64::from(first - b'0');
+    for &d in rest {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        value = value.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+    }
+    Some(value)
+}
+
+/// Formats a double like C's `printf("%.17g")`, which Redis 7.0 uses for
+/// double replies. Infinities are `inf`/`-inf` as Redis writes them.
+pub fn format_g17(d: f64) -> String {
+    if d.is_nan() {
+        return "nan".to_string();
+    }
+    if d.is_infinite() {
+        return if d > 0.0 { "inf" } else { "-inf" }.to_string();
+    }
+    const PRECISION: i32 = 17;
+    // `{:.16e}` rounds to 17 significant digits exactly as glibc does.
+    let sci = format!("{:.16e}", d);
+    let Some((mantissa, exp)) = sci.split_once('e') else {
+        return sci;
+    };
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if !(-4..PRECISION).contains(&exp) {
+        let mantissa = trim_fraction_zeros(mantissa);
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{mantissa}e{sign}{:02}", exp.abs())
+    } else {
+        let decimals = usize::try_from(PRECISION - 1 - exp).unwrap_or(0);
+        trim_fraction_zeros(&format!("{:.*}", decimals, d)).to_string()
+    }
+}
+
+/// `%g` drops trailing zeros of the fraction, and the point if nothing is left.
+fn trim_fraction_zeros(s: &str) -> &str {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_follow_string2ll() {
+        assert_eq!(parse_i64(b"0"), Some(0));
+        assert_eq!(parse_i64(b"-1"), Some(-1));
+        assert_eq!(parse_i64(b"9223372036854775807"), Some(i64::MAX));
+        assert_eq!(parse_i64(b"-9223372036854775808"), Some(i64::MIN));
+        for bad in [
+            &b""[..],
+            b"-",
+            b"-0",
+            b"01",
+            b"+1",
+            b" 1",
+            b"1 ",
+            b"1.0",
+            b"9223372036854775808",
+            b"-9223372036854775809",
+            b"99999999999999999999999",
+        ] {
+            assert_eq!(parse_i64(bad), None, "{:?}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    #[test]
+    fn doubles_format_like_printf_g17() {
+        assert_eq!(format_g17(1.5), "1.5");
+        assert_eq!(format_g17(0.1), "0.10000000000000001");
+        assert_eq!(format_g17(3.0), "3");
+        assert_eq!(format_g17(-0.0), "-0");
+        assert_eq!(format_g17(1e20), "1e+20");
+        assert_eq!(format_g17(1.5e-5), "1.5e-05");
+        assert_eq!(format_g17(1.0 / 3.0), "0.33333333333333331");
+        assert_eq!(format_g17(123456789012345680.0), "1.2345678901234568e+17");
+        assert_eq!(format_g17(0.0001), "0.0001");
+        assert_eq!(format_g17(f64::INFINITY), "inf");
+        assert_eq!(format_g17(f64::NEG_INFINITY), "-inf");
+    }
+}

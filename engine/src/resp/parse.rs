@@ -1,0 +1,333 @@
+//! Incremental RESP parsing. Every function takes the bytes received so far
+//! and returns `Ok(None)` when more are needed, `Ok(Some((value, consumed)))`
+//! when a whole value is there. Nothing is allocated for a length before the
+//! bytes it announces have arrived, so a hostile length cannot exhaust memory.
+
+use super::ProtocolError;
+use crate::line::split_args;
+use crate::number::parse_i64;
+use crate::reply::Reply;
+
+/// Redis's PROTO_INLINE_MAX_SIZE: the longest line accepted without a newline.
+const INLINE_MAX: usize = 64 * 1024;
+/// How deep a parsed reply may nest before it is refused.
+const MAX_DEPTH: usize = 128;
+
+/// Request limits; `max_bulk_len` is the `proto-max-bulk-len` config.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestLimits {
+    pub max_bulk_len: usize,
+}
+
+impl Default for RequestLimits {
+    fn default() -> Self {
+        RequestLimits {
+            max_bulk_len: 512 * 1024 * 1024,
+        }
+    }
+}
+
+type Parsed<T> = Result<Option<(T, usize)>, ProtocolError>;
+
+fn error<T>(text: impl Into<String>) -> Parsed<T> {
+    Err(ProtocolError(text.into()))
+}
+
+/// Parses one client request: a multibulk array of bulk strings, or an inline
+/// command line. An empty argument vector means "nothing to run" (a blank
+/// line or `*0`), but its bytes are still consumed.
+pub fn parse_request(buf: &[u8], limits: &RequestLimits) -> Parsed<Vec<Vec<u8>>> {
+    match buf.first() {
+        None => Ok(None),
+        Some(b'*') => parse_multibulk(buf, limits),
+        Some(_) => parse_inline(buf),
+    }
+}
+
+fn parse_inline(buf: &[u8]) -> Parsed<Vec<Vec<u8>>> {
+    let Some(newline) = buf.iter().position(|&b| b == b'\n') else {
+        return if buf.len() > INLINE_MAX {
+            error("too big inline request")
+        } else {
+            Ok(None)
+        };
+    };
+    let line = buf[..newline]
+        .strip_suffix(b"\r")
+        .unwrap_or(&buf[..newline]);
+    match split_args(line) {
+        Some(args) => Ok(Some((args, newline + 1))),
+        None => error("unbalanced quotes in request"),
+    }
+}
+
+/// Finds the `\r` that ends a header line starting at `start`.
+fn header_end(buf: &[u8], start: usize) -> Option<usize> {
+    buf.get(start..)?
+        .iter()
+        .position(|&b| b == b'\r')
+        .map(|p| start + p)
+}
+
+fn parse_multibulk(buf: &[u8], limits: &RequestLimits) -> Parsed<Vec<Vec<u8>>> {
+    let Some(cr) = header_end(buf, 1) else {
+        return if buf.len() > INLINE_MAX {
+            error("too big mbulk count string")
+        } else {
+            Ok(None)
+        };
+    };
+    let count = match parse_i64(&buf[1..cr]) {
+        Some(n) if n <= i64::from(i32::MAX) => n,
+        _ => return error("invalid multibulk length"),
+    };
+    let mut pos = cr + 2;
+    if count <= 0 {
+        return Ok(if pos <= buf.len() {
+            Some((Vec::new(), pos))
+        } else {
+            None
+        });
+    }
+    let count = usize::try_from(count).unwrap_or(0);
+    let mut args = Vec::with_capacity(count.min(1024));
+    for _ in 0..count {
+        if pos >= buf.len() {
+            return Ok(None);
+        }
+        let Some(cr) = header_end(buf, pos) else {
+            return if buf.len() - pos > INLINE_MAX {
+                error("too big bulk count string")
+            } else {
+                Ok(None)
+            };
+        };
+        if buf[pos] != b'$' {
+            return error(format!("expected '$', got '{}'", char::from(buf[pos])));
+        }
+        let len = match parse_i64(&buf[pos + 1..cr]).and_then(|n| usize::try_from(n).ok()) {
+            Some(n) if n <= limits.max_bulk_len => n,
+            _ => return error("invalid bulk length"),
+        };
+        let start = cr + 2;
+        let end = start.saturating_add(len);
+        if end.saturating_add(2) > buf.len() {
+            return Ok(None);
+        }
+        args.push(buf[start..end].to_vec());
+        pos = end + 2;
+    }
+    Ok(Some((args, pos)))
+}
+
+/// Parses one reply of any RESP2 or RESP3 type. Attributes (`|`) are read
+/// and dropped, as a client that does not ask for them would.
+pub fn parse_reply(buf: &[u8]) -> Parsed<Reply> {
+    parse_value(buf, 0, 0)
+}
+
+fn parse_value(buf: &[u8], start: usize, depth: usize) -> Parsed<Reply> {
+    if depth > MAX_DEPTH {
+        return error("reply nested too deeply");
+    }
+    let Some(&tag) = buf.get(start) else {
+        return Ok(None);
+    };
+    let Some(cr) = header_end(buf, start + 1) else {
+        return Ok(None);
+    };
+    if cr + 1 >= buf.len() {
+        return Ok(None);
+    }
+    let header = &buf[start + 1..cr];
+    let after = cr + 2;
+    let text = || String::from_utf8_lossy(header).into_owned();
+    let length = || match parse_i64(header) {
+        Some(n) if n >= -1 => Ok(n),
+        _ => Err(ProtocolError(format!("invalid length '{}'", text()))),
+    };
+    let simple = |reply: Reply| Ok(Some((reply, after)));
+    match tag {
+        b'+' => simple(Reply::Status(text())),
+        b'-' => simple(Reply::Error(text())),
+        b':' => match parse_i64(header) {
+            Some(n) => simple(Reply::Int(n)),
+            None => error(format!("invalid integer '{}'", text())),
+        },
+        b'_' => simple(Reply::Nil),
+        b'#' => match header {
+            b"t" => simple(Reply::Bool(true)),
+            b"f" => simple(Reply::Bool(false)),
+            _ => error(format!("invalid boolean '{}'", text())),
+        },
+        b',' => match parse_double(header) {
+            Some(d) => simple(Reply::Double(d)),
+            None => error(format!("invalid double '{}'", text())),
+        },
+        b'(' => simple(Reply::BigNumber(text())),
+        b'$' | b'=' | b'!' => {
+            let len = length()?;
+            let Ok(len) = usize::try_from(len) else {
+                return simple(Reply::Nil);
+            };
+            let end = after.saturating_add(len);
+            if end.saturating_add(2) > buf.len() {
+                return Ok(None);
+            }
+            let body = buf[after..end].to_vec();
+            let reply = match tag {
+                b'$' => Reply::Bulk(body),
+                b'!' => Reply::Error(String::from_utf8_lossy(&body).into_owned()),
+                _ => match body.get(3) {
+                    Some(b':') => Reply::Verbatim(
+                        String::from_utf8_lossy(&body[..3]).into_owned(),
+                        body[4..].to_vec(),
+                    ),
+                    _ => return error("invalid verbatim string"),
+                },
+            };
+            Ok(Some((reply, end + 2)))
+        }
+        b'*' | b'~' | b'>' | b'%' | b'|' => {
+            let len = length()?;
+            let Ok(count) = usize::try_from(len) else {
+                return simple(Reply::NilArray);
+            };
+            let per_entry = if matches!(tag, b'%' | b'|') { 2 } else { 1 };
+            let mut items = Vec::with_capacity(count.saturating_mul(per_entry).min(1024));
+            let mut pos = after;
+            for _ in 0..count.saturating_mul(per_entry) {
+                match parse_value(buf, pos, depth + 1)? {
+                    Some((item, next)) => {
+                        items.push(item);
+                        pos = next;
+                    }
+                    None => return Ok(None),
+                }
+            }
+            let reply = match tag {
+                b'*' => Reply::Array(items),
+                b'~' => Reply::Set(items),
+                b'>' => Reply::Push(items),
+                b'%' => Reply::Map(pairs(items)),
+                // An attribute annotates the reply that follows it; keep the reply.
+                _ => return parse_value(buf, pos, depth + 1),
+            };
+            Ok(Some((reply, pos)))
+        }
+        other => error(format!("unknown reply type '{}'", char::from(other))),
+    }
+}
+
+fn pairs(items: Vec<Reply>) -> Vec<(Reply, Reply)> {
+    let mut out = Vec::with_capacity(items.len() / 2);
+    let mut iter = items.into_iter();
+    while let (Some(k), Some(v)) = (iter.next(), iter.next()) {
+        out.push((k, v));
+    }
+    out
+}
+
+fn parse_double(text: &[u8]) -> Option<f64> {
+    match text {
+        b"inf" | b"+inf" => Some(f64::INFINITY),
+        b"-inf" => Some(f64::NEG_INFINITY),
+        _ => std::str::from_utf8(text).ok()?.parse().ok(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resp::{encode, Protocol};
+
+    fn req(buf: &[u8]) -> Parsed<Vec<Vec<u8>>> {
+        parse_request(buf, &RequestLimits::default())
+    }
+
+    #[test]
+    fn multibulk_whole_partial_and_pipelined() {
+        let full = b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n*1\r\n$4\r\nPING\r\n";
+        let (args, used) = req(full).unwrap().unwrap();
+        assert_eq!(args, vec![b"GET".to_vec(), b"k".to_vec()]);
+        assert_eq!(used, 20);
+        assert_eq!(
+            req(&full[used..]).unwrap().unwrap().0,
+            vec![b"PING".to_vec()]
+        );
+        for cut in 1..20 {
+            assert_eq!(req(&full[..cut]).unwrap(), None, "cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn inline_requests_use_redis_cli_quoting() {
+        let (args, used) = req(b"SET k \"a b\"\r\nGET k\r\n").unwrap().unwrap();
+        assert_eq!(args, vec![b"SET".to_vec(), b"k".to_vec(), b"a b".to_vec()]);
+        assert_eq!(used, 13);
+        assert_eq!(req(b"\r\n").unwrap(), Some((vec![], 2)));
+        assert_eq!(
+            req(b"SET k \"oops\r\n").unwrap_err().0,
+            "unbalanced quotes in request"
+        );
+    }
+
+    #[test]
+    fn hostile_lengths_are_refused_without_allocating() {
+        assert_eq!(req(b"*abc\r\n").unwrap_err().0, "invalid multibulk length");
+        assert_eq!(
+            req(b"*3000000000\r\n").unwrap_err().0,
+            "invalid multibulk length"
+        );
+        assert_eq!(req(b"*1\r\n$-5\r\n").unwrap_err().0, "invalid bulk length");
+        assert_eq!(
+            req(b"*1\r\n$536870913\r\n").unwrap_err().0,
+            "invalid bulk length"
+        );
+        assert_eq!(req(b"*1\r\n:1\r\n").unwrap_err().0, "expected '$', got ':'");
+        // A huge announced count with few bytes is simply incomplete.
+        assert_eq!(req(b"*2000000000\r\n$1\r\na\r\n").unwrap(), None);
+        let long = vec![b'a'; INLINE_MAX + 1];
+        assert_eq!(req(&long).unwrap_err().0, "too big inline request");
+    }
+
+    #[test]
+    fn every_resp3_type_round_trips_through_the_encoder() {
+        let reply = Reply::Array(vec![
+            Reply::Status("OK".into()),
+            Reply::Error("ERR x".into()),
+            Reply::Int(-7),
+            Reply::Bulk(b"a\r\nb".to_vec()),
+            Reply::Nil,
+            Reply::Map(vec![(
+                Reply::Bulk(b"k".to_vec()),
+                Reply::Set(vec![Reply::Int(1)]),
+            )]),
+            Reply::Double(2.5),
+            Reply::Bool(false),
+            Reply::BigNumber("123456789012345678901234567890".into()),
+            Reply::Verbatim("txt".into(), b"hello".to_vec()),
+            Reply::Push(vec![Reply::Bulk(b"message".to_vec())]),
+        ]);
+        let mut bytes = Vec::new();
+        encode(&reply, Protocol::Resp3, &mut bytes);
+        let (parsed, used) = parse_reply(&bytes).unwrap().unwrap();
+        assert_eq!(parsed, reply);
+        assert_eq!(used, bytes.len());
+        for cut in 0..bytes.len() {
+            assert_eq!(parse_reply(&bytes[..cut]).unwrap(), None, "cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn resp2_downgrades_resp3_types() {
+        let mut bytes = Vec::new();
+        let reply = Reply::Map(vec![(Reply::Bool(true), Reply::Double(1.5))]);
+        encode(&reply, Protocol::Resp2, &mut bytes);
+        assert_eq!(bytes, b"*2\r\n:1\r\n$3\r\n1.5\r\n");
+        bytes.clear();
+        encode(&Reply::Nil, Protocol::Resp2, &mut bytes);
+        encode(&Reply::NilArray, Protocol::Resp2, &mut bytes);
+        assert_eq!(bytes, b"$-1\r\n*-1\r\n");
+    }
+}

@@ -1,0 +1,49 @@
+//! A redis-cli-like session over the engine for black-box tests: type a
+//! line, get back exactly what redis-cli would print.
+
+#![allow(dead_code)]
+
+use redsim_engine::reply::cli;
+use redsim_engine::{ClientId, Config, Engine, Reply};
+
+pub struct Session {
+    pub engine: Engine,
+    pub client: ClientId,
+}
+
+impl Session {
+    /// A fresh engine whose clock starts at `now_ms`.
+    pub fn at(now_ms: i64) -> Session {
+        let mut engine = Engine::new(Config {
+            now_ms,
+            ..Config::default()
+        });
+        let client = engine.connect();
+        Session { engine, client }
+    }
+
+    pub fn new() -> Session {
+        Session::at(1_700_000_000_000)
+    }
+
+    /// Runs a line and returns the raw reply.
+    pub fn reply(&mut self, line: &str) -> Reply {
+        match self.engine.execute_line(self.client, line) {
+            Ok(reply) => reply,
+            Err(err) => panic!("line {line:?} did not parse: {err:?}"),
+        }
+    }
+
+    /// Runs a line and returns redis-cli's text, without the final newline.
+    pub fn run(&mut self, line: &str) -> String {
+        let reply = self.reply(line);
+        let text = cli::format_as(reply, self.engine.protocol(self.client));
+        text.strip_suffix('\n').unwrap_or(&text).to_string()
+    }
+
+    /// Advances the clock by `ms` without running active expiry.
+    pub fn sleep(&mut self, ms: i64) {
+        let now = self.engine.now();
+        self.engine.set_time(now + ms);
+    }
+}
