@@ -1,0 +1,146 @@
+//! The server over real sockets: raw RESP (pipelining, RESP3, protocol
+//! errors), the real `redis-cli` (installed by `cargo xtask test`), and the
+//! binary's own command line.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// Starts an in-process server on a free loopback port.
+fn start() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let port = listener.local_addr().expect("local addr").port();
+    thread::spawn(move || redsim_server::serve(listener));
+    port
+}
+
+/// Sends `request` and reads until `expected_len` bytes arrived (or EOF).
+fn exchange(stream: &mut TcpStream, request: &[u8], expected_len: usize) -> Vec<u8> {
+    stream.write_all(request).expect("write");
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    while got.len() < expected_len {
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(err) => panic!(
+                "read failed after {:?}: {err}",
+                String::from_utf8_lossy(&got)
+            ),
+        }
+    }
+    got
+}
+
+#[test]
+fn pipelined_requests_answer_in_order() {
+    let mut s = TcpStream::connect(("127.0.0.1", start())).expect("connect");
+    let request = b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\nPING\r\nGET nosuch\r\n";
+    let expected = b"+OK\r\n$1\r\nv\r\n+PONG\r\n$-1\r\n";
+    assert_eq!(exchange(&mut s, request, expected.len()), expected);
+}
+
+#[test]
+fn requests_split_across_reads_are_joined() {
+    let mut s = TcpStream::connect(("127.0.0.1", start())).expect("connect");
+    s.write_all(b"*2\r\n$4\r\nECHO\r\n$5\r\nhel")
+        .expect("write");
+    thread::sleep(Duration::from_millis(50));
+    assert_eq!(exchange(&mut s, b"lo\r\n", 11), b"$5\r\nhello\r\n");
+}
+
+#[test]
+fn hello_3_switches_to_resp3() {
+    let mut s = TcpStream::connect(("127.0.0.1", start())).expect("connect");
+    let hello = b"%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$6\r\n7.0.15\r\n$5\r\nproto\r\n:3\r\n$2\r\nid\r\n:1\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n$7\r\nmodules\r\n*0\r\n";
+    assert_eq!(exchange(&mut s, b"HELLO 3\r\n", hello.len()), hello);
+    assert_eq!(exchange(&mut s, b"GET nosuch\r\n", 3), b"_\r\n");
+}
+
+#[test]
+fn protocol_errors_answer_then_close() {
+    let mut s = TcpStream::connect(("127.0.0.1", start())).expect("connect");
+    let reply = exchange(&mut s, b"*1\r\n$-3\r\n", 1000);
+    assert_eq!(reply, b"-ERR Protocol error: invalid bulk length\r\n");
+}
+
+/// Runs the real redis-cli against `port` and returns what it printed.
+fn redis_cli(port: u16, args: &[&str]) -> String {
+    let output = Command::new("redis-cli")
+        .args(["-p", &port.to_string(), "--no-raw"])
+        .args(args)
+        .output()
+        .expect("redis-cli not found: `cargo xtask test` installs redis-tools");
+    assert!(output.status.success(), "redis-cli failed: {output:?}");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn redis_cli_talks_to_the_server() {
+    let port = start();
+    assert_eq!(redis_cli(port, &["PING"]), "PONG\n");
+    assert_eq!(redis_cli(port, &["SET", "greeting", "hello"]), "OK\n");
+    assert_eq!(redis_cli(port, &["GET", "greeting"]), "\"hello\"\n");
+    assert_eq!(
+        redis_cli(port, &["EXPIRE", "greeting", "100"]),
+        "(integer) 1\n"
+    );
+    assert_eq!(redis_cli(port, &["TTL", "greeting"]), "(integer) 100\n");
+    assert_eq!(redis_cli(port, &["GET", "nosuch"]), "(nil)\n");
+    assert_eq!(
+        redis_cli(port, &["FOO"]),
+        "(error) ERR unknown command 'FOO', with args beginning with: \n"
+    );
+    assert_eq!(redis_cli(port, &["RPUSH", "l", "a", "b"]), "(integer) 2\n");
+    assert_eq!(
+        redis_cli(port, &["LRANGE", "l", "0", "-1"]),
+        "1) \"a\"\n2) \"b\"\n"
+    );
+    // RESP3 through redis-cli -3: maps print with "=>".
+    let hello = redis_cli(port, &["-3", "HELLO", "3"]);
+    assert!(hello.starts_with("1# \"server\" => \"redis\"\n"), "{hello}");
+}
+
+/// Kills the child process when the test ends, pass or fail.
+struct Reaper(Child);
+
+impl Drop for Reaper {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn binary_serves_on_the_port_it_is_given() {
+    let port = {
+        let probe = TcpListener::bind("127.0.0.1:0").expect("bind");
+        probe.local_addr().expect("addr").port()
+    };
+    let child = Command::new(env!("CARGO_BIN_EXE_redsim-server"))
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn redsim-server");
+    let _reaper = Reaper(child);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut stream = loop {
+        match TcpStream::connect(("127.0.0.1", port)) {
+            Ok(s) => break s,
+            Err(_) if Instant::now() < deadline => thread::sleep(Duration::from_millis(20)),
+            Err(err) => panic!("server never listened: {err}"),
+        }
+    };
+    assert_eq!(exchange(&mut stream, b"PING\r\n", 7), b"+PONG\r\n");
+    let bad = Command::new(env!("CARGO_BIN_EXE_redsim-server"))
+        .arg("--nope")
+        .output()
+        .expect("run");
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("usage"));
+}
