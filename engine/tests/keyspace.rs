@@ -162,6 +162,10 @@ fn flush_and_select() {
     assert_eq!(s.run("SELECT -1"), "(error) ERR DB index is out of range");
     assert_eq!(
         s.run("SELECT 4294967296"),
+        "(error) ERR value is out of range, value must between -2147483648 and 2147483647"
+    );
+    assert_eq!(
+        s.run("SELECT 99999999999999999999"),
         "(error) ERR value is not an integer or out of range"
     );
     assert_eq!(

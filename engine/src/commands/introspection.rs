@@ -137,8 +137,8 @@ fn info_reply(full_name: &str, spec: &Spec) -> Reply {
         Reply::Int(i64::from(step)),
         statuses(spec.acl),
         Reply::Set(spec.tips.iter().map(|t| bulk_str(t)).collect()),
-        Reply::Array(spec.key_specs.iter().map(key_spec_reply).collect()),
-        Reply::Array(
+        Reply::Set(spec.key_specs.iter().map(key_spec_reply).collect()),
+        Reply::Set(
             spec.subcommands()
                 .iter()
                 .map(|sub| info_reply(&format!("{full_name}|{}", sub.name), sub))

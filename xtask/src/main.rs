@@ -1,0 +1,27 @@
+//! Project automation. `cargo xtask <task>`:
+//! - `serve [--port N]`: install what is missing, build the playground, serve it.
+//! - `test`: install what the tests need, run every kind of test, print a summary.
+//! - `record [SCRIPT...]`: re-record conformance replies from a real redis-server.
+
+mod record;
+mod redis;
+mod tools;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask serve [--port N] | test | record [SCRIPT...]";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.split_first() {
+        Some((task, rest)) if task == "record" => record::run(rest),
+        _ => Err(USAGE.to_string()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("xtask: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
