@@ -137,6 +137,11 @@ impl Engine {
             .unwrap_or_default()
     }
 
+    /// The database a client has selected (0 for unknown clients).
+    pub fn selected_db(&self, client: ClientId) -> usize {
+        self.clients.get(&client).map_or(0, |c| c.db)
+    }
+
     /// Moves the clock without other work. Commands read this time.
     pub fn set_time(&mut self, now_ms: i64) {
         self.server.now_ms = now_ms;

@@ -1,0 +1,4 @@
+//! UI state as plain Rust, without any UI code, so it is tested natively.
+
+pub mod console;
+pub mod history;
