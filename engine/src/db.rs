@@ -179,6 +179,8 @@ impl Db {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn lazy_expiry_hides_and_reclaims() {

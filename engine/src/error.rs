@@ -60,6 +60,8 @@ impl std::error::Error for CmdError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn texts_match_redis() {

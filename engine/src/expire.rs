@@ -53,6 +53,8 @@ pub fn active_cycle(server: &mut Server) -> usize {
 #[cfg(test)]
 mod tests {
     use crate::engine::{Config, Engine};
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn sweeps_expired_keys_without_reads_and_keeps_live_ones() {

@@ -116,6 +116,8 @@ fn hex_value(c: u8) -> Option<u8> {
 #[cfg(test)]
 mod tests {
     use super::split_args;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn split(s: &str) -> Option<Vec<String>> {
         split_args(s.as_bytes()).map(|v| {

@@ -69,6 +69,8 @@ fn trim_fraction_zeros(s: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn integers_follow_string2ll() {

@@ -47,6 +47,8 @@ impl Rng {
 #[cfg(test)]
 mod tests {
     use super::Rng;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn same_seed_same_sequence_and_in_range() {

@@ -3,8 +3,11 @@
 //! - `test`: install what the tests need, run every kind of test, print a summary.
 //! - `record [SCRIPT...]`: re-record conformance replies from a real redis-server.
 
+mod npm;
 mod record;
 mod redis;
+mod serve;
+mod test;
 mod tools;
 
 use std::process::ExitCode;
@@ -14,6 +17,8 @@ const USAGE: &str = "usage: cargo xtask serve [--port N] | test | record [SCRIPT
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.split_first() {
+        Some((task, rest)) if task == "serve" => serve::run_serve(rest),
+        Some((task, [])) if task == "test" => test::run(),
         Some((task, rest)) if task == "record" => record::run(rest),
         _ => Err(USAGE.to_string()),
     };

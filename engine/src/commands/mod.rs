@@ -135,6 +135,8 @@ pub(crate) const BASE: Spec = Spec {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn all_rows() -> Vec<(String, &'static Spec)> {
         let table = Table::new();

@@ -142,6 +142,8 @@ pub fn quote_into(out: &mut String, bytes: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn bulk(s: &str) -> Reply {
         Reply::Bulk(s.as_bytes().to_vec())

@@ -240,6 +240,8 @@ fn parse_double(text: &[u8]) -> Option<f64> {
 mod tests {
     use super::*;
     use crate::resp::{encode, Protocol};
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn req(buf: &[u8]) -> Parsed<Vec<Vec<u8>>> {
         parse_request(buf, &RequestLimits::default())
