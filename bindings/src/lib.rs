@@ -4,7 +4,7 @@
 
 use js_sys::{Array, BigInt, Map, Uint8Array};
 use redsim_engine::reply::cli;
-use redsim_engine::{Config, Engine, LineError, Reply};
+use redsim_engine::{Config, Engine, Reply};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -49,15 +49,7 @@ impl WasmEngine {
     /// the final newline (or "Invalid argument(s)" for unbalanced quotes).
     #[wasm_bindgen(js_name = execLine)]
     pub fn exec_line(&mut self, client: u32, line: &str) -> String {
-        let id = u64::from(client);
-        match self.engine.execute_line(id, line) {
-            Ok(reply) => {
-                let text = cli::format_as(reply, self.engine.protocol(id));
-                text.trim_end_matches('\n').to_string()
-            }
-            Err(LineError::InvalidArguments) => "Invalid argument(s)".to_string(),
-            Err(LineError::Empty) => String::new(),
-        }
+        cli::run_line(&mut self.engine, u64::from(client), line)
     }
 
     /// Moves the clock and runs active expiry.

@@ -144,3 +144,36 @@ fn binary_serves_on_the_port_it_is_given() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("usage"));
 }
+
+#[test]
+fn clients_share_the_keyspace_but_not_their_state() {
+    let port = start();
+    let mut writer = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let mut reader = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    assert_eq!(exchange(&mut writer, b"SET shared 42\r\n", 5), b"+OK\r\n");
+    assert_eq!(exchange(&mut reader, b"GET shared\r\n", 8), b"$2\r\n42\r\n");
+    // SELECT is per connection.
+    assert_eq!(exchange(&mut writer, b"SELECT 1\r\n", 5), b"+OK\r\n");
+    assert_eq!(exchange(&mut writer, b"GET shared\r\n", 5), b"$-1\r\n");
+    assert_eq!(exchange(&mut reader, b"GET shared\r\n", 8), b"$2\r\n42\r\n");
+    // Many clients at once, each pipelining its own writes.
+    let workers: Vec<_> = (0..8)
+        .map(|i| {
+            thread::spawn(move || {
+                let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+                let batch: String = (0..100)
+                    .map(|j| format!("RPUSH list:{i} {j}\r\n"))
+                    .collect();
+                let expected: String = (1..=100).map(|n| format!(":{n}\r\n")).collect();
+                assert_eq!(
+                    exchange(&mut s, batch.as_bytes(), expected.len()),
+                    expected.as_bytes()
+                );
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().expect("worker");
+    }
+    assert_eq!(exchange(&mut reader, b"LLEN list:7\r\n", 6), b":100\r\n");
+}

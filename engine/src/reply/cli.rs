@@ -3,8 +3,24 @@
 //! Redis user already knows.
 
 use super::Reply;
+use crate::engine::{ClientId, Engine, LineError};
 use crate::number::format_g17;
 use crate::resp::Protocol;
+
+/// Runs a typed line for `client` and returns what redis-cli would print,
+/// without the final newline: the reply, "Invalid argument(s)" for quotes
+/// that do not balance, nothing for a blank line.
+pub fn run_line(engine: &mut Engine, client: ClientId, line: &str) -> String {
+    match engine.execute_line(client, line) {
+        Ok(reply) => {
+            let mut text = format_as(reply, engine.protocol(client));
+            text.truncate(text.trim_end_matches('\n').len());
+            text
+        }
+        Err(LineError::InvalidArguments) => "Invalid argument(s)".to_string(),
+        Err(LineError::Empty) => String::new(),
+    }
+}
 
 /// What redis-cli prints when a client speaking `proto` receives `reply`:
 /// a RESP2 client sees sets and maps as plain arrays, for instance.

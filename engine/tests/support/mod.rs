@@ -36,9 +36,7 @@ impl Session {
 
     /// Runs a line and returns redis-cli's text, without the final newline.
     pub fn run(&mut self, line: &str) -> String {
-        let reply = self.reply(line);
-        let text = cli::format_as(reply, self.engine.protocol(self.client));
-        text.strip_suffix('\n').unwrap_or(&text).to_string()
+        cli::run_line(&mut self.engine, self.client, line)
     }
 
     /// Advances the clock by `ms` without running active expiry.

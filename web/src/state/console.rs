@@ -2,7 +2,7 @@
 //! typed and printed, and the prompt redis-cli would show.
 
 use redsim_engine::reply::cli;
-use redsim_engine::{ClientId, Config, Engine, LineError};
+use redsim_engine::{ClientId, Config, Engine};
 
 use super::history::History;
 
@@ -49,15 +49,7 @@ impl Console {
         let prompt = self.prompt();
         self.history.push(line);
         self.engine.set_time(now_ms);
-        let output = match self.engine.execute_line(self.client, line) {
-            Ok(reply) => {
-                let text = cli::format_as(reply, self.engine.protocol(self.client));
-                text.trim_end_matches('\n').to_string()
-            }
-            Err(LineError::InvalidArguments) => "Invalid argument(s)".to_string(),
-            // redis-cli prints nothing for a blank line.
-            Err(LineError::Empty) => String::new(),
-        };
+        let output = cli::run_line(&mut self.engine, self.client, line);
         self.entries.push(Entry {
             prompt,
             input: line.to_string(),
