@@ -2,17 +2,20 @@
 //! - `serve [--port N]`: install what is missing, build the playground, serve it.
 //! - `test`: install what the tests need, run every kind of test, print a summary.
 //! - `record [SCRIPT...]`: re-record conformance replies from a real redis-server.
+//! - `spec NAME...`: draft command-table rows (facts only) from a real redis-server.
 
 mod npm;
 mod record;
 mod redis;
 mod serve;
+mod spec;
 mod test;
 mod tools;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask serve [--port N] | test | record [SCRIPT...]";
+const USAGE: &str =
+    "usage: cargo xtask serve [--port N] | test | record [SCRIPT...] | spec NAME...";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -20,6 +23,7 @@ fn main() -> ExitCode {
         Some((task, rest)) if task == "serve" => serve::run_serve(rest),
         Some((task, [])) if task == "test" => test::run(),
         Some((task, rest)) if task == "record" => record::run(rest),
+        Some((task, rest)) if task == "spec" => spec::run(rest),
         _ => Err(USAGE.to_string()),
     };
     match result {

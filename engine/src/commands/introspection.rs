@@ -181,6 +181,7 @@ fn key_spec_reply(ks: &super::KeySpec) -> Reply {
                 (bulk_str("startfrom"), Reply::Int(i64::from(start_from))),
             ]),
         ),
+        BeginSearch::Unknown => typed("unknown", Reply::Map(Vec::new())),
     };
     fields.push((bulk_str("begin_search"), begin));
     let find = match ks.find {
@@ -208,6 +209,7 @@ fn key_spec_reply(ks: &super::KeySpec) -> Reply {
                 ("keystep", key_step),
             ]),
         ),
+        FindKeys::Unknown => typed("unknown", Reply::Map(Vec::new())),
     };
     fields.push((bulk_str("find_keys"), find));
     Reply::Map(fields)
@@ -221,6 +223,15 @@ fn docs_reply(full_name: &str, spec: &Spec) -> Reply {
         (bulk_str("group"), bulk_str(spec.group)),
         (bulk_str("complexity"), bulk_str(spec.complexity)),
     ];
+    if !spec.doc_flags.is_empty() {
+        fields.push((bulk_str("doc_flags"), statuses(spec.doc_flags)));
+    }
+    if let Some(version) = spec.deprecated_since {
+        fields.push((bulk_str("deprecated_since"), bulk_str(version)));
+    }
+    if let Some(replacement) = spec.replaced_by {
+        fields.push((bulk_str("replaced_by"), bulk_str(replacement)));
+    }
     if !spec.history.is_empty() {
         let entries = spec
             .history

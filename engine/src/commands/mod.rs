@@ -124,6 +124,9 @@ pub(crate) const BASE: Spec = Spec {
     since: "",
     complexity: "",
     summary: "",
+    doc_flags: &[],
+    deprecated_since: None,
+    replaced_by: None,
     history: &[],
     args: &[],
     body: Body::Container {

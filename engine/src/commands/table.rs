@@ -43,6 +43,11 @@ pub struct Spec {
     pub since: &'static str,
     pub complexity: &'static str,
     pub summary: &'static str,
+    /// COMMAND DOCS `doc_flags` (`deprecated`, `syscmd`).
+    pub doc_flags: &'static [&'static str],
+    pub deprecated_since: Option<&'static str>,
+    /// What to use instead of a deprecated command, in our words.
+    pub replaced_by: Option<&'static str>,
     pub history: &'static [(&'static str, &'static str)],
     pub args: &'static [Arg],
     pub body: Body,
@@ -88,6 +93,8 @@ pub enum BeginSearch {
         keyword: &'static str,
         start_from: i32,
     },
+    /// Key positions depend on the arguments' content (SORT's BY/GET).
+    Unknown,
 }
 
 pub enum FindKeys {
@@ -103,6 +110,7 @@ pub enum FindKeys {
         first_key: i32,
         key_step: i32,
     },
+    Unknown,
 }
 
 /// An argument in Redis's documented grammar (COMMAND DOCS).

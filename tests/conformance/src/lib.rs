@@ -7,7 +7,7 @@
 //! - `SET k v`: a command, quoted as in redis-cli; its reply is compared.
 //! - `~ HELLO 3`: run, but the reply is not compared (it names a client id).
 //! - `@docs COMMAND DOCS get`: compared with our own prose masked (summary,
-//!   complexity, history notes are written in our words, the rest is fact).
+//!   complexity, replaced_by and history notes are in our words, the rest is fact).
 //! - `@sleep 1100`: time passes (really when recording, virtually in replay).
 //! - `# ...` and blank lines are comments.
 //!
@@ -197,13 +197,16 @@ pub fn mask_prose(reply: Reply) -> Reply {
     }
 }
 
+/// Keys whose values are our own words rather than Redis's facts.
+const PROSE_KEYS: &[&[u8]] = &[b"summary", b"complexity", b"replaced_by"];
+
 fn prose_key(key: &Reply) -> bool {
-    matches!(key, Reply::Bulk(k) if k == b"summary" || k == b"complexity" || k == b"history")
+    matches!(key, Reply::Bulk(k) if PROSE_KEYS.contains(&k.as_slice()) || k == b"history")
 }
 
 fn mask_field(key: &Reply, value: Reply) -> Reply {
     match key {
-        Reply::Bulk(k) if k == b"summary" || k == b"complexity" => Reply::Bulk(Vec::new()),
+        Reply::Bulk(k) if PROSE_KEYS.contains(&k.as_slice()) => Reply::Bulk(Vec::new()),
         Reply::Bulk(k) if k == b"history" => match value {
             Reply::Set(entries) | Reply::Array(entries) => Reply::Array(
                 entries
