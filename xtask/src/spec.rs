@@ -254,14 +254,9 @@ fn arg(a: &Reply) -> String {
             format!("Arg::new({name:?}, ArgKind::{variant})")
         }
     };
-    if kind == "key" {
-        if let Some(t) = &token {
-            expr.push_str(&format!(".token({t:?})"));
-        }
-    } else if kind != "pure-token" {
-        if let Some(t) = &token {
-            expr.push_str(&format!(".token({t:?})"));
-        }
+    // A pure token's keyword is already in its constructor.
+    if let (false, Some(t)) = (kind == "pure-token", &token) {
+        expr.push_str(&format!(".token({t:?})"));
     }
     if let Some(v) = get("since") {
         expr.push_str(&format!(".since({v:?})"));
