@@ -3,31 +3,13 @@
 //! Lazy expiry lives here: every lookup first removes the key if its time
 //! has passed, so an expired key is never visible through any access path.
 
-use std::collections::VecDeque;
-
 use indexmap::IndexSet;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use crate::rng::Rng;
+pub use crate::types::Value;
 
 pub type Key = Vec<u8>;
-
-/// A stored value. New types are added here as their commands land.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Value {
-    String(Vec<u8>),
-    List(VecDeque<Vec<u8>>),
-}
-
-impl Value {
-    /// The name TYPE reports.
-    pub fn type_name(&self) -> &'static str {
-        match self {
-            Value::String(_) => "string",
-            Value::List(_) => "list",
-        }
-    }
-}
 
 #[derive(Debug, Clone)]
 struct Entry {
@@ -179,13 +161,18 @@ impl Db {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::types::RString;
+
+    fn string(s: &str) -> Value {
+        Value::String(RString::from_arg(s.as_bytes()))
+    }
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn lazy_expiry_hides_and_reclaims() {
         let mut db = Db::default();
-        db.set(b"k".to_vec(), Value::String(b"v".to_vec()), false);
+        db.set(b"k".to_vec(), string("v"), false);
         assert!(db.set_expire(b"k", 100));
         assert_eq!(db.volatile_len(), 1);
         assert!(db.contains(b"k", 99));
@@ -197,11 +184,11 @@ mod tests {
     #[test]
     fn set_clears_ttl_unless_kept() {
         let mut db = Db::default();
-        db.set(b"k".to_vec(), Value::String(b"1".to_vec()), false);
+        db.set(b"k".to_vec(), string("1"), false);
         db.set_expire(b"k", 500);
-        db.set(b"k".to_vec(), Value::String(b"2".to_vec()), true);
+        db.set(b"k".to_vec(), string("2"), true);
         assert_eq!(db.expire_at(b"k"), Some(500));
-        db.set(b"k".to_vec(), Value::String(b"3".to_vec()), false);
+        db.set(b"k".to_vec(), string("3"), false);
         assert_eq!(db.expire_at(b"k"), None);
         assert_eq!(db.volatile_len(), 0);
     }

@@ -25,6 +25,8 @@ pub struct Config {
     pub databases: usize,
     /// Unix time in milliseconds at creation.
     pub now_ms: i64,
+    /// Largest string a client may create (Redis's `proto-max-bulk-len`).
+    pub proto_max_bulk_len: usize,
 }
 
 impl Default for Config {
@@ -33,12 +35,14 @@ impl Default for Config {
             seed: 0x5eed,
             databases: 16,
             now_ms: 0,
+            proto_max_bulk_len: 512 * 1024 * 1024,
         }
     }
 }
 
 /// State shared by all clients: the databases, the clock, the RNG.
 pub struct Server {
+    pub config: Config,
     pub dbs: Vec<Db>,
     /// The host's clock, unix milliseconds, as last passed in.
     pub now_ms: i64,
@@ -98,6 +102,7 @@ impl Engine {
         let databases = config.databases.max(1);
         Engine {
             server: Server {
+                config: config.clone(),
                 dbs: (0..databases).map(|_| Db::default()).collect(),
                 now_ms: config.now_ms,
                 rng: Rng::new(config.seed),

@@ -14,6 +14,8 @@
 //! - [`line`]: redis-cli's argument splitting (quotes and escapes).
 //! - [`error`]: command errors with Redis's exact texts.
 //! - [`number`]: Redis's integer parsing and double formatting.
+//! - [`long_double`]: exact x87 80-bit arithmetic for INCRBYFLOAT's digits.
+//! - [`types`]: the value types (strings with their encodings, lists).
 //! - [`rng`]: the seeded random generator behind every random choice.
 
 pub mod commands;
@@ -22,10 +24,12 @@ pub mod engine;
 pub mod error;
 pub mod expire;
 pub mod line;
+pub mod long_double;
 pub mod number;
 pub mod reply;
 pub mod resp;
 pub mod rng;
+pub mod types;
 
 pub use engine::{ClientId, Config, Engine, LineError};
 pub use error::CmdError;

@@ -6,8 +6,10 @@
 #![allow(clippy::needless_update)]
 
 mod connection;
+mod counter;
 mod introspection;
 mod keyspace;
+mod lcs;
 mod list;
 mod server;
 mod string;
@@ -26,6 +28,8 @@ use crate::number::parse_i64;
 const GROUPS: &[&[Spec]] = &[
     connection::SPECS,
     string::SPECS,
+    counter::SPECS,
+    lcs::SPECS,
     list::SPECS,
     keyspace::SPECS,
     server::SPECS,

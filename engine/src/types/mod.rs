@@ -1,0 +1,35 @@
+//! The value types a key can hold. Each type lives in its own file as its
+//! commands land; `Value` is what the keyspace stores.
+
+pub mod string;
+
+use std::collections::VecDeque;
+
+pub use string::RString;
+
+/// A stored value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    String(RString),
+    List(VecDeque<Vec<u8>>),
+}
+
+impl Value {
+    /// The name TYPE reports.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::String(_) => "string",
+            Value::List(_) => "list",
+        }
+    }
+
+    /// What OBJECT ENCODING reports.
+    pub fn encoding(&self) -> &'static str {
+        match self {
+            Value::String(s) => s.encoding(),
+            // Lists become quicklists past list-max-listpack-size; that rule
+            // arrives with the rest of the list commands.
+            Value::List(_) => "listpack",
+        }
+    }
+}
