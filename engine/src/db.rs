@@ -1,10 +1,19 @@
-//! One logical database: the key -> value map, each key's expiry time, and
-//! the index of keys that have one (what active expiry samples from).
-//! Lazy expiry lives here: every lookup first removes the key if its time
-//! has passed, so an expired key is never visible through any access path.
+//! One logical database: the keyspace, each key's expiry time and last
+//! access, and the index of keys that have a TTL (what active expiry samples).
+//!
+//! Keys live in slots that never move while the key exists: a hash table
+//! maps a key to its slot, deleted slots are reused for new keys. A slot
+//! index is therefore a stable cursor, which gives SCAN Redis's guarantee
+//! (a key present for the whole iteration is returned) and RANDOMKEY and
+//! expiry sampling O(1) random access. Lazy expiry lives here too: every
+//! lookup first removes the key if its time has passed, so an expired key is
+//! never visible through any access path.
 
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
 use indexmap::IndexSet;
-use rustc_hash::{FxBuildHasher, FxHashMap};
+use rustc_hash::FxBuildHasher;
 
 use crate::rng::Rng;
 pub use crate::types::Value;
@@ -12,25 +21,62 @@ pub use crate::types::Value;
 pub type Key = Vec<u8>;
 
 #[derive(Debug, Clone)]
-struct Entry {
+struct Slot {
+    key: Key,
     value: Value,
     /// Absolute unix time in milliseconds, when the key has a TTL.
     expire_at: Option<i64>,
+    /// Last access, unix seconds: Redis's LRU clock resolution.
+    accessed_s: i64,
 }
 
 #[derive(Debug, Default)]
 pub struct Db {
-    entries: FxHashMap<Key, Entry>,
-    volatile: IndexSet<Key, FxBuildHasher>,
+    slots: Vec<Option<Slot>>,
+    /// Empty slots below `slots.len()` to reuse.
+    free: Vec<usize>,
+    index: HashTable<usize>,
+    /// Slots whose key has a TTL.
+    volatile: IndexSet<usize, FxBuildHasher>,
+    live: usize,
 }
 
+fn hash(key: &[u8]) -> u64 {
+    FxBuildHasher.hash_one(key)
+}
+
+/// Tries made to hit an occupied slot at random before walking to one.
+const RANDOM_TRIES: usize = 32;
+
 impl Db {
+    fn find(&self, key: &[u8]) -> Option<usize> {
+        let slots = &self.slots;
+        self.index
+            .find(hash(key), |&i| {
+                slots
+                    .get(i)
+                    .and_then(Option::as_ref)
+                    .is_some_and(|s| s.key == key)
+            })
+            .copied()
+    }
+
+    fn slot(&self, key: &[u8]) -> Option<&Slot> {
+        self.find(key)
+            .and_then(|i| self.slots.get(i))
+            .and_then(Option::as_ref)
+    }
+
+    fn slot_mut(&mut self, key: &[u8]) -> Option<&mut Slot> {
+        let i = self.find(key)?;
+        self.slots.get_mut(i).and_then(Option::as_mut)
+    }
+
     /// Removes `key` if its expiry time is at or before `now`; true if it did.
     pub fn expire_if_due(&mut self, key: &[u8], now: i64) -> bool {
         let due = self
-            .entries
-            .get(key)
-            .and_then(|e| e.expire_at)
+            .slot(key)
+            .and_then(|s| s.expire_at)
             .is_some_and(|at| at <= now);
         if due {
             self.remove(key);
@@ -38,103 +84,168 @@ impl Db {
         due
     }
 
-    /// The live value of `key`, after lazy expiry.
+    /// The live value of `key`, after lazy expiry; counts as an access.
     pub fn get(&mut self, key: &[u8], now: i64) -> Option<&mut Value> {
         self.expire_if_due(key, now);
-        self.entries.get_mut(key).map(|e| &mut e.value)
+        let slot = self.slot_mut(key)?;
+        slot.accessed_s = now.div_euclid(1000);
+        Some(&mut slot.value)
     }
 
-    /// The live value of `key`, or a new one from `make` stored without a TTL.
+    /// The live value of `key` without counting an access (TYPE, TTL, OBJECT).
+    pub fn peek(&mut self, key: &[u8], now: i64) -> Option<&Value> {
+        self.expire_if_due(key, now);
+        self.slot(key).map(|s| &s.value)
+    }
+
+    /// The live value of `key`, or a new one from `make` stored without a
+    /// TTL. (Always `Some`; an Option keeps the impossible case panic-free.)
     pub fn get_or_insert(
         &mut self,
         key: &[u8],
         now: i64,
         make: impl FnOnce() -> Value,
-    ) -> &mut Value {
-        self.expire_if_due(key, now);
-        let entry = self.entries.entry(key.to_vec());
-        &mut entry
-            .or_insert_with(|| Entry {
-                value: make(),
-                expire_at: None,
-            })
-            .value
+    ) -> Option<&mut Value> {
+        if self.get(key, now).is_none() {
+            self.insert(key.to_vec(), make(), None, now);
+        }
+        self.slot_mut(key).map(|slot| &mut slot.value)
     }
 
     pub fn contains(&mut self, key: &[u8], now: i64) -> bool {
-        self.get(key, now).is_some()
+        self.peek(key, now).is_some()
     }
 
     /// Stores `value` under `key`. The old TTL survives only with `keep_ttl`.
     pub fn set(&mut self, key: Key, value: Value, keep_ttl: bool) {
-        match self.entries.get_mut(&key) {
-            Some(entry) => {
-                entry.value = value;
-                if !keep_ttl && entry.expire_at.take().is_some() {
-                    self.volatile.swap_remove(&key);
+        match self.find(&key) {
+            Some(i) => {
+                if let Some(slot) = self.slots.get_mut(i).and_then(Option::as_mut) {
+                    slot.value = value;
+                    if !keep_ttl && slot.expire_at.take().is_some() {
+                        self.volatile.swap_remove(&i);
+                    }
                 }
             }
-            None => {
-                self.entries.insert(
-                    key,
-                    Entry {
-                        value,
-                        expire_at: None,
-                    },
-                );
-            }
+            None => self.insert(key, value, None, 0),
         }
+    }
+
+    /// Adds a key known to be absent, with its expiry and access time.
+    pub fn insert(&mut self, key: Key, value: Value, expire_at: Option<i64>, now: i64) {
+        let h = hash(&key);
+        let slot = Slot {
+            key,
+            value,
+            expire_at,
+            accessed_s: now.div_euclid(1000),
+        };
+        let i = match self.free.pop() {
+            Some(i) if i < self.slots.len() => {
+                self.slots[i] = Some(slot);
+                i
+            }
+            _ => {
+                self.slots.push(Some(slot));
+                self.slots.len() - 1
+            }
+        };
+        let slots = &self.slots;
+        self.index.insert_unique(h, i, |&j| {
+            slots
+                .get(j)
+                .and_then(Option::as_ref)
+                .map_or(0, |s| hash(&s.key))
+        });
+        if expire_at.is_some() {
+            self.volatile.insert(i);
+        }
+        self.live += 1;
+    }
+
+    /// Deletes `key` outright (no expiry check) and returns its value and
+    /// expiry time.
+    pub fn take(&mut self, key: &[u8]) -> Option<(Value, Option<i64>)> {
+        let slots = &self.slots;
+        let entry = self
+            .index
+            .find_entry(hash(key), |&i| {
+                slots
+                    .get(i)
+                    .and_then(Option::as_ref)
+                    .is_some_and(|s| s.key == key)
+            })
+            .ok()?;
+        let (i, _) = entry.remove();
+        let slot = self.slots.get_mut(i).and_then(Option::take)?;
+        self.volatile.swap_remove(&i);
+        self.live -= 1;
+        if self.live == 0 {
+            self.slots.clear();
+            self.free.clear();
+        } else {
+            self.free.push(i);
+        }
+        Some((slot.value, slot.expire_at))
     }
 
     /// Deletes `key` outright (no expiry check); true if it existed.
     pub fn remove(&mut self, key: &[u8]) -> bool {
-        match self.entries.remove(key) {
-            Some(entry) => {
-                if entry.expire_at.is_some() {
-                    self.volatile.swap_remove(key);
-                }
-                true
-            }
-            None => false,
-        }
+        self.take(key).is_some()
     }
 
-    /// The expiry time of a live key, if it has one.
+    /// The expiry time of a stored key, if it has one.
     pub fn expire_at(&self, key: &[u8]) -> Option<i64> {
-        self.entries.get(key).and_then(|e| e.expire_at)
+        self.slot(key).and_then(|s| s.expire_at)
+    }
+
+    /// Seconds since the key was last accessed, as OBJECT IDLETIME reports.
+    pub fn idle_seconds(&self, key: &[u8], now: i64) -> Option<i64> {
+        self.slot(key)
+            .map(|s| (now.div_euclid(1000) - s.accessed_s).max(0))
+    }
+
+    /// Marks a key as accessed now (TOUCH).
+    pub fn touch(&mut self, key: &[u8], now: i64) -> bool {
+        self.get(key, now).is_some()
     }
 
     /// Sets the expiry time of an existing key; false if there is no such key.
     pub fn set_expire(&mut self, key: &[u8], at: i64) -> bool {
-        let Some(entry) = self.entries.get_mut(key) else {
+        let Some(i) = self.find(key) else {
             return false;
         };
-        if entry.expire_at.replace(at).is_none() {
-            self.volatile.insert(key.to_vec());
+        if let Some(slot) = self.slots.get_mut(i).and_then(Option::as_mut) {
+            slot.expire_at = Some(at);
+            self.volatile.insert(i);
         }
         true
     }
 
     /// Removes the TTL of `key`; true if it had one.
     pub fn persist(&mut self, key: &[u8]) -> bool {
+        let Some(i) = self.find(key) else {
+            return false;
+        };
         let had = self
-            .entries
-            .get_mut(key)
-            .and_then(|e| e.expire_at.take())
+            .slots
+            .get_mut(i)
+            .and_then(Option::as_mut)
+            .and_then(|s| s.expire_at.take())
             .is_some();
         if had {
-            self.volatile.swap_remove(key);
+            self.volatile.swap_remove(&i);
         }
         had
     }
 
     /// Stored keys, including expired ones not yet reclaimed (as Redis's DBSIZE).
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.live
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.live == 0
     }
 
     /// How many stored keys have a TTL.
@@ -143,8 +254,7 @@ impl Db {
     }
 
     pub fn clear(&mut self) {
-        self.entries.clear();
-        self.volatile.clear();
+        *self = Db::default();
     }
 
     /// A uniformly chosen key among those with a TTL.
@@ -152,22 +262,75 @@ impl Db {
         if self.volatile.is_empty() {
             return None;
         }
-        self.volatile
-            .get_index(rng.below(self.volatile.len()))
-            .cloned()
+        let i = *self.volatile.get_index(rng.below(self.volatile.len()))?;
+        self.slots
+            .get(i)
+            .and_then(Option::as_ref)
+            .map(|s| s.key.clone())
+    }
+
+    /// A random stored key (possibly expired; callers check).
+    pub fn random_key(&self, rng: &mut Rng) -> Option<Key> {
+        if self.live == 0 {
+            return None;
+        }
+        let n = self.slots.len();
+        let start = (0..RANDOM_TRIES)
+            .map(|_| rng.below(n))
+            .find(|&i| matches!(self.slots.get(i), Some(Some(_))))
+            .unwrap_or_else(|| rng.below(n));
+        // Mostly-empty slot arrays: walk on from the last probe.
+        (0..n)
+            .map(|step| (start + step) % n)
+            .find_map(|i| self.slots.get(i).and_then(Option::as_ref))
+            .map(|s| s.key.clone())
+    }
+
+    /// Visits slots from `cursor` on, until `count` keys were seen or ten
+    /// times as many empty slots (Redis's SCAN effort rule). Returns the
+    /// keys and the next cursor, 0 when the iteration is complete.
+    pub fn scan(&self, cursor: u64, count: usize) -> (Vec<Key>, u64) {
+        let mut keys = Vec::new();
+        let mut empty_budget = count.saturating_mul(10);
+        let mut i = usize::try_from(cursor).unwrap_or(usize::MAX);
+        while i < self.slots.len() && keys.len() < count {
+            match self.slots.get(i).and_then(Option::as_ref) {
+                Some(slot) => keys.push(slot.key.clone()),
+                None => {
+                    empty_budget = empty_budget.saturating_sub(1);
+                    if empty_budget == 0 {
+                        i += 1;
+                        break;
+                    }
+                }
+            }
+            i += 1;
+        }
+        let next = if i >= self.slots.len() {
+            0
+        } else {
+            u64::try_from(i).unwrap_or(0)
+        };
+        (keys, next)
+    }
+
+    /// Every stored key (possibly expired; callers check).
+    pub fn keys(&self) -> Vec<Key> {
+        self.slots.iter().flatten().map(|s| s.key.clone()).collect()
     }
 }
 
 #[cfg(test)]
 mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
     use super::*;
     use crate::types::RString;
 
     fn string(s: &str) -> Value {
         Value::String(RString::from_arg(s.as_bytes()))
     }
-    #[cfg(target_arch = "wasm32")]
-    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn lazy_expiry_hides_and_reclaims() {
@@ -191,5 +354,25 @@ mod tests {
         db.set(b"k".to_vec(), string("3"), false);
         assert_eq!(db.expire_at(b"k"), None);
         assert_eq!(db.volatile_len(), 0);
+    }
+
+    #[test]
+    fn slots_are_reused_and_keys_stay_put() {
+        let mut db = Db::default();
+        for i in 0..100 {
+            db.set(format!("k{i}").into_bytes(), string("v"), false);
+        }
+        for i in (0..100).step_by(2) {
+            assert!(db.remove(format!("k{i}").as_bytes()));
+        }
+        assert_eq!(db.len(), 50);
+        for i in 100..150 {
+            db.set(format!("k{i}").into_bytes(), string("v"), false);
+        }
+        assert_eq!(db.len(), 100);
+        assert_eq!(db.slots.len(), 100, "freed slots were reused");
+        let mut rng = Rng::new(1);
+        let key = db.random_key(&mut rng).unwrap();
+        assert!(db.contains(&key, 0));
     }
 }

@@ -191,7 +191,7 @@ fn type_of(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let now = ctx.now();
     let name = ctx
         .db()
-        .get(keys_of(argv), now)
+        .peek(keys_of(argv), now)
         .map_or("none", |v| v.type_name());
     Ok(Reply::Status(name.to_string()))
 }

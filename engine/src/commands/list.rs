@@ -4,10 +4,10 @@
 use std::collections::VecDeque;
 
 use super::{int_arg, one_key, Arg, ArgKind, Body, Spec, BASE};
-use crate::db::Value;
 use crate::engine::Ctx;
 use crate::error::CmdError;
 use crate::reply::Reply;
+use crate::types::Value;
 
 pub const SPECS: &[Spec] = &[
     Spec {
@@ -89,7 +89,8 @@ fn push(ctx: &mut Ctx<'_>, argv: &[&[u8]], end: End) -> Result<Reply, CmdError> 
     let elements = argv.get(2..).unwrap_or_default();
     let now = ctx.now();
     let db = ctx.db();
-    let Value::List(list) = db.get_or_insert(key, now, || Value::List(VecDeque::new())) else {
+    let Some(Value::List(list)) = db.get_or_insert(key, now, || Value::List(VecDeque::new()))
+    else {
         return Err(CmdError::WrongType);
     };
     for element in elements {
