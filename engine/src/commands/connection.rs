@@ -95,11 +95,7 @@ fn echo(_ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 fn select(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let index = int_arg(argv.get(1).copied().unwrap_or_default())?;
     // Redis reads the index as a C int, with its own error beyond that range.
-    let index = i32::try_from(index).map_err(|_| {
-        CmdError::Other(
-            "ERR value is out of range, value must between -2147483648 and 2147483647".to_string(),
-        )
-    })?;
+    let index = i32::try_from(index).map_err(|_| super::int_range_error())?;
     match usize::try_from(index) {
         Ok(i) if i < ctx.server.dbs.len() => {
             ctx.client.db = i;

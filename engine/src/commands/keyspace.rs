@@ -1,22 +1,13 @@
-//! Generic key commands: DEL, EXISTS, TYPE, and the TTL family (EXPIRE,
-//! PEXPIRE, TTL, PTTL, PERSIST).
+//! Generic key commands: DEL, UNLINK, EXISTS, TYPE, TOUCH, RENAME,
+//! RENAMENX, COPY, MOVE, RANDOMKEY.
 
-use super::{all_keys, int_arg, is_opt, one_key, Arg, ArgKind, Body, Spec, BASE};
+use super::{
+    all_keys, int_arg, is_opt, one_key, Arg, ArgKind, BeginSearch, Body, FindKeys, KeySpec, Spec,
+    BASE,
+};
 use crate::engine::Ctx;
 use crate::error::CmdError;
 use crate::reply::Reply;
-
-const EXPIRE_CONDITION: Arg = Arg::one_of(
-    "condition",
-    &[
-        Arg::pure_token("nx", "NX"),
-        Arg::pure_token("xx", "XX"),
-        Arg::pure_token("gt", "GT"),
-        Arg::pure_token("lt", "LT"),
-    ],
-)
-.since("7.0.0")
-.optional();
 
 pub const SPECS: &[Spec] = &[
     Spec {
@@ -31,6 +22,22 @@ pub const SPECS: &[Spec] = &[
         since: "1.0.0",
         complexity: "O(N) for N keys, plus O(M) for each collection of M elements removed.",
         summary: "Deletes keys; answers how many existed.",
+        args: &[Arg::key("key", 0).multiple()],
+        body: Body::Run(del),
+        ..BASE
+    },
+    Spec {
+        name: "unlink",
+        arity: -2,
+        flags: &["write", "fast"],
+        keys: (1, -1, 1),
+        acl: &["@keyspace", "@write", "@fast"],
+        tips: &["request_policy:multi_shard", "response_policy:agg_sum"],
+        key_specs: &[all_keys(&["RM", "delete"])],
+        group: "generic",
+        since: "4.0.0",
+        complexity: "O(1) per key; large values are freed afterwards.",
+        summary: "Deletes keys like DEL; answers how many existed.",
         args: &[Arg::key("key", 0).multiple()],
         body: Body::Run(del),
         ..BASE
@@ -68,257 +75,318 @@ pub const SPECS: &[Spec] = &[
         ..BASE
     },
     Spec {
-        name: "expire",
-        arity: -3,
+        name: "touch",
+        arity: -2,
+        flags: &["readonly", "fast"],
+        keys: (1, -1, 1),
+        acl: &["@keyspace", "@read", "@fast"],
+        tips: &["request_policy:multi_shard", "response_policy:agg_sum"],
+        key_specs: &[all_keys(&["RO"])],
+        group: "generic",
+        since: "3.2.1",
+        complexity: "O(N) for N keys.",
+        summary: "Marks keys as just accessed; answers how many exist.",
+        args: &[Arg::key("key", 0).multiple()],
+        body: Body::Run(touch),
+        ..BASE
+    },
+    Spec {
+        name: "rename",
+        arity: 3,
+        flags: &["write"],
+        keys: (1, 2, 1),
+        acl: &["@keyspace", "@write", "@slow"],
+        key_specs: &[
+            one_key(None, &["RW", "access", "delete"]),
+            KeySpec {
+                notes: None,
+                flags: &["OW", "update"],
+                begin: BeginSearch::Index(2),
+                find: FindKeys::Range {
+                    last_key: 0,
+                    key_step: 1,
+                    limit: 0,
+                },
+            },
+        ],
+        group: "generic",
+        since: "1.0.0",
+        complexity: "O(1), plus deleting a value that was at the new name.",
+        summary: "Gives a key a new name, replacing any key already there.",
+        args: &[Arg::key("key", 0), Arg::key("newkey", 1)],
+        body: Body::Run(rename),
+        ..BASE
+    },
+    Spec {
+        name: "renamenx",
+        arity: 3,
         flags: &["write", "fast"],
-        keys: (1, 1, 1),
+        keys: (1, 2, 1),
         acl: &["@keyspace", "@write", "@fast"],
-        key_specs: &[one_key(None, &["RW", "update"])],
+        key_specs: &[
+            one_key(None, &["RW", "access", "delete"]),
+            KeySpec {
+                notes: None,
+                flags: &["OW", "insert"],
+                begin: BeginSearch::Index(2),
+                find: FindKeys::Range {
+                    last_key: 0,
+                    key_step: 1,
+                    limit: 0,
+                },
+            },
+        ],
         group: "generic",
         since: "1.0.0",
         complexity: "O(1)",
-        summary: "Gives a key a time to live in seconds, optionally only under a condition.",
-        history: &[("7.0.0", "NX, XX, GT and LT arrived.")],
-        args: &[
-            Arg::key("key", 0),
-            Arg::new("seconds", ArgKind::Integer),
-            EXPIRE_CONDITION,
-        ],
-        body: Body::Run(expire),
+        summary: "Gives a key a new name only if that name is free; answers 1 or 0.",
+        history: &[(
+            "3.2.0",
+            "Renaming a key to itself answers 0 instead of an error.",
+        )],
+        args: &[Arg::key("key", 0), Arg::key("newkey", 1)],
+        body: Body::Run(renamenx),
         ..BASE
     },
     Spec {
-        name: "pexpire",
+        name: "copy",
         arity: -3,
+        flags: &["write", "denyoom"],
+        keys: (1, 2, 1),
+        acl: &["@keyspace", "@write", "@slow"],
+        key_specs: &[
+            one_key(None, &["RO", "access"]),
+            KeySpec {
+                notes: None,
+                flags: &["OW", "update"],
+                begin: BeginSearch::Index(2),
+                find: FindKeys::Range {
+                    last_key: 0,
+                    key_step: 1,
+                    limit: 0,
+                },
+            },
+        ],
+        group: "generic",
+        since: "6.2.0",
+        complexity: "O(N) for a collection of N elements; O(1) for a string.",
+        summary: "Copies a key's value (and TTL) to another key, optionally in another database.",
+        args: &[
+            Arg::key("source", 0),
+            Arg::key("destination", 1),
+            Arg::new("destination-db", ArgKind::Integer)
+                .token("DB")
+                .optional(),
+            Arg::pure_token("replace", "REPLACE").optional(),
+        ],
+        body: Body::Run(copy),
+        ..BASE
+    },
+    Spec {
+        name: "move",
+        arity: 3,
         flags: &["write", "fast"],
         keys: (1, 1, 1),
         acl: &["@keyspace", "@write", "@fast"],
-        key_specs: &[one_key(None, &["RW", "update"])],
-        group: "generic",
-        since: "2.6.0",
-        complexity: "O(1)",
-        summary: "Gives a key a time to live in milliseconds, optionally only under a condition.",
-        history: &[("7.0.0", "NX, XX, GT and LT arrived.")],
-        args: &[
-            Arg::key("key", 0),
-            Arg::new("milliseconds", ArgKind::Integer),
-            EXPIRE_CONDITION,
-        ],
-        body: Body::Run(pexpire),
-        ..BASE
-    },
-    Spec {
-        name: "ttl",
-        arity: 2,
-        flags: &["readonly", "fast"],
-        keys: (1, 1, 1),
-        acl: &["@keyspace", "@read", "@fast"],
-        tips: &["nondeterministic_output"],
-        key_specs: &[one_key(None, &["RO", "access"])],
+        key_specs: &[one_key(None, &["RW", "access", "update"])],
         group: "generic",
         since: "1.0.0",
         complexity: "O(1)",
-        summary: "Seconds a key has left to live; -1 if it never expires, -2 if it is missing.",
-        history: &[("2.8.0", "A missing key answers -2.")],
-        args: &[Arg::key("key", 0)],
-        body: Body::Run(ttl),
+        summary: "Moves a key to another database, unless the target already has it.",
+        args: &[Arg::key("key", 0), Arg::new("db", ArgKind::Integer)],
+        body: Body::Run(move_key),
         ..BASE
     },
     Spec {
-        name: "pttl",
-        arity: 2,
-        flags: &["readonly", "fast"],
-        keys: (1, 1, 1),
-        acl: &["@keyspace", "@read", "@fast"],
-        tips: &["nondeterministic_output"],
-        key_specs: &[one_key(None, &["RO", "access"])],
+        name: "randomkey",
+        arity: 1,
+        flags: &["readonly"],
+        acl: &["@keyspace", "@read", "@slow"],
+        tips: &["request_policy:all_shards", "nondeterministic_output"],
         group: "generic",
-        since: "2.6.0",
+        since: "1.0.0",
         complexity: "O(1)",
-        summary:
-            "Milliseconds a key has left to live; -1 if it never expires, -2 if it is missing.",
-        history: &[("2.8.0", "A missing key answers -2.")],
-        args: &[Arg::key("key", 0)],
-        body: Body::Run(pttl),
-        ..BASE
-    },
-    Spec {
-        name: "persist",
-        arity: 2,
-        flags: &["write", "fast"],
-        keys: (1, 1, 1),
-        acl: &["@keyspace", "@write", "@fast"],
-        key_specs: &[one_key(None, &["RW", "update"])],
-        group: "generic",
-        since: "2.2.0",
-        complexity: "O(1)",
-        summary: "Removes a key's time to live so it is kept forever.",
-        args: &[Arg::key("key", 0)],
-        body: Body::Run(persist),
+        summary: "Returns a random key of the database, or nil if it is empty.",
+        body: Body::Run(randomkey),
         ..BASE
     },
 ];
 
-fn keys_of<'a>(argv: &[&'a [u8]]) -> &'a [u8] {
-    argv.get(1).copied().unwrap_or_default()
+fn arg<'a>(argv: &[&'a [u8]], i: usize) -> &'a [u8] {
+    argv.get(i).copied().unwrap_or_default()
+}
+
+fn count(n: usize) -> Reply {
+    Reply::Int(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+fn same_object() -> CmdError {
+    CmdError::Other("ERR source and destination objects are the same".to_string())
 }
 
 fn del(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let now = ctx.now();
     let db = ctx.db();
-    let mut removed = 0;
-    for key in argv.iter().skip(1) {
-        // An expired key counts as already gone.
-        if !db.expire_if_due(key, now) && db.remove(key) {
-            removed += 1;
-        }
-    }
-    Ok(Reply::Int(removed))
+    // An expired key counts as already gone.
+    let removed = argv
+        .iter()
+        .skip(1)
+        .filter(|key| !db.expire_if_due(key, now) && db.remove(key))
+        .count();
+    Ok(count(removed))
 }
 
 fn exists(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let now = ctx.now();
     let db = ctx.db();
-    let count = argv
-        .iter()
-        .skip(1)
-        .filter(|key| db.contains(key, now))
-        .count();
-    Ok(Reply::Int(i64::try_from(count).unwrap_or(i64::MAX)))
+    Ok(count(
+        argv.iter()
+            .skip(1)
+            .filter(|key| db.contains(key, now))
+            .count(),
+    ))
+}
+
+fn touch(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
+    let now = ctx.now();
+    let db = ctx.db();
+    Ok(count(
+        argv.iter().skip(1).filter(|key| db.touch(key, now)).count(),
+    ))
 }
 
 fn type_of(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let now = ctx.now();
     let name = ctx
         .db()
-        .peek(keys_of(argv), now)
+        .peek(arg(argv, 1), now)
         .map_or("none", |v| v.type_name());
     Ok(Reply::Status(name.to_string()))
 }
 
-/// EXPIRE's NX/XX/GT/LT, read before the time as Redis does.
-#[derive(Default)]
-struct ExpireCondition {
-    nx: bool,
-    xx: bool,
-    gt: bool,
-    lt: bool,
-}
-
-fn parse_expire_condition(opts: &[&[u8]]) -> Result<ExpireCondition, CmdError> {
-    let mut cond = ExpireCondition::default();
-    for &opt in opts {
-        if is_opt(opt, "NX") {
-            cond.nx = true;
-        } else if is_opt(opt, "XX") {
-            cond.xx = true;
-        } else if is_opt(opt, "GT") {
-            cond.gt = true;
-        } else if is_opt(opt, "LT") {
-            cond.lt = true;
-        } else {
-            return Err(CmdError::Other(format!(
-                "ERR Unsupported option {}",
-                String::from_utf8_lossy(opt)
-            )));
-        }
-    }
-    if cond.nx && (cond.xx || cond.gt || cond.lt) {
-        return Err(CmdError::Other(
-            "ERR NX and XX, GT or LT options at the same time are not compatible".to_string(),
-        ));
-    }
-    if cond.gt && cond.lt {
-        return Err(CmdError::Other(
-            "ERR GT and LT options at the same time are not compatible".to_string(),
-        ));
-    }
-    Ok(cond)
-}
-
-impl ExpireCondition {
-    /// Whether the new time may replace `current` (None: the key has no TTL,
-    /// which counts as an infinite one).
-    fn allows(&self, current: Option<i64>, new_at: i64) -> bool {
-        match current {
-            None => !(self.xx || self.gt),
-            Some(current) => {
-                !(self.nx || (self.gt && new_at <= current) || (self.lt && new_at >= current))
-            }
-        }
-    }
-}
-
-fn expire(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
-    expire_generic(ctx, argv, "expire", 1000)
-}
-
-fn pexpire(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
-    expire_generic(ctx, argv, "pexpire", 1)
-}
-
-/// EXPIRE and PEXPIRE: a relative time in units of `unit_ms`. A time already
-/// past deletes the key, as Redis does.
-fn expire_generic(
-    ctx: &mut Ctx<'_>,
-    argv: &[&[u8]],
-    name: &str,
-    unit_ms: i64,
-) -> Result<Reply, CmdError> {
-    let key = keys_of(argv);
-    let cond = parse_expire_condition(argv.get(3..).unwrap_or_default())?;
-    let amount = int_arg(argv.get(2).copied().unwrap_or_default())?;
+/// RENAME and RENAMENX: the value and its TTL move to the new name.
+fn rename_generic(ctx: &mut Ctx<'_>, argv: &[&[u8]], nx: bool) -> Result<Reply, CmdError> {
+    let (from, to) = (arg(argv, 1), arg(argv, 2));
     let now = ctx.now();
-    let at = amount
-        .checked_mul(unit_ms)
-        .and_then(|ms| ms.checked_add(now))
-        .ok_or_else(|| CmdError::InvalidExpireTime(name.to_string()))?;
     let db = ctx.db();
-    if !db.contains(key, now) {
+    if !db.contains(from, now) {
+        return Err(CmdError::Other("ERR no such key".to_string()));
+    }
+    let done = if nx { Reply::Int(1) } else { Reply::ok() };
+    if from == to {
+        return Ok(if nx { Reply::Int(0) } else { done });
+    }
+    if db.contains(to, now) {
+        if nx {
+            return Ok(Reply::Int(0));
+        }
+        db.remove(to);
+    }
+    if let Some((value, expire_at)) = db.take(from) {
+        db.insert(to.to_vec(), value, expire_at, now);
+    }
+    Ok(done)
+}
+
+fn rename(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
+    rename_generic(ctx, argv, false)
+}
+
+fn renamenx(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
+    rename_generic(ctx, argv, true)
+}
+
+/// A database index argument, with Redis's errors for each way it can fail.
+fn db_index(ctx: &Ctx<'_>, raw: &[u8]) -> Result<usize, CmdError> {
+    let index = int_arg(raw)?;
+    usize::try_from(index)
+        .ok()
+        .filter(|&i| i < ctx.server.dbs.len())
+        .ok_or(CmdError::DbIndexOutOfRange)
+}
+
+fn copy(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
+    let (from, to) = (arg(argv, 1), arg(argv, 2));
+    let mut target = ctx.client.db;
+    let mut replace = false;
+    let mut i = 3;
+    while let Some(&opt) = argv.get(i) {
+        if is_opt(opt, "REPLACE") {
+            replace = true;
+        } else if let (true, Some(&index)) = (is_opt(opt, "DB"), argv.get(i + 1)) {
+            target = db_index(ctx, index)?;
+            i += 1;
+        } else {
+            return Err(CmdError::Syntax);
+        }
+        i += 1;
+    }
+    if target == ctx.client.db && from == to {
+        return Err(same_object());
+    }
+    let now = ctx.now();
+    let Some(value) = ctx.db().get(from, now).cloned() else {
+        return Ok(Reply::Int(0));
+    };
+    let expire_at = ctx.db().expire_at(from);
+    let Some(dest) = ctx.server.dbs.get_mut(target) else {
+        return Err(CmdError::DbIndexOutOfRange);
+    };
+    if dest.contains(to, now) {
+        if !replace {
+            return Ok(Reply::Int(0));
+        }
+        dest.remove(to);
+    }
+    dest.insert(to.to_vec(), value, expire_at, now);
+    Ok(Reply::Int(1))
+}
+
+fn move_key(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
+    let key = arg(argv, 1);
+    let index = int_arg(arg(argv, 2))?;
+    let index = i32::try_from(index).map_err(|_| super::int_range_error())?;
+    let target = usize::try_from(index)
+        .ok()
+        .filter(|&i| i < ctx.server.dbs.len())
+        .ok_or(CmdError::DbIndexOutOfRange)?;
+    if target == ctx.client.db {
+        return Err(same_object());
+    }
+    let now = ctx.now();
+    if !ctx.db().contains(key, now) {
         return Ok(Reply::Int(0));
     }
-    if !cond.allows(db.expire_at(key), at) {
+    if ctx
+        .server
+        .dbs
+        .get_mut(target)
+        .is_some_and(|dest| dest.contains(key, now))
+    {
         return Ok(Reply::Int(0));
     }
-    if at <= now {
-        db.remove(key);
-    } else {
-        db.set_expire(key, at);
+    let Some((value, expire_at)) = ctx.db().take(key) else {
+        return Ok(Reply::Int(0));
+    };
+    if let Some(dest) = ctx.server.dbs.get_mut(target) {
+        dest.insert(key.to_vec(), value, expire_at, now);
     }
     Ok(Reply::Int(1))
 }
 
-/// Milliseconds left for a key: None if missing, Some(None) if persistent.
-fn remaining_ms(ctx: &mut Ctx<'_>, key: &[u8]) -> Option<Option<i64>> {
+fn randomkey(ctx: &mut Ctx<'_>, _argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let now = ctx.now();
-    let db = ctx.db();
-    if !db.contains(key, now) {
-        return None;
+    let index = ctx.client.db;
+    let server = &mut *ctx.server;
+    let Some(db) = server.dbs.get_mut(index) else {
+        return Ok(Reply::Nil);
+    };
+    // Expired keys met on the way are reclaimed and another is drawn, as
+    // Redis does; each draw removes one, so this ends.
+    while let Some(key) = db.random_key(&mut server.rng) {
+        if !db.expire_if_due(&key, now) {
+            return Ok(Reply::Bulk(key));
+        }
     }
-    Some(db.expire_at(key).map(|at| (at - now).max(0)))
-}
-
-fn ttl(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
-    Ok(Reply::Int(match remaining_ms(ctx, keys_of(argv)) {
-        None => -2,
-        Some(None) => -1,
-        // Redis rounds to the nearest second.
-        Some(Some(ms)) => (ms + 500) / 1000,
-    }))
-}
-
-fn pttl(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
-    Ok(Reply::Int(match remaining_ms(ctx, keys_of(argv)) {
-        None => -2,
-        Some(None) => -1,
-        Some(Some(ms)) => ms,
-    }))
-}
-
-fn persist(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
-    let key = keys_of(argv);
-    let now = ctx.now();
-    let db = ctx.db();
-    let removed = db.contains(key, now) && db.persist(key);
-    Ok(Reply::Int(i64::from(removed)))
+    Ok(Reply::Nil)
 }

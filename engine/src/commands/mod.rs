@@ -7,10 +7,13 @@
 
 mod connection;
 mod counter;
+mod expiry;
 mod introspection;
 mod keyspace;
 mod lcs;
 mod list;
+mod object;
+mod scan;
 mod server;
 mod string;
 mod table;
@@ -32,6 +35,9 @@ const GROUPS: &[&[Spec]] = &[
     lcs::SPECS,
     list::SPECS,
     keyspace::SPECS,
+    expiry::SPECS,
+    scan::SPECS,
+    object::SPECS,
     server::SPECS,
     introspection::SPECS,
 ];
@@ -108,6 +114,13 @@ fn lowercase_name(name: &[u8]) -> Option<String> {
 /// Parses an integer argument, with Redis's error for anything else.
 pub(crate) fn int_arg(arg: &[u8]) -> Result<i64, CmdError> {
     parse_i64(arg).ok_or(CmdError::NotInteger)
+}
+
+/// Redis's error for an integer argument read as a C int that does not fit.
+pub(crate) fn int_range_error() -> CmdError {
+    CmdError::Other(
+        "ERR value is out of range, value must between -2147483648 and 2147483647".to_string(),
+    )
 }
 
 /// Case-insensitive comparison of an argument with an option keyword.

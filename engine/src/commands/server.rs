@@ -1,6 +1,6 @@
-//! Server-wide keyspace commands: DBSIZE, FLUSHDB, FLUSHALL.
+//! Server-wide commands: DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, TIME.
 
-use super::{is_opt, Arg, Body, Spec, BASE};
+use super::{is_opt, Arg, ArgKind, Body, Spec, BASE};
 use crate::engine::Ctx;
 use crate::error::CmdError;
 use crate::reply::Reply;
@@ -60,6 +60,35 @@ pub const SPECS: &[Spec] = &[
         body: Body::Run(flushall),
         ..BASE
     },
+    Spec {
+        name: "swapdb",
+        arity: 3,
+        flags: &["write", "fast"],
+        acl: &["@keyspace", "@write", "@fast", "@dangerous"],
+        group: "server",
+        since: "4.0.0",
+        complexity: "O(N) for the clients watching or blocked on the two databases.",
+        summary: "Exchanges the contents of two databases.",
+        args: &[
+            Arg::new("index1", ArgKind::Integer),
+            Arg::new("index2", ArgKind::Integer),
+        ],
+        body: Body::Run(swapdb),
+        ..BASE
+    },
+    Spec {
+        name: "time",
+        arity: 1,
+        flags: &["loading", "stale", "fast"],
+        acl: &["@fast"],
+        tips: &["nondeterministic_output"],
+        group: "server",
+        since: "2.6.0",
+        complexity: "O(1)",
+        summary: "The server's clock: unix seconds and microseconds.",
+        body: Body::Run(time),
+        ..BASE
+    },
 ];
 
 fn dbsize(ctx: &mut Ctx<'_>, _argv: &[&[u8]]) -> Result<Reply, CmdError> {
@@ -88,4 +117,32 @@ fn flushall(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     check_flush_mode(argv)?;
     ctx.server.dbs.iter_mut().for_each(|db| db.clear());
     Ok(Reply::ok())
+}
+
+fn swapdb(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
+    // Both indexes are read as C ints, each with its own error text.
+    let index = |raw: Option<&&[u8]>, which: &str| {
+        raw.and_then(|r| crate::number::parse_i64(r))
+            .and_then(|n| i32::try_from(n).ok())
+            .ok_or_else(|| CmdError::Other(format!("ERR invalid {which} DB index")))
+    };
+    let first = index(argv.get(1), "first")?;
+    let second = index(argv.get(2), "second")?;
+    let count = ctx.server.dbs.len();
+    let valid = |i: i32| usize::try_from(i).ok().filter(|&i| i < count);
+    let (Some(a), Some(b)) = (valid(first), valid(second)) else {
+        return Err(CmdError::DbIndexOutOfRange);
+    };
+    ctx.server.dbs.swap(a, b);
+    Ok(Reply::ok())
+}
+
+fn time(ctx: &mut Ctx<'_>, _argv: &[&[u8]]) -> Result<Reply, CmdError> {
+    let now = ctx.now();
+    let seconds = now.div_euclid(1000);
+    let micros = now.rem_euclid(1000) * 1000;
+    Ok(Reply::Array(vec![
+        Reply::Bulk(seconds.to_string().into_bytes()),
+        Reply::Bulk(micros.to_string().into_bytes()),
+    ]))
 }

@@ -27,9 +27,9 @@ impl Value {
     pub fn encoding(&self) -> &'static str {
         match self {
             Value::String(s) => s.encoding(),
-            // Lists become quicklists past list-max-listpack-size; that rule
-            // arrives with the rest of the list commands.
-            Value::List(_) => "listpack",
+            // Redis 7.0 stores every list as a quicklist (small listpack
+            // lists came with 7.2).
+            Value::List(_) => "quicklist",
         }
     }
 }

@@ -8,6 +8,8 @@
 //! - `~ HELLO 3`: run, but the reply is not compared (it names a client id).
 //! - `@docs COMMAND DOCS get`: compared with our own prose masked (summary,
 //!   complexity, replaced_by and history notes are in our words, the rest is fact).
+//! - `@sorted KEYS *`: compared with every array's elements sorted, for
+//!   replies whose order Redis leaves unspecified.
 //! - `@sleep 1100`: time passes (really when recording, virtually in replay).
 //! - `# ...` and blank lines are comments.
 //!
@@ -25,6 +27,9 @@ pub enum Check {
     Exact,
     /// Compared after `mask_prose`.
     Docs,
+    /// Compared after `sort_arrays`: for replies whose order Redis leaves
+    /// unspecified (KEYS, SCAN, SMEMBERS of a hashtable set).
+    Sorted,
     Skip,
 }
 
@@ -69,6 +74,8 @@ pub fn parse_script(name: &str, text: &str) -> Result<Vec<Step>, CaseError> {
             (Check::Skip, rest)
         } else if let Some(rest) = line.strip_prefix("@docs ") {
             (Check::Docs, rest)
+        } else if let Some(rest) = line.strip_prefix("@sorted ") {
+            (Check::Sorted, rest)
         } else if line.starts_with('@') {
             return Err(CaseError(format!("{}: unknown directive {line}", at())));
         } else {
@@ -226,7 +233,23 @@ fn mask_field(key: &Reply, value: Reply) -> Reply {
     }
 }
 
-/// Parses one whole reply from bytes, for masking.
+/// Sorts the elements of every array (recursively) by their RESP bytes.
+pub fn sort_arrays(reply: Reply) -> Reply {
+    match reply {
+        Reply::Array(items) | Reply::Set(items) => {
+            let mut items: Vec<Reply> = items.into_iter().map(sort_arrays).collect();
+            items.sort_by_cached_key(|item| {
+                let mut bytes = Vec::new();
+                redsim_engine::resp::encode(item, redsim_engine::Protocol::Resp3, &mut bytes);
+                bytes
+            });
+            Reply::Array(items)
+        }
+        other => other,
+    }
+}
+
+/// Parses one whole reply from bytes, for masking or sorting.
 pub fn parse_whole(bytes: &[u8]) -> Option<Reply> {
     match parse_reply(bytes) {
         Ok(Some((reply, used))) if used == bytes.len() => Some(reply),

@@ -1,0 +1,181 @@
+//! Property tests: random operation sequences against simple models, and
+//! SCAN's guarantee under concurrent change. Native only (proptest).
+
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::collections::{HashMap, HashSet};
+
+use proptest::prelude::*;
+use redsim_engine::{Config, Engine, Reply};
+
+fn run(engine: &mut Engine, client: u64, argv: &[Vec<u8>]) -> Reply {
+    engine.execute(client, argv)
+}
+
+fn args(parts: &[&[u8]]) -> Vec<Vec<u8>> {
+    parts.iter().map(|p| p.to_vec()).collect()
+}
+
+#[derive(Debug, Clone)]
+enum StringOp {
+    Set(u8, Vec<u8>),
+    Append(u8, Vec<u8>),
+    SetRange(u8, u8, Vec<u8>),
+    GetRange(u8, i8, i8),
+    IncrBy(u8, i16),
+    Del(u8),
+    Strlen(u8),
+}
+
+fn string_op() -> impl Strategy<Value = StringOp> {
+    let key = 0u8..4;
+    let bytes = proptest::collection::vec(any::<u8>(), 0..8);
+    prop_oneof![
+        (key.clone(), bytes.clone()).prop_map(|(k, v)| StringOp::Set(k, v)),
+        (key.clone(), bytes.clone()).prop_map(|(k, v)| StringOp::Append(k, v)),
+        (key.clone(), 0u8..16, bytes).prop_map(|(k, o, v)| StringOp::SetRange(k, o, v)),
+        (key.clone(), any::<i8>(), any::<i8>()).prop_map(|(k, a, b)| StringOp::GetRange(k, a, b)),
+        (key.clone(), any::<i16>()).prop_map(|(k, d)| StringOp::IncrBy(k, d)),
+        key.clone().prop_map(StringOp::Del),
+        key.prop_map(StringOp::Strlen),
+    ]
+}
+
+/// GETRANGE on a byte string, by Redis's rules, as the model computes it.
+fn model_getrange(value: &[u8], start: i64, end: i64) -> Vec<u8> {
+    let len = value.len() as i64;
+    if start < 0 && end < 0 && start > end {
+        return Vec::new();
+    }
+    let start = if start < 0 {
+        (len + start).max(0)
+    } else {
+        start
+    };
+    let end = if end < 0 { (len + end).max(0) } else { end }.min(len - 1);
+    if start > end || len == 0 {
+        return Vec::new();
+    }
+    value[start as usize..=end as usize].to_vec()
+}
+
+proptest! {
+    #[test]
+    fn string_commands_agree_with_a_byte_map(ops in proptest::collection::vec(string_op(), 1..60)) {
+        let mut engine = Engine::new(Config::default());
+        let c = engine.connect();
+        let mut model: HashMap<u8, Vec<u8>> = HashMap::new();
+        for op in ops {
+            match op {
+                StringOp::Set(k, v) => {
+                    run(&mut engine, c, &args(&[b"SET", &[k], &v]));
+                    model.insert(k, v);
+                }
+                StringOp::Append(k, v) => {
+                    let reply = run(&mut engine, c, &args(&[b"APPEND", &[k], &v]));
+                    let entry = model.entry(k).or_default();
+                    entry.extend_from_slice(&v);
+                    prop_assert_eq!(reply, Reply::Int(entry.len() as i64));
+                }
+                StringOp::SetRange(k, offset, v) => {
+                    let reply = run(&mut engine, c, &args(&[b"SETRANGE", &[k], offset.to_string().as_bytes(), &v]));
+                    let expected_len = match (model.get_mut(&k), v.is_empty()) {
+                        (None, true) => 0,
+                        (Some(cur), true) => cur.len(),
+                        (cur, false) => {
+                            let cur = match cur { Some(c) => c, None => model.entry(k).or_default() };
+                            let end = offset as usize + v.len();
+                            if cur.len() < end { cur.resize(end, 0); }
+                            cur[offset as usize..end].copy_from_slice(&v);
+                            cur.len()
+                        }
+                    };
+                    prop_assert_eq!(reply, Reply::Int(expected_len as i64));
+                }
+                StringOp::GetRange(k, a, b) => {
+                    let reply = run(&mut engine, c, &args(&[b"GETRANGE", &[k], a.to_string().as_bytes(), b.to_string().as_bytes()]));
+                    let expected = model.get(&k).map(|v| model_getrange(v, a.into(), b.into())).unwrap_or_default();
+                    prop_assert_eq!(reply, Reply::Bulk(expected));
+                }
+                StringOp::IncrBy(k, d) => {
+                    let reply = run(&mut engine, c, &args(&[b"INCRBY", &[k], d.to_string().as_bytes()]));
+                    let current = model.get(&k).map(|v| redsim_engine::number::parse_i64(v));
+                    match current {
+                        Some(None) => prop_assert!(reply.is_error()),
+                        Some(Some(n)) => match n.checked_add(d.into()) {
+                            Some(sum) => {
+                                prop_assert_eq!(reply, Reply::Int(sum));
+                                model.insert(k, sum.to_string().into_bytes());
+                            }
+                            None => prop_assert!(reply.is_error()),
+                        },
+                        None => {
+                            prop_assert_eq!(reply, Reply::Int(d.into()));
+                            model.insert(k, d.to_string().into_bytes());
+                        }
+                    }
+                }
+                StringOp::Del(k) => {
+                    let reply = run(&mut engine, c, &args(&[b"DEL", &[k]]));
+                    prop_assert_eq!(reply, Reply::Int(i64::from(model.remove(&k).is_some())));
+                }
+                StringOp::Strlen(k) => {
+                    let reply = run(&mut engine, c, &args(&[b"STRLEN", &[k]]));
+                    prop_assert_eq!(reply, Reply::Int(model.get(&k).map_or(0, |v| v.len() as i64)));
+                }
+            }
+        }
+        for (k, v) in &model {
+            prop_assert_eq!(run(&mut engine, c, &args(&[b"GET", &[*k]])), Reply::Bulk(v.clone()));
+        }
+    }
+
+    /// Redis's SCAN guarantee: a key present from the start to the end of a
+    /// full iteration is returned at least once, whatever is added or
+    /// deleted in between.
+    #[test]
+    fn scan_returns_every_key_present_throughout(
+        initial in 1usize..300,
+        count in 1usize..20,
+        churn in proptest::collection::vec((any::<bool>(), 0usize..600), 0..400),
+        seed in any::<u64>(),
+    ) {
+        let mut engine = Engine::new(Config { seed, ..Config::default() });
+        let c = engine.connect();
+        for i in 0..initial {
+            run(&mut engine, c, &args(&[b"SET", format!("k{i}").as_bytes(), b"v"]));
+        }
+        let mut deleted = HashSet::new();
+        let mut seen = HashSet::new();
+        let mut cursor = b"0".to_vec();
+        let mut churn = churn.into_iter();
+        loop {
+            let reply = run(&mut engine, c, &args(&[b"SCAN", &cursor, b"COUNT", count.to_string().as_bytes()]));
+            let Reply::Array(parts) = reply else { panic!("SCAN answers an array") };
+            let (Some(Reply::Bulk(next)), Some(Reply::Array(keys))) = (parts.first(), parts.get(1)) else {
+                panic!("SCAN answers [cursor, keys]")
+            };
+            for key in keys {
+                if let Reply::Bulk(k) = key { seen.insert(k.clone()); }
+            }
+            cursor = next.clone();
+            // Change the keyspace between calls.
+            for (add, i) in churn.by_ref().take(5) {
+                let key = format!("k{i}");
+                if add {
+                    run(&mut engine, c, &args(&[b"SET", key.as_bytes(), b"v"]));
+                } else {
+                    run(&mut engine, c, &args(&[b"DEL", key.as_bytes()]));
+                    deleted.insert(key.into_bytes());
+                }
+            }
+            if cursor == b"0" { break; }
+        }
+        for i in 0..initial {
+            let key = format!("k{i}").into_bytes();
+            if !deleted.contains(&key) {
+                prop_assert!(seen.contains(&key), "k{} was present throughout but never returned", i);
+            }
+        }
+    }
+}
