@@ -5,6 +5,8 @@
 // spell out every field.
 #![allow(clippy::needless_update)]
 
+mod bitfield;
+mod bitmap;
 mod connection;
 mod counter;
 mod expiry;
@@ -33,6 +35,8 @@ const GROUPS: &[&[Spec]] = &[
     string::SPECS,
     counter::SPECS,
     lcs::SPECS,
+    bitmap::SPECS,
+    bitfield::SPECS,
     list::SPECS,
     keyspace::SPECS,
     expiry::SPECS,
