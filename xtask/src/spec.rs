@@ -254,6 +254,9 @@ fn arg(a: &Reply) -> String {
             format!("Arg::new({name:?}, ArgKind::{variant})")
         }
     };
+    if let (false, Some(index)) = (kind == "key", get("key_spec_index")) {
+        expr.push_str(&format!(".key_spec({index})"));
+    }
     // A pure token's keyword is already in its constructor.
     if let (false, Some(t)) = (kind == "pure-token", &token) {
         expr.push_str(&format!(".token({t:?})"));

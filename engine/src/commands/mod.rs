@@ -17,6 +17,7 @@ mod list;
 mod object;
 mod scan;
 mod server;
+mod sort;
 mod string;
 mod table;
 
@@ -42,6 +43,7 @@ const GROUPS: &[&[Spec]] = &[
     expiry::SPECS,
     scan::SPECS,
     object::SPECS,
+    sort::SPECS,
     server::SPECS,
     introspection::SPECS,
 ];

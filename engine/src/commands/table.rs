@@ -201,6 +201,14 @@ impl Arg {
         }
     }
 
+    /// Ties a non-key argument that names keys (SORT's BY/GET patterns) to a key spec.
+    pub const fn key_spec(self, index: i32) -> Arg {
+        Arg {
+            key_spec_index: Some(index),
+            ..self
+        }
+    }
+
     pub const fn token(self, token: &'static str) -> Arg {
         Arg {
             token: Some(token),
