@@ -3,7 +3,9 @@
 //! - `test`: install what the tests need, run every kind of test, print a summary.
 //! - `record [SCRIPT...]`: re-record conformance replies from a real redis-server.
 //! - `spec NAME...`: draft command-table rows (facts only) from a real redis-server.
+//! - `fuzz [TARGET...] [--seconds N]`: fuzz the parsers and the executor (default 600 s each).
 
+mod fuzz;
 mod npm;
 mod record;
 mod redis;
@@ -15,7 +17,7 @@ mod tools;
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: cargo xtask serve [--port N] | test | record [SCRIPT...] | spec NAME...";
+    "usage: cargo xtask serve [--port N] | test | record [SCRIPT...] | spec NAME... | fuzz [TARGET...] [--seconds N]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -24,6 +26,7 @@ fn main() -> ExitCode {
         Some((task, [])) if task == "test" => test::run(),
         Some((task, rest)) if task == "record" => record::run(rest),
         Some((task, rest)) if task == "spec" => spec::run(rest),
+        Some((task, rest)) if task == "fuzz" => fuzz::run_fuzz(rest),
         _ => Err(USAGE.to_string()),
     };
     match result {

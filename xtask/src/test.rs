@@ -114,6 +114,7 @@ pub fn run() -> Result<(), String> {
     let started = Instant::now();
     tools::ensure_apt(APT)?;
     tools::ensure_web_build()?;
+    crate::fuzz::ensure_cargo_fuzz()?;
 
     let mut tally = Tally::default();
     tally.step("format", cargo(&["fmt", "--all", "--check"]));
@@ -164,6 +165,12 @@ pub fn run() -> Result<(), String> {
     match crate::npm::build() {
         Ok(()) => tally.step("npm package (node:test)", node_test("npm/test")),
         Err(err) => tally.record_failure("npm package build", &err),
+    }
+    for target in crate::fuzz::TARGETS {
+        tally.step(
+            &format!("fuzz smoke: {target} (20 s)"),
+            crate::fuzz::command(target, 20),
+        );
     }
     let mut build = tools::trunk();
     build.args(["build", "--release"]);

@@ -1,0 +1,96 @@
+//! Arbitrary sequences of argument vectors into one engine, with the clock
+//! moving: no command may panic, hang or allocate without bound.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use redsim_engine::{Config, Engine};
+
+/// Command names the engine knows, so short inputs reach real handlers.
+const NAMES: &[&[u8]] = &[
+    b"SET",
+    b"GET",
+    b"GETEX",
+    b"GETDEL",
+    b"GETSET",
+    b"GETRANGE",
+    b"SETRANGE",
+    b"APPEND",
+    b"STRLEN",
+    b"MGET",
+    b"MSET",
+    b"MSETNX",
+    b"SETNX",
+    b"SETEX",
+    b"PSETEX",
+    b"INCR",
+    b"DECR",
+    b"INCRBY",
+    b"DECRBY",
+    b"INCRBYFLOAT",
+    b"LCS",
+    b"SETBIT",
+    b"GETBIT",
+    b"BITCOUNT",
+    b"BITPOS",
+    b"BITOP",
+    b"BITFIELD",
+    b"BITFIELD_RO",
+    b"DEL",
+    b"EXISTS",
+    b"TYPE",
+    b"TOUCH",
+    b"RENAME",
+    b"RENAMENX",
+    b"COPY",
+    b"MOVE",
+    b"RANDOMKEY",
+    b"KEYS",
+    b"SCAN",
+    b"SORT",
+    b"SORT_RO",
+    b"OBJECT",
+    b"EXPIRE",
+    b"PEXPIRE",
+    b"EXPIREAT",
+    b"PEXPIREAT",
+    b"TTL",
+    b"PTTL",
+    b"EXPIRETIME",
+    b"PEXPIRETIME",
+    b"PERSIST",
+    b"LPUSH",
+    b"RPUSH",
+    b"LLEN",
+    b"LRANGE",
+    b"DBSIZE",
+    b"FLUSHDB",
+    b"SELECT",
+    b"SWAPDB",
+    b"TIME",
+    b"PING",
+    b"ECHO",
+    b"HELLO",
+    b"COMMAND",
+];
+
+fuzz_target!(|data: &[u8]| {
+    // A small proto-max-bulk-len keeps single commands cheap to run.
+    let mut engine = Engine::new(Config {
+        proto_max_bulk_len: 1 << 16,
+        ..Config::default()
+    });
+    let client = engine.connect();
+    let mut now = 0i64;
+    // Commands are separated by 0xff; arguments by 0xfe; the first byte of a
+    // command picks a known name.
+    for command in data.split(|&b| b == 0xff) {
+        let Some((&pick, rest)) = command.split_first() else {
+            continue;
+        };
+        let mut argv: Vec<&[u8]> = vec![NAMES[usize::from(pick) % NAMES.len()]];
+        argv.extend(rest.split(|&b| b == 0xfe));
+        let _ = engine.execute(client, &argv);
+        now += i64::from(pick);
+        engine.tick(now);
+    }
+});
