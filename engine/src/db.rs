@@ -39,6 +39,16 @@ pub struct Db {
     /// Slots whose key has a TTL.
     volatile: IndexSet<usize, FxBuildHasher>,
     live: usize,
+    /// Counters INFO reports; they survive FLUSHDB, as Redis's do.
+    pub stats: DbStats,
+}
+
+/// What happened to this database's keys, for INFO stats.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct DbStats {
+    pub hits: u64,
+    pub misses: u64,
+    pub expired: u64,
 }
 
 fn hash(key: &[u8]) -> u64 {
@@ -80,11 +90,29 @@ impl Db {
             .is_some_and(|at| at <= now);
         if due {
             self.remove(key);
+            self.stats.expired += 1;
         }
         due
     }
 
-    /// The live value of `key`, after lazy expiry; counts as an access.
+    /// The live value of `key` for a command that reads it: an access, and
+    /// a keyspace hit or miss.
+    pub fn read(&mut self, key: &[u8], now: i64) -> Option<&mut Value> {
+        self.count_lookup(key, now);
+        self.get(key, now)
+    }
+
+    fn count_lookup(&mut self, key: &[u8], now: i64) {
+        self.expire_if_due(key, now);
+        if self.find(key).is_some() {
+            self.stats.hits += 1;
+        } else {
+            self.stats.misses += 1;
+        }
+    }
+
+    /// The live value of `key` for a command that writes it: an access,
+    /// not counted as a hit or miss.
     pub fn get(&mut self, key: &[u8], now: i64) -> Option<&mut Value> {
         self.expire_if_due(key, now);
         let slot = self.slot_mut(key)?;
@@ -92,9 +120,10 @@ impl Db {
         Some(&mut slot.value)
     }
 
-    /// The live value of `key` without counting an access (TYPE, TTL, OBJECT).
+    /// The live value of `key` for a command that inspects it (TYPE, TTL,
+    /// EXISTS, OBJECT): a hit or miss, but not an access.
     pub fn peek(&mut self, key: &[u8], now: i64) -> Option<&Value> {
-        self.expire_if_due(key, now);
+        self.count_lookup(key, now);
         self.slot(key).map(|s| &s.value)
     }
 
@@ -112,8 +141,10 @@ impl Db {
         self.slot_mut(key).map(|slot| &mut slot.value)
     }
 
+    /// Whether a write-path command finds `key` (no access, no hit/miss).
     pub fn contains(&mut self, key: &[u8], now: i64) -> bool {
-        self.peek(key, now).is_some()
+        self.expire_if_due(key, now);
+        self.find(key).is_some()
     }
 
     /// Stores `value` under `key`. The old TTL survives only with `keep_ttl`.
@@ -205,9 +236,9 @@ impl Db {
             .map(|s| (now.div_euclid(1000) - s.accessed_s).max(0))
     }
 
-    /// Marks a key as accessed now (TOUCH).
+    /// Marks a key as accessed now (TOUCH); a read for the statistics.
     pub fn touch(&mut self, key: &[u8], now: i64) -> bool {
-        self.get(key, now).is_some()
+        self.read(key, now).is_some()
     }
 
     /// Sets the expiry time of an existing key; false if there is no such key.
@@ -254,7 +285,25 @@ impl Db {
     }
 
     pub fn clear(&mut self) {
-        *self = Db::default();
+        *self = Db {
+            stats: self.stats,
+            ..Db::default()
+        };
+    }
+
+    /// Mean remaining time to live of the keys that have one, in
+    /// milliseconds (INFO keyspace's avg_ttl); 0 when none has.
+    pub fn average_ttl(&self, now: i64) -> i64 {
+        let ttls: Vec<i64> = self
+            .volatile
+            .iter()
+            .filter_map(|&i| self.slots.get(i).and_then(Option::as_ref)?.expire_at)
+            .map(|at| (at - now).max(0))
+            .collect();
+        match i64::try_from(ttls.len()) {
+            Ok(n) if n > 0 => ttls.iter().sum::<i64>() / n,
+            _ => 0,
+        }
     }
 
     /// A uniformly chosen key among those with a TTL.

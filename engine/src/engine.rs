@@ -12,6 +12,7 @@ use crate::line::split_args;
 use crate::reply::Reply;
 use crate::resp::Protocol;
 use crate::rng::Rng;
+use crate::stats::Stats;
 
 /// Identifies a connected client.
 pub type ClientId = u64;
@@ -49,6 +50,9 @@ pub struct Server {
     pub rng: Rng,
     /// Where the next active-expiry cycle resumes, as Redis keeps it.
     pub expire_cursor: usize,
+    pub stats: Stats,
+    /// When the engine started, for INFO's uptime.
+    pub started_ms: i64,
 }
 
 /// Per-connection state.
@@ -65,6 +69,8 @@ pub struct Ctx<'a> {
     pub server: &'a mut Server,
     pub client: &'a mut Client,
     pub table: &'a Table,
+    /// How many clients are connected (INFO clients).
+    pub connected_clients: usize,
 }
 
 impl Ctx<'_> {
@@ -107,6 +113,8 @@ impl Engine {
                 now_ms: config.now_ms,
                 rng: Rng::new(config.seed),
                 expire_cursor: 0,
+                stats: Stats::default(),
+                started_ms: config.now_ms,
             },
             clients: BTreeMap::new(),
             next_client_id: 1,
@@ -118,6 +126,7 @@ impl Engine {
     pub fn connect(&mut self) -> ClientId {
         let id = self.next_client_id;
         self.next_client_id += 1;
+        self.server.stats.total_connections_received += 1;
         self.clients.insert(
             id,
             Client {
@@ -166,6 +175,7 @@ impl Engine {
     /// Runs one command for `client`. Unknown clients get an error reply.
     pub fn execute<A: AsRef<[u8]>>(&mut self, client: ClientId, argv: &[A]) -> Reply {
         let argv: Vec<&[u8]> = argv.iter().map(AsRef::as_ref).collect();
+        let connected_clients = self.clients.len();
         let Some(client) = self.clients.get_mut(&client) else {
             return Reply::Error("ERR unknown client".to_string());
         };
@@ -173,11 +183,16 @@ impl Engine {
             server: &mut self.server,
             client,
             table: &self.table,
+            connected_clients,
         };
-        match dispatch(&mut ctx, &argv) {
+        let reply = match dispatch(&mut ctx, &argv) {
             Ok(reply) => reply,
             Err(err) => Reply::from(err),
+        };
+        if let Reply::Error(text) = &reply {
+            self.server.stats.record_error(text);
         }
+        reply
     }
 
     /// Splits `line` with redis-cli's quoting rules and runs it.
@@ -219,17 +234,26 @@ fn dispatch(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         },
         _ => (spec, spec.name.to_string()),
     };
-    if !spec.arity_ok(argv.len()) {
-        return Err(CmdError::WrongArity(full_name));
-    }
-    match spec.body {
+    let handler = match spec.body {
         Body::Run(handler)
         | Body::Container {
             bare: Some(handler),
             ..
-        } => handler(ctx, argv),
-        Body::Container { bare: None, .. } => Err(CmdError::WrongArity(full_name)),
+        } if spec.arity_ok(argv.len()) => handler,
+        _ => {
+            ctx.server.stats.command(&full_name).rejected_calls += 1;
+            return Err(CmdError::WrongArity(full_name));
+        }
+    };
+    let result = handler(ctx, argv);
+    let stats = &mut ctx.server.stats;
+    stats.total_commands_processed += 1;
+    let command = stats.command(&full_name);
+    command.calls += 1;
+    if matches!(&result, Err(_) | Ok(Reply::Error(_))) {
+        command.failed_calls += 1;
     }
+    result
 }
 
 /// Redis's "unknown command" text: the name and the first arguments, quoted,

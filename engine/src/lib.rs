@@ -17,6 +17,7 @@
 //! - [`number`]: Redis's integer parsing and double formatting.
 //! - [`long_double`]: exact x87 80-bit arithmetic for INCRBYFLOAT's digits.
 //! - [`types`]: the value types (strings with their encodings, lists).
+//! - [`stats`]: the counters INFO reports.
 //! - [`rng`]: the seeded random generator behind every random choice.
 
 pub mod commands;
@@ -31,6 +32,7 @@ pub mod number;
 pub mod reply;
 pub mod resp;
 pub mod rng;
+pub mod stats;
 pub mod types;
 
 pub use engine::{ClientId, Config, Engine, LineError};

@@ -120,7 +120,7 @@ pub(crate) fn bit_offset(
 /// The string at `key` for reading bits: None if missing.
 pub(crate) fn read_bits(ctx: &mut Ctx<'_>, key: &[u8]) -> Result<Option<Vec<u8>>, CmdError> {
     let now = ctx.now();
-    match ctx.db().get(key, now) {
+    match ctx.db().read(key, now) {
         Some(Value::String(s)) => Ok(Some(s.as_bytes().into_owned())),
         Some(_) => Err(CmdError::WrongType),
         None => Ok(None),

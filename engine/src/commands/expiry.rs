@@ -332,7 +332,7 @@ fn ttl_generic(ctx: &mut Ctx<'_>, argv: &[&[u8]], form: TtlForm) -> Result<Reply
     let key = key_of(argv);
     let now = ctx.now();
     let db = ctx.db();
-    if !db.contains(key, now) {
+    if db.peek(key, now).is_none() {
         return Ok(Reply::Int(-2));
     }
     let Some(at) = db.expire_at(key) else {

@@ -242,7 +242,7 @@ fn exists(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     Ok(count(
         argv.iter()
             .skip(1)
-            .filter(|key| db.contains(key, now))
+            .filter(|key| db.peek(key, now).is_some())
             .count(),
     ))
 }
@@ -325,7 +325,7 @@ fn copy(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         return Err(same_object());
     }
     let now = ctx.now();
-    let Some(value) = ctx.db().get(from, now).cloned() else {
+    let Some(value) = ctx.db().read(from, now).cloned() else {
         return Ok(Reply::Int(0));
     };
     let expire_at = ctx.db().expire_at(from);

@@ -67,7 +67,7 @@ fn parse_options(args: &[&[u8]]) -> Result<LcsOptions, CmdError> {
 /// The string at a key for LCS: missing keys are empty, other types refused.
 fn operand(ctx: &mut Ctx<'_>, key: &[u8]) -> Result<Vec<u8>, CmdError> {
     let now = ctx.now();
-    match ctx.db().get(key, now) {
+    match ctx.db().read(key, now) {
         Some(Value::String(s)) => Ok(s.as_bytes().into_owned()),
         Some(_) => Err(CmdError::Other(
             "ERR The specified keys must contain string values".to_string(),

@@ -113,7 +113,7 @@ fn rpush(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 fn llen(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let key = argv.get(1).copied().unwrap_or_default();
     let now = ctx.now();
-    match ctx.db().get(key, now) {
+    match ctx.db().read(key, now) {
         Some(Value::List(list)) => Ok(Reply::Int(i64::try_from(list.len()).unwrap_or(i64::MAX))),
         Some(_) => Err(CmdError::WrongType),
         None => Ok(Reply::Int(0)),
@@ -125,7 +125,7 @@ fn lrange(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let start = int_arg(argv.get(2).copied().unwrap_or_default())?;
     let stop = int_arg(argv.get(3).copied().unwrap_or_default())?;
     let now = ctx.now();
-    let list = match ctx.db().get(key, now) {
+    let list = match ctx.db().read(key, now) {
         Some(Value::List(list)) => list,
         Some(_) => return Err(CmdError::WrongType),
         None => return Ok(Reply::Array(Vec::new())),

@@ -10,6 +10,7 @@ mod bitmap;
 mod connection;
 mod counter;
 mod expiry;
+mod info;
 mod introspection;
 mod keyspace;
 mod lcs;
@@ -45,6 +46,7 @@ const GROUPS: &[&[Spec]] = &[
     object::SPECS,
     sort::SPECS,
     server::SPECS,
+    info::SPECS,
     introspection::SPECS,
 ];
 

@@ -118,7 +118,7 @@ fn lookup_by_pattern(db: &mut Db, now: i64, pattern: &[u8], element: &[u8]) -> O
     key.extend_from_slice(&pattern[..star]);
     key.extend_from_slice(element);
     key.extend_from_slice(suffix);
-    match (db.get(&key, now)?, field) {
+    match (db.read(&key, now)?, field) {
         (Value::String(s), None) => Some(s.as_bytes().into_owned()),
         // Hash fields are read here once hashes exist; other types are nil.
         _ => None,
@@ -165,7 +165,7 @@ fn sort_generic(ctx: &mut Ctx<'_>, argv: &[&[u8]], read_only: bool) -> Result<Re
     let opts = parse_options(argv, read_only)?;
     let key = argv.get(1).copied().unwrap_or_default();
     let now = ctx.now();
-    let elements: Vec<Vec<u8>> = match ctx.db().get(key, now) {
+    let elements: Vec<Vec<u8>> = match ctx.db().read(key, now) {
         Some(Value::List(list)) => list.iter().cloned().collect(),
         Some(_) => return Err(CmdError::WrongType),
         None => Vec::new(),

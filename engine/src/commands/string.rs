@@ -310,10 +310,21 @@ fn arg<'a>(argv: &[&'a [u8]], i: usize) -> &'a [u8] {
     argv.get(i).copied().unwrap_or_default()
 }
 
-/// The string at `key`: None if missing, WRONGTYPE if another type.
+/// The string at `key` for a command that reads it (a keyspace hit or
+/// miss): None if missing, WRONGTYPE if another type.
 fn read_string<'a>(ctx: &'a mut Ctx<'_>, key: &[u8]) -> Result<Option<&'a mut RString>, CmdError> {
     let now = ctx.now();
-    match ctx.db().get(key, now) {
+    as_string(ctx.db().read(key, now))
+}
+
+/// The string at `key` for a command that modifies it (not a hit or miss).
+fn write_string<'a>(ctx: &'a mut Ctx<'_>, key: &[u8]) -> Result<Option<&'a mut RString>, CmdError> {
+    let now = ctx.now();
+    as_string(ctx.db().get(key, now))
+}
+
+fn as_string(value: Option<&mut Value>) -> Result<Option<&mut RString>, CmdError> {
+    match value {
         Some(Value::String(s)) => Ok(Some(s)),
         Some(_) => Err(CmdError::WrongType),
         None => Ok(None),
@@ -598,7 +609,7 @@ fn mget(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let values = argv
         .iter()
         .skip(1)
-        .map(|key| match db.get(key, now) {
+        .map(|key| match db.read(key, now) {
             Some(Value::String(s)) => Reply::Bulk(s.as_bytes().into_owned()),
             _ => Reply::Nil,
         })
@@ -677,7 +688,7 @@ fn getrange(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 fn append(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let (key, tail) = (arg(argv, 1), arg(argv, 2));
     let max = ctx.server.config.proto_max_bulk_len;
-    let len = match read_string(ctx, key)? {
+    let len = match write_string(ctx, key)? {
         Some(value) => {
             if value.len().saturating_add(tail.len()) > max {
                 return Err(too_big());
@@ -704,7 +715,7 @@ fn setrange(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let max = ctx.server.config.proto_max_bulk_len;
     // Redis checks the type, then answers an empty patch with the current
     // length, then checks the size, and only then writes.
-    let current = read_string(ctx, key)?.map(|v| v.len());
+    let current = write_string(ctx, key)?.map(|v| v.len());
     if patch.is_empty() {
         return Ok(Reply::Int(
             i64::try_from(current.unwrap_or(0)).unwrap_or(i64::MAX),
@@ -721,7 +732,7 @@ fn setrange(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         bytes[offset..end].copy_from_slice(patch);
         bytes.len()
     };
-    let len = match read_string(ctx, key)? {
+    let len = match write_string(ctx, key)? {
         Some(value) => value.modify(write),
         None => {
             let mut bytes = Vec::new();

@@ -3,7 +3,7 @@
 //! Redis user already knows.
 
 use super::Reply;
-use crate::engine::{ClientId, Engine, LineError};
+use crate::engine::{ClientId, Engine};
 use crate::number::format_g17;
 use crate::resp::Protocol;
 
@@ -11,14 +11,65 @@ use crate::resp::Protocol;
 /// without the final newline: the reply, "Invalid argument(s)" for quotes
 /// that do not balance, nothing for a blank line.
 pub fn run_line(engine: &mut Engine, client: ClientId, line: &str) -> String {
-    match engine.execute_line(client, line) {
-        Ok(reply) => {
-            let mut text = format_as(reply, engine.protocol(client));
-            text.truncate(text.trim_end_matches('\n').len());
-            text
+    let Some(args) = crate::line::split_args(line.as_bytes()) else {
+        return "Invalid argument(s)".to_string();
+    };
+    if args.is_empty() {
+        return String::new();
+    }
+    let reply = match (engine.execute(client, &args), engine.protocol(client)) {
+        (reply, Protocol::Resp2) => reply.into_resp2(),
+        (reply, Protocol::Resp3) => reply,
+    };
+    let mut text = if prints_raw(&args) {
+        format_raw(&reply)
+    } else {
+        format(&reply)
+    };
+    text.truncate(text.trim_end_matches('\n').len());
+    text
+}
+
+/// Commands whose replies redis-cli prints raw rather than quoted, because
+/// they are text meant for people (INFO, CLIENT LIST, ...).
+fn prints_raw(args: &[Vec<u8>]) -> bool {
+    let is = |i: usize, word: &str| {
+        args.get(i)
+            .is_some_and(|a| a.eq_ignore_ascii_case(word.as_bytes()))
+    };
+    let argc = args.len();
+    is(0, "info")
+        || is(0, "lolwut")
+        || (argc >= 2 && is(0, "debug") && is(1, "htstats"))
+        || (argc >= 2 && is(0, "memory") && (is(1, "malloc-stats") || is(1, "doctor")))
+        || (argc == 2 && is(0, "cluster") && (is(1, "nodes") || is(1, "info")))
+        || (argc >= 2 && is(0, "client") && (is(1, "list") || is(1, "info")))
+        || (argc == 3 && is(0, "latency") && is(1, "graph"))
+        || (argc == 2 && is(0, "latency") && is(1, "doctor"))
+}
+
+/// redis-cli's raw rendering (`cliFormatReplyRaw`): text as is, aggregates
+/// one element per line, nil as nothing.
+pub fn format_raw(reply: &Reply) -> String {
+    match reply {
+        Reply::Nil | Reply::NilArray => String::new(),
+        Reply::Error(text) => format!("{text}\n"),
+        Reply::Status(text) => text.clone(),
+        Reply::Bulk(bytes) | Reply::Verbatim(_, bytes) => {
+            String::from_utf8_lossy(bytes).into_owned()
         }
-        Err(LineError::InvalidArguments) => "Invalid argument(s)".to_string(),
-        Err(LineError::Empty) => String::new(),
+        Reply::Bool(b) => if *b { "(true)" } else { "(false)" }.to_string(),
+        Reply::Int(n) => n.to_string(),
+        Reply::Double(d) => format_g17(*d),
+        Reply::BigNumber(digits) => digits.clone(),
+        Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => {
+            items.iter().map(format_raw).collect::<Vec<_>>().join("\n")
+        }
+        Reply::Map(pairs) => pairs
+            .iter()
+            .map(|(k, v)| format!("{} {}", format_raw(k), format_raw(v)))
+            .collect::<Vec<_>>()
+            .join("\n"),
     }
 }
 

@@ -1,0 +1,45 @@
+//! Server-wide counters that INFO reports: commands processed, per-command
+//! calls and failures, error replies by kind, connections. Per-database
+//! counters (keyspace hits, misses, expired keys) live in `db::DbStats`.
+
+use std::collections::BTreeMap;
+
+/// Redis stops tracking new error kinds after this many (errorstats).
+const MAX_ERROR_KINDS: usize = 128;
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct CommandStats {
+    pub calls: u64,
+    /// Refused before running (arity and other checks).
+    pub rejected_calls: u64,
+    /// Ran and answered an error.
+    pub failed_calls: u64,
+}
+
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub total_commands_processed: u64,
+    pub total_connections_received: u64,
+    pub total_error_replies: u64,
+    /// By full command name (`get`, `command|info`).
+    pub commands: BTreeMap<String, CommandStats>,
+    /// By error kind: the first word of the error text (`ERR`, `WRONGTYPE`).
+    pub errors: BTreeMap<String, u64>,
+}
+
+impl Stats {
+    /// Counts an error reply by its kind.
+    pub fn record_error(&mut self, text: &str) {
+        self.total_error_replies += 1;
+        let kind = text.split(' ').next().unwrap_or_default();
+        if let Some(count) = self.errors.get_mut(kind) {
+            *count += 1;
+        } else if self.errors.len() < MAX_ERROR_KINDS {
+            self.errors.insert(kind.to_string(), 1);
+        }
+    }
+
+    pub fn command(&mut self, full_name: &str) -> &mut CommandStats {
+        self.commands.entry(full_name.to_string()).or_default()
+    }
+}
