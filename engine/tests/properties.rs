@@ -179,3 +179,117 @@ proptest! {
         }
     }
 }
+
+#[derive(Debug, Clone)]
+enum BitOp {
+    Set(u16, bool),
+    Get(u16),
+    Count(Option<(i16, i16, bool)>),
+    Pos(bool, Option<(i16, i16, bool)>),
+}
+
+fn bit_op() -> impl Strategy<Value = BitOp> {
+    let range = proptest::option::of((any::<i16>(), any::<i16>(), any::<bool>()));
+    prop_oneof![
+        (0u16..300, any::<bool>()).prop_map(|(o, v)| BitOp::Set(o, v)),
+        (0u16..400).prop_map(BitOp::Get),
+        range.clone().prop_map(BitOp::Count),
+        (any::<bool>(), range).prop_map(|(b, r)| BitOp::Pos(b, r)),
+    ]
+}
+
+/// A range over `len` units clamped by Redis's rules; None when empty.
+fn model_range(len: i64, start: i64, end: i64) -> Option<(i64, i64)> {
+    let start = if start < 0 {
+        (len + start).max(0)
+    } else {
+        start
+    };
+    let end = if end < 0 { (len + end).max(0) } else { end }.min(len - 1);
+    (start <= end).then_some((start, end))
+}
+
+proptest! {
+    #[test]
+    fn bit_commands_agree_with_a_bit_vector(ops in proptest::collection::vec(bit_op(), 1..80)) {
+        let mut engine = Engine::new(Config::default());
+        let c = engine.connect();
+        let mut bits: Vec<bool> = Vec::new();
+        for op in ops {
+            match op {
+                BitOp::Set(offset, value) => {
+                    let reply = run(&mut engine, c, &args(&[b"SETBIT", b"b", offset.to_string().as_bytes(), if value { b"1" } else { b"0" }]));
+                    let i = usize::from(offset);
+                    let old = bits.get(i).copied().unwrap_or(false);
+                    if bits.len() <= i {
+                        // Strings grow by whole bytes.
+                        bits.resize((i / 8 + 1) * 8, false);
+                    }
+                    bits[i] = value;
+                    prop_assert_eq!(reply, Reply::Int(i64::from(old)));
+                }
+                BitOp::Get(offset) => {
+                    let reply = run(&mut engine, c, &args(&[b"GETBIT", b"b", offset.to_string().as_bytes()]));
+                    prop_assert_eq!(reply, Reply::Int(i64::from(bits.get(usize::from(offset)).copied().unwrap_or(false))));
+                }
+                BitOp::Count(range) => {
+                    let mut argv = args(&[b"BITCOUNT", b"b"]);
+                    let bit_len = bits.len() as i64;
+                    let window = match range {
+                        None => model_range(bit_len, 0, -1),
+                        Some((s, e, unit_bit)) => {
+                            argv.extend(args(&[s.to_string().as_bytes(), e.to_string().as_bytes(), if unit_bit { b"BIT" } else { b"BYTE" }]));
+                            let (s, e) = (i64::from(s), i64::from(e));
+                            if s < 0 && e < 0 && s > e {
+                                None
+                            } else if unit_bit {
+                                model_range(bit_len, s, e)
+                            } else {
+                                model_range(bit_len / 8, s, e).map(|(a, b)| (a * 8, b * 8 + 7))
+                            }
+                        }
+                    };
+                    let expected = window.map_or(0, |(a, b)| bits[a as usize..=b as usize].iter().filter(|&&x| x).count());
+                    let reply = run(&mut engine, c, &argv);
+                    if bits.is_empty() {
+                        prop_assert_eq!(reply, Reply::Int(0));
+                    } else {
+                        prop_assert_eq!(reply, Reply::Int(expected as i64));
+                    }
+                }
+                BitOp::Pos(bit, range) => {
+                    let mut argv = args(&[b"BITPOS", b"b", if bit { b"1" } else { b"0" }]);
+                    let bit_len = bits.len() as i64;
+                    let (window, end_given) = match range {
+                        None => (model_range(bit_len, 0, -1), false),
+                        Some((s, e, unit_bit)) => {
+                            argv.extend(args(&[s.to_string().as_bytes(), e.to_string().as_bytes(), if unit_bit { b"BIT" } else { b"BYTE" }]));
+                            let (s, e) = (i64::from(s), i64::from(e));
+                            let w = if unit_bit {
+                                model_range(bit_len, s, e)
+                            } else {
+                                model_range(bit_len / 8, s, e).map(|(a, b)| (a * 8, b * 8 + 7))
+                            };
+                            (w, true)
+                        }
+                    };
+                    let reply = run(&mut engine, c, &argv);
+                    let expected = if bits.is_empty() {
+                        if bit { -1 } else { 0 }
+                    } else {
+                        match window {
+                            None => -1,
+                            Some((a, b)) => match (a..=b).find(|&i| bits[i as usize] == bit) {
+                                Some(i) => i,
+                                // No zero inside: without an explicit end, the first bit past the range.
+                                None if !bit && !end_given => b + 1,
+                                None => -1,
+                            },
+                        }
+                    };
+                    prop_assert_eq!(reply, Reply::Int(expected));
+                }
+            }
+        }
+    }
+}
