@@ -33,6 +33,12 @@ pub enum LongDouble {
 }
 
 impl LongDouble {
+    pub const ZERO: LongDouble = LongDouble::Finite {
+        neg: false,
+        mant: 0,
+        exp: 0,
+    };
+
     pub fn is_finite(&self) -> bool {
         matches!(self, LongDouble::Finite { .. })
     }

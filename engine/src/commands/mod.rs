@@ -10,6 +10,7 @@ mod bitmap;
 mod connection;
 mod counter;
 mod expiry;
+mod hash;
 mod info;
 mod introspection;
 mod keyspace;
@@ -40,6 +41,7 @@ const GROUPS: &[&[Spec]] = &[
     bitmap::SPECS,
     bitfield::SPECS,
     list::SPECS,
+    hash::SPECS,
     keyspace::SPECS,
     expiry::SPECS,
     scan::SPECS,

@@ -41,7 +41,7 @@ pub const SPECS: &[Spec] = &[
 
 /// Redis skips matching altogether for the pattern `*` (so `*` also lists
 /// the empty key, which `stringmatchlen` itself would not match).
-fn pattern_filter(pattern: Option<&[u8]>) -> impl Fn(&[u8]) -> bool + '_ {
+pub(crate) fn pattern_filter(pattern: Option<&[u8]>) -> impl Fn(&[u8]) -> bool + '_ {
     move |key| match pattern {
         None | Some(b"*") => true,
         Some(p) => glob::matches(p, key),
@@ -64,7 +64,7 @@ fn keys(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 
 /// A cursor as Redis reads it: C's `strtoul`, so `+5`, `007`, `-1` (which
 /// wraps) and the empty string (0) are accepted; blanks and junk are not.
-fn parse_cursor(raw: &[u8]) -> Result<u64, CmdError> {
+pub(crate) fn parse_cursor(raw: &[u8]) -> Result<u64, CmdError> {
     let invalid = || CmdError::Other("ERR invalid cursor".to_string());
     let (negative, digits) = match raw.split_first() {
         Some((b'-', rest)) => (true, rest),
@@ -90,30 +90,53 @@ fn parse_cursor(raw: &[u8]) -> Result<u64, CmdError> {
     })
 }
 
-fn scan(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
-    let cursor = parse_cursor(argv.get(1).copied().unwrap_or_default())?;
-    let mut count: i64 = 10;
-    let mut pattern = None;
-    let mut type_name = None;
-    let mut i = 2;
+/// SCAN's options after the cursor, shared with HSCAN/SSCAN/ZSCAN (which
+/// have no TYPE): COUNT (at least 1), MATCH, TYPE.
+pub(crate) struct ScanOptions<'a> {
+    pub count: usize,
+    pub pattern: Option<&'a [u8]>,
+    pub type_name: Option<&'a [u8]>,
+}
+
+pub(crate) fn parse_scan_options<'a>(
+    argv: &[&'a [u8]],
+    from: usize,
+    allow_type: bool,
+) -> Result<ScanOptions<'a>, CmdError> {
+    let mut opts = ScanOptions {
+        count: 10,
+        pattern: None,
+        type_name: None,
+    };
+    let mut i = from;
     while let Some(&opt) = argv.get(i) {
-        let value = argv.get(i + 1).copied();
-        match value {
+        match argv.get(i + 1).copied() {
             Some(v) if is_opt(opt, "COUNT") => {
-                count = int_arg(v)?;
+                let count = int_arg(v)?;
                 if count < 1 {
                     return Err(CmdError::Syntax);
                 }
+                opts.count = usize::try_from(count).unwrap_or(usize::MAX);
             }
-            Some(v) if is_opt(opt, "MATCH") => pattern = Some(v),
-            Some(v) if is_opt(opt, "TYPE") => type_name = Some(v),
+            Some(v) if is_opt(opt, "MATCH") => opts.pattern = Some(v),
+            Some(v) if allow_type && is_opt(opt, "TYPE") => opts.type_name = Some(v),
             _ => return Err(CmdError::Syntax),
         }
         i += 2;
     }
+    Ok(opts)
+}
+
+fn scan(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
+    let cursor = parse_cursor(argv.get(1).copied().unwrap_or_default())?;
+    let ScanOptions {
+        count,
+        pattern,
+        type_name,
+    } = parse_scan_options(argv, 2, true)?;
     let now = ctx.now();
     let db = ctx.db();
-    let (found, next) = db.scan(cursor, usize::try_from(count).unwrap_or(usize::MAX));
+    let (found, next) = db.scan(cursor, count);
     let matches = pattern_filter(pattern);
     let mut keys = Vec::with_capacity(found.len());
     for key in found {

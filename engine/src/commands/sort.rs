@@ -120,7 +120,7 @@ fn lookup_by_pattern(db: &mut Db, now: i64, pattern: &[u8], element: &[u8]) -> O
     key.extend_from_slice(suffix);
     match (db.read(&key, now)?, field) {
         (Value::String(s), None) => Some(s.as_bytes().into_owned()),
-        // Hash fields are read here once hashes exist; other types are nil.
+        (Value::Hash(h), Some(field)) => h.get(field).cloned(),
         _ => None,
     }
 }

@@ -1,10 +1,12 @@
 //! The value types a key can hold. Each type lives in its own file as its
 //! commands land; `Value` is what the keyspace stores.
 
+pub mod hash;
 pub mod string;
 
 use std::collections::VecDeque;
 
+pub use hash::Hash;
 pub use string::RString;
 
 /// A stored value.
@@ -12,6 +14,7 @@ pub use string::RString;
 pub enum Value {
     String(RString),
     List(VecDeque<Vec<u8>>),
+    Hash(Hash),
 }
 
 impl Value {
@@ -20,6 +23,7 @@ impl Value {
         match self {
             Value::String(_) => "string",
             Value::List(_) => "list",
+            Value::Hash(_) => "hash",
         }
     }
 
@@ -30,6 +34,7 @@ impl Value {
             // Redis 7.0 stores every list as a quicklist (small listpack
             // lists came with 7.2).
             Value::List(_) => "quicklist",
+            Value::Hash(h) => h.encoding(),
         }
     }
 }
