@@ -141,6 +141,12 @@ impl Db {
         self.slot_mut(key).map(|slot| &mut slot.value)
     }
 
+    /// The stored value of `key` with no expiry check, for commands that
+    /// already looked the key up and now read several values at once.
+    pub fn value(&self, key: &[u8]) -> Option<&Value> {
+        self.slot(key).map(|s| &s.value)
+    }
+
     /// Whether a write-path command finds `key` (no access, no hit/miss).
     pub fn contains(&mut self, key: &[u8], now: i64) -> bool {
         self.expire_if_due(key, now);

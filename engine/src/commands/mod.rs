@@ -19,6 +19,7 @@ mod list;
 mod object;
 mod scan;
 mod server;
+mod set;
 mod sort;
 mod string;
 mod table;
@@ -42,6 +43,7 @@ const GROUPS: &[&[Spec]] = &[
     bitfield::SPECS,
     list::SPECS,
     hash::SPECS,
+    set::SPECS,
     keyspace::SPECS,
     expiry::SPECS,
     scan::SPECS,

@@ -165,13 +165,21 @@ fn sort_generic(ctx: &mut Ctx<'_>, argv: &[&[u8]], read_only: bool) -> Result<Re
     let opts = parse_options(argv, read_only)?;
     let key = argv.get(1).copied().unwrap_or_default();
     let now = ctx.now();
-    let elements: Vec<Vec<u8>> = match ctx.db().read(key, now) {
-        Some(Value::List(list)) => list.iter().cloned().collect(),
+    let (elements, is_set): (Vec<Vec<u8>>, bool) = match ctx.db().read(key, now) {
+        Some(Value::List(list)) => (list.iter().cloned().collect(), false),
+        Some(Value::Set(set)) => (set.iter().map(|m| m.into_owned()).collect(), true),
         Some(_) => return Err(CmdError::WrongType),
-        None => Vec::new(),
+        None => (Vec::new(), false),
     };
-    // A BY pattern without `*` means "do not sort".
-    let dont_sort = opts.by.is_some_and(|p| !p.contains(&b'*'));
+    let mut opts = opts;
+    // A BY pattern without `*` means "do not sort"; but a set has no order
+    // of its own, so when the result is stored Redis sorts it ALPHA.
+    let mut dont_sort = opts.by.is_some_and(|p| !p.contains(&b'*'));
+    if dont_sort && is_set && opts.store.is_some() {
+        dont_sort = false;
+        opts.alpha = true;
+        opts.by = None;
+    }
     let len = i64::try_from(elements.len()).unwrap_or(i64::MAX);
     let (offset, count) = opts.limit.unwrap_or((0, -1));
     let mut start = offset.max(0);
@@ -197,7 +205,7 @@ fn sort_generic(ctx: &mut Ctx<'_>, argv: &[&[u8]], read_only: bool) -> Result<Re
         .collect();
     if dont_sort {
         // Lists keep their order (reversed for DESC).
-        if opts.desc {
+        if opts.desc && !is_set {
             items.reverse();
         }
     } else {

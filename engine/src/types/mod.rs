@@ -2,11 +2,13 @@
 //! commands land; `Value` is what the keyspace stores.
 
 pub mod hash;
+pub mod set;
 pub mod string;
 
 use std::collections::VecDeque;
 
 pub use hash::Hash;
+pub use set::Set;
 pub use string::RString;
 
 /// A stored value.
@@ -15,6 +17,7 @@ pub enum Value {
     String(RString),
     List(VecDeque<Vec<u8>>),
     Hash(Hash),
+    Set(Set),
 }
 
 impl Value {
@@ -24,6 +27,7 @@ impl Value {
             Value::String(_) => "string",
             Value::List(_) => "list",
             Value::Hash(_) => "hash",
+            Value::Set(_) => "set",
         }
     }
 
@@ -35,6 +39,7 @@ impl Value {
             // lists came with 7.2).
             Value::List(_) => "quicklist",
             Value::Hash(h) => h.encoding(),
+            Value::Set(s) => s.encoding(),
         }
     }
 }
