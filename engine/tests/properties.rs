@@ -293,3 +293,150 @@ proptest! {
         }
     }
 }
+
+#[derive(Debug, Clone)]
+enum CollectionOp {
+    LPush(u8),
+    RPush(u8),
+    LPop,
+    RPop,
+    LRem(i8, u8),
+    LTrim(i8, i8),
+    HSet(u8, u8),
+    HDel(u8),
+    HIncrBy(u8, i8),
+    SAdd(u8),
+    SRem(u8),
+}
+
+fn collection_op() -> impl Strategy<Value = CollectionOp> {
+    // Small alphabets so operations collide often.
+    let v = 0u8..6;
+    prop_oneof![
+        v.clone().prop_map(CollectionOp::LPush),
+        v.clone().prop_map(CollectionOp::RPush),
+        Just(CollectionOp::LPop),
+        Just(CollectionOp::RPop),
+        (-3i8..3, v.clone()).prop_map(|(c, e)| CollectionOp::LRem(c, e)),
+        (-6i8..6, -6i8..6).prop_map(|(a, b)| CollectionOp::LTrim(a, b)),
+        (v.clone(), v.clone()).prop_map(|(f, x)| CollectionOp::HSet(f, x)),
+        v.clone().prop_map(CollectionOp::HDel),
+        (v.clone(), any::<i8>()).prop_map(|(f, d)| CollectionOp::HIncrBy(f, d)),
+        // Values past 3 are words, so sets leave the intset encoding.
+        v.clone().prop_map(CollectionOp::SAdd),
+        v.prop_map(CollectionOp::SRem),
+    ]
+}
+
+fn member(n: u8) -> Vec<u8> {
+    if n < 3 {
+        n.to_string().into_bytes()
+    } else {
+        format!("m{n}").into_bytes()
+    }
+}
+
+proptest! {
+    /// Lists, hashes and sets against VecDeque, an ordered map and a set;
+    /// emptied collections must vanish, as in Redis.
+    #[test]
+    fn collections_agree_with_std_models(ops in proptest::collection::vec(collection_op(), 1..120)) {
+        use std::collections::{BTreeMap, BTreeSet, VecDeque};
+        let mut engine = Engine::new(Config::default());
+        let c = engine.connect();
+        let mut list: VecDeque<Vec<u8>> = VecDeque::new();
+        let mut hash: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new();
+        let mut set: BTreeSet<Vec<u8>> = BTreeSet::new();
+        for op in ops {
+            match op {
+                CollectionOp::LPush(e) => { run(&mut engine, c, &args(&[b"LPUSH", b"l", &member(e)])); list.push_front(member(e)); }
+                CollectionOp::RPush(e) => { run(&mut engine, c, &args(&[b"RPUSH", b"l", &member(e)])); list.push_back(member(e)); }
+                CollectionOp::LPop => {
+                    let reply = run(&mut engine, c, &args(&[b"LPOP", b"l"]));
+                    prop_assert_eq!(reply, list.pop_front().map_or(Reply::Nil, Reply::Bulk));
+                }
+                CollectionOp::RPop => {
+                    let reply = run(&mut engine, c, &args(&[b"RPOP", b"l"]));
+                    prop_assert_eq!(reply, list.pop_back().map_or(Reply::Nil, Reply::Bulk));
+                }
+                CollectionOp::LRem(count, e) => {
+                    let target = member(e);
+                    let reply = run(&mut engine, c, &args(&[b"LREM", b"l", count.to_string().as_bytes(), &target]));
+                    let limit = if count == 0 { usize::MAX } else { count.unsigned_abs() as usize };
+                    let mut removed = 0;
+                    if count >= 0 {
+                        let mut kept = VecDeque::new();
+                        for x in list.drain(..) {
+                            if x == target && removed < limit { removed += 1; } else { kept.push_back(x); }
+                        }
+                        list = kept;
+                    } else {
+                        let mut kept = VecDeque::new();
+                        for x in list.drain(..).rev() {
+                            if x == target && removed < limit { removed += 1; } else { kept.push_front(x); }
+                        }
+                        list = kept;
+                    }
+                    prop_assert_eq!(reply, Reply::Int(removed as i64));
+                }
+                CollectionOp::LTrim(a, b) => {
+                    run(&mut engine, c, &args(&[b"LTRIM", b"l", a.to_string().as_bytes(), b.to_string().as_bytes()]));
+                    let len = list.len() as i64;
+                    let start = if a < 0 { len + i64::from(a) } else { i64::from(a) }.max(0);
+                    let end = if b < 0 { len + i64::from(b) } else { i64::from(b) };
+                    if start > end || start >= len {
+                        list.clear();
+                    } else {
+                        let end = end.min(len - 1);
+                        list = list.iter().skip(start as usize).take((end - start + 1) as usize).cloned().collect();
+                    }
+                }
+                CollectionOp::HSet(f, x) => {
+                    let reply = run(&mut engine, c, &args(&[b"HSET", b"h", &member(f), &member(x)]));
+                    prop_assert_eq!(reply, Reply::Int(i64::from(hash.insert(member(f), member(x)).is_none())));
+                }
+                CollectionOp::HDel(f) => {
+                    let reply = run(&mut engine, c, &args(&[b"HDEL", b"h", &member(f)]));
+                    prop_assert_eq!(reply, Reply::Int(i64::from(hash.remove(&member(f)).is_some())));
+                }
+                CollectionOp::HIncrBy(f, d) => {
+                    let reply = run(&mut engine, c, &args(&[b"HINCRBY", b"h", &member(f), d.to_string().as_bytes()]));
+                    match hash.get(&member(f)).map(|v| redsim_engine::number::parse_i64(v)) {
+                        Some(None) => prop_assert!(reply.is_error()),
+                        current => {
+                            let sum = current.flatten().unwrap_or(0) + i64::from(d);
+                            prop_assert_eq!(reply, Reply::Int(sum));
+                            hash.insert(member(f), sum.to_string().into_bytes());
+                        }
+                    }
+                }
+                CollectionOp::SAdd(e) => {
+                    let reply = run(&mut engine, c, &args(&[b"SADD", b"s", &member(e)]));
+                    prop_assert_eq!(reply, Reply::Int(i64::from(set.insert(member(e)))));
+                }
+                CollectionOp::SRem(e) => {
+                    let reply = run(&mut engine, c, &args(&[b"SREM", b"s", &member(e)]));
+                    prop_assert_eq!(reply, Reply::Int(i64::from(set.remove(&member(e)))));
+                }
+            }
+            // Whole-value checks after every step.
+            let lrange = run(&mut engine, c, &args(&[b"LRANGE", b"l", b"0", b"-1"]));
+            prop_assert_eq!(lrange, Reply::Array(list.iter().cloned().map(Reply::Bulk).collect()));
+            let mut fields = match run(&mut engine, c, &args(&[b"HGETALL", b"h"])) {
+                Reply::Map(pairs) => pairs,
+                other => panic!("HGETALL answers a map: {other:?}"),
+            };
+            fields.sort_by_key(|(field, _)| match field { Reply::Bulk(b) => b.clone(), _ => Vec::new() });
+            let expected: Vec<(Reply, Reply)> = hash.iter().map(|(f, v)| (Reply::Bulk(f.clone()), Reply::Bulk(v.clone()))).collect();
+            prop_assert_eq!(fields, expected);
+            let members = match run(&mut engine, c, &args(&[b"SMEMBERS", b"s"])) {
+                Reply::Set(items) => items.into_iter().map(|m| match m { Reply::Bulk(b) => b, _ => Vec::new() }).collect::<BTreeSet<_>>(),
+                other => panic!("SMEMBERS answers a set: {other:?}"),
+            };
+            prop_assert_eq!(&members, &set);
+            let exists = run(&mut engine, c, &args(&[b"EXISTS", b"l", b"h", b"s"]));
+            let expected = i64::from(!list.is_empty()) + i64::from(!hash.is_empty()) + i64::from(!set.is_empty());
+            prop_assert_eq!(exists, Reply::Int(expected), "empty collections are deleted");
+        }
+    }
+}
