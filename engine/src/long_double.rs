@@ -43,6 +43,27 @@ impl LongDouble {
         matches!(self, LongDouble::Finite { .. })
     }
 
+    /// The nearest double (for hexadecimal double arguments).
+    pub fn to_f64(&self) -> f64 {
+        match *self {
+            LongDouble::Inf { neg } => {
+                if neg {
+                    f64::NEG_INFINITY
+                } else {
+                    f64::INFINITY
+                }
+            }
+            LongDouble::Finite { neg, mant, exp } => {
+                let magnitude = (mant as f64) * 2f64.powi(i32::try_from(exp).unwrap_or(i32::MAX));
+                if neg {
+                    -magnitude
+                } else {
+                    magnitude
+                }
+            }
+        }
+    }
+
     /// Parses text the way Redis's `string2ld` accepts it.
     pub fn parse(text: &[u8]) -> Option<LongDouble> {
         if text.is_empty() || text.len() >= MAX_TEXT {

@@ -110,3 +110,102 @@ mod tests {
         assert_eq!(format_g17(f64::NEG_INFINITY), "-inf");
     }
 }
+
+/// C's `strtod` over a whole argument: leading blanks skipped, decimal and
+/// hexadecimal forms, `inf`/`infinity`/`nan` in any case. `None` when
+/// characters are left over (an empty argument reads as 0, as in C). The
+/// flag says whether C would set ERANGE (overflow, or a result below the
+/// normal range).
+pub fn strtod(raw: &[u8]) -> Option<(f64, bool)> {
+    if raw.is_empty() {
+        return Some((0.0, false));
+    }
+    let start = raw
+        .iter()
+        .position(|&b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))?;
+    let text = std::str::from_utf8(&raw[start..]).ok()?;
+    let unsigned = text.trim_start_matches(['+', '-']);
+    if text.len() - unsigned.len() > 1 {
+        return None;
+    }
+    let negative = text.starts_with('-');
+    let lower = unsigned.to_ascii_lowercase();
+    let value = match lower.as_str() {
+        "inf" | "infinity" => {
+            return Some((
+                if negative {
+                    f64::NEG_INFINITY
+                } else {
+                    f64::INFINITY
+                },
+                false,
+            ))
+        }
+        "nan" => return Some((f64::NAN, false)),
+        hex if hex.starts_with("0x") => {
+            let ld = crate::long_double::LongDouble::parse(text.as_bytes())?;
+            ld.to_f64()
+        }
+        // Rust's parser would also take words C does not at this point.
+        decimal
+            if decimal
+                .bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'+' | b'-')) =>
+        {
+            text.parse::<f64>().ok()?
+        }
+        _ => return None,
+    };
+    let mantissa = lower.split('e').next().unwrap_or_default();
+    let nonzero_digits = mantissa.bytes().any(|b| (b'1'..=b'9').contains(&b));
+    let erange = value.is_infinite() || (nonzero_digits && (value == 0.0 || value.is_subnormal()));
+    Some((value, erange))
+}
+
+/// A double argument as Redis's `getDoubleFromObject` reads it: no leading
+/// blank, nothing left over, no NaN, no overflow or underflow to zero.
+pub fn parse_double(raw: &[u8]) -> Option<f64> {
+    if raw
+        .first()
+        .is_none_or(|b| b.is_ascii_whitespace() || *b == 0x0b)
+    {
+        return None;
+    }
+    let (value, erange) = strtod(raw)?;
+    let out_of_range = erange && (value.is_infinite() || value == 0.0);
+    (!value.is_nan() && !out_of_range).then_some(value)
+}
+
+#[cfg(test)]
+mod strtod_tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::{parse_double, strtod};
+
+    #[test]
+    fn strtod_forms() {
+        assert_eq!(strtod(b""), Some((0.0, false)));
+        assert_eq!(strtod(b"  1.5"), Some((1.5, false)));
+        assert_eq!(strtod(b"   "), None);
+        assert_eq!(strtod(b"1.5 "), None);
+        assert_eq!(strtod(b"-inf"), Some((f64::NEG_INFINITY, false)));
+        assert_eq!(strtod(b"0x10"), Some((16.0, false)));
+        assert_eq!(strtod(b"1e400"), Some((f64::INFINITY, true)));
+        assert_eq!(strtod(b"1e-400"), Some((0.0, true)));
+        assert!(strtod(b"nan").is_some_and(|(v, _)| v.is_nan()));
+        assert_eq!(strtod(b"abc"), None);
+        assert_eq!(strtod(b"--1"), None);
+    }
+
+    #[test]
+    fn doubles_as_redis_reads_arguments() {
+        assert_eq!(parse_double(b"1.5"), Some(1.5));
+        assert_eq!(parse_double(b"+inf"), Some(f64::INFINITY));
+        assert_eq!(parse_double(b""), None);
+        assert_eq!(parse_double(b" 1"), None);
+        assert_eq!(parse_double(b"nan"), None);
+        assert_eq!(parse_double(b"1e400"), None);
+        assert_eq!(parse_double(b"1e-400"), None);
+    }
+}

@@ -23,6 +23,7 @@ mod set;
 mod sort;
 mod string;
 mod table;
+mod zset;
 
 pub use table::{
     all_keys, one_key, Arg, ArgKind, BeginSearch, Body, FindKeys, Handler, KeySpec, Spec,
@@ -44,6 +45,7 @@ const GROUPS: &[&[Spec]] = &[
     list::SPECS,
     hash::SPECS,
     set::SPECS,
+    zset::SPECS,
     keyspace::SPECS,
     expiry::SPECS,
     scan::SPECS,

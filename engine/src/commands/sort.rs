@@ -1,5 +1,5 @@
-//! SORT and SORT_RO: sort the elements of a list (sets and sorted sets join
-//! as their types land), numerically or ALPHA, ASC or DESC, BY the values of
+//! SORT and SORT_RO: sort the elements of a list, set or sorted set,
+//! numerically or ALPHA, ASC or DESC, BY the values of
 //! other keys, LIMIT, GET other keys (`#` = the element, `key->field` reads
 //! a hash field), and STORE the result as a list.
 
@@ -125,26 +125,11 @@ fn lookup_by_pattern(db: &mut Db, now: i64, pattern: &[u8], element: &[u8]) -> O
     }
 }
 
-/// C's `strtod` as SORT uses it: leading blanks skipped, the rest must be a
+/// A score as SORT reads it with C's `strtod`: the whole argument must be a
 /// number; NaN and out-of-range values are refused.
 fn parse_score(raw: &[u8]) -> Option<f64> {
-    let text = std::str::from_utf8(raw).ok()?;
-    let text = text.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == '\x0b');
-    if text.is_empty() {
-        return Some(0.0);
-    }
-    let value: f64 = text.parse().ok()?;
-    let lower = text.to_ascii_lowercase();
-    let infinite_word = lower.trim_start_matches(['+', '-']).starts_with("inf");
-    if value.is_nan() || (value.is_infinite() && !infinite_word) {
-        return None;
-    }
-    // Underflow to zero from non-zero digits is ERANGE for strtod.
-    let mantissa = lower.split('e').next().unwrap_or_default();
-    if value == 0.0 && mantissa.bytes().any(|b| (b'1'..=b'9').contains(&b)) {
-        return None;
-    }
-    Some(value)
+    let (value, erange) = crate::number::strtod(raw)?;
+    (!value.is_nan() && !erange).then_some(value)
 }
 
 struct Item {
@@ -168,6 +153,11 @@ fn sort_generic(ctx: &mut Ctx<'_>, argv: &[&[u8]], read_only: bool) -> Result<Re
     let (elements, is_set): (Vec<Vec<u8>>, bool) = match ctx.db().read(key, now) {
         Some(Value::List(list)) => (list.iter().cloned().collect(), false),
         Some(Value::Set(set)) => (set.iter().map(|m| m.into_owned()).collect(), true),
+        // A sorted set gives its members in score order, like a list.
+        Some(Value::ZSet(zset)) => (
+            zset.range(0, zset.len()).map(|(m, _)| m.to_vec()).collect(),
+            false,
+        ),
         Some(_) => return Err(CmdError::WrongType),
         None => (Vec::new(), false),
     };

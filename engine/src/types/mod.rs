@@ -4,12 +4,14 @@
 pub mod hash;
 pub mod set;
 pub mod string;
+pub mod zset;
 
 use std::collections::VecDeque;
 
 pub use hash::Hash;
 pub use set::Set;
 pub use string::RString;
+pub use zset::ZSet;
 
 /// A stored value.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,6 +20,7 @@ pub enum Value {
     List(VecDeque<Vec<u8>>),
     Hash(Hash),
     Set(Set),
+    ZSet(ZSet),
 }
 
 impl Value {
@@ -28,6 +31,7 @@ impl Value {
             Value::List(_) => "list",
             Value::Hash(_) => "hash",
             Value::Set(_) => "set",
+            Value::ZSet(_) => "zset",
         }
     }
 
@@ -40,6 +44,7 @@ impl Value {
             Value::List(_) => "quicklist",
             Value::Hash(h) => h.encoding(),
             Value::Set(s) => s.encoding(),
+            Value::ZSet(z) => z.encoding(),
         }
     }
 }

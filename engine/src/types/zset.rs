@@ -1,0 +1,311 @@
+//! Redis sorted sets: members ordered by (score, member bytes), with a
+//! member → score map for O(1) lookups and an order-statistic treap (an
+//! arena of nodes that know their subtree sizes) for O(log n) insertion,
+//! removal, rank and rank-to-member, the bounds Redis's skiplist gives.
+//!
+//! The encoding Redis would report follows Redis 7.0's rule: `listpack`
+//! while there are at most `zset-max-listpack-entries` members none longer
+//! than `zset-max-listpack-value` bytes, `skiplist` for good after that.
+
+use std::cmp::Ordering;
+
+use rustc_hash::FxHashMap;
+
+/// Redis 7.0's defaults for the conversion thresholds.
+pub const MAX_LISTPACK_ENTRIES: usize = 128;
+pub const MAX_LISTPACK_VALUE: usize = 64;
+
+const NIL: u32 = u32::MAX;
+
+#[derive(Debug, Clone)]
+struct Node {
+    score: f64,
+    member: Vec<u8>,
+    priority: u64,
+    left: u32,
+    right: u32,
+    size: u32,
+}
+
+/// Orders (score, member) pairs as Redis does; scores are never NaN.
+fn order(a_score: f64, a_member: &[u8], b_score: f64, b_member: &[u8]) -> Ordering {
+    a_score
+        .partial_cmp(&b_score)
+        .unwrap_or(Ordering::Equal)
+        .then_with(|| a_member.cmp(b_member))
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ZSet {
+    nodes: Vec<Node>,
+    free: Vec<u32>,
+    root: u32,
+    scores: FxHashMap<Vec<u8>, f64>,
+    skiplist: bool,
+    /// State of the generator for node priorities (deterministic).
+    seed: u64,
+}
+
+impl PartialEq for ZSet {
+    fn eq(&self, other: &ZSet) -> bool {
+        self.len() == other.len() && self.range(0, self.len()).eq(other.range(0, other.len()))
+    }
+}
+
+impl ZSet {
+    pub fn new() -> ZSet {
+        ZSet {
+            root: NIL,
+            ..ZSet::default()
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.scores.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.scores.is_empty()
+    }
+
+    pub fn score(&self, member: &[u8]) -> Option<f64> {
+        self.scores.get(member).copied()
+    }
+
+    pub fn encoding(&self) -> &'static str {
+        if self.skiplist {
+            "skiplist"
+        } else {
+            "listpack"
+        }
+    }
+
+    /// Marks the set as a skiplist (Redis converts when a member is too
+    /// long or there are too many, and never back).
+    pub fn force_skiplist(&mut self) {
+        self.skiplist = true;
+    }
+
+    fn node(&self, i: u32) -> Option<&Node> {
+        self.nodes.get(i as usize)
+    }
+
+    fn size(&self, i: u32) -> u32 {
+        self.node(i).map_or(0, |n| n.size)
+    }
+
+    fn fix(&mut self, i: u32) {
+        let (l, r) = match self.node(i) {
+            Some(n) => (n.left, n.right),
+            None => return,
+        };
+        let size = 1 + self.size(l) + self.size(r);
+        if let Some(n) = self.nodes.get_mut(i as usize) {
+            n.size = size;
+        }
+    }
+
+    fn set_children(&mut self, i: u32, left: u32, right: u32) {
+        if let Some(n) = self.nodes.get_mut(i as usize) {
+            n.left = left;
+            n.right = right;
+        }
+        self.fix(i);
+    }
+
+    /// Splits the tree at `t` into nodes ordered before (score, member)
+    /// (or at-or-before with `inclusive`) and the rest.
+    fn split(&mut self, t: u32, score: f64, member: &[u8], inclusive: bool) -> (u32, u32) {
+        let Some(n) = self.node(t) else {
+            return (NIL, NIL);
+        };
+        let (left, right) = (n.left, n.right);
+        let goes_left = match order(n.score, &n.member, score, member) {
+            Ordering::Less => true,
+            Ordering::Equal => inclusive,
+            Ordering::Greater => false,
+        };
+        if goes_left {
+            let (a, b) = self.split(right, score, member, inclusive);
+            self.set_children(t, left, a);
+            (t, b)
+        } else {
+            let (a, b) = self.split(left, score, member, inclusive);
+            self.set_children(t, b, right);
+            (a, t)
+        }
+    }
+
+    fn merge(&mut self, a: u32, b: u32) -> u32 {
+        match (self.node(a), self.node(b)) {
+            (None, _) => b,
+            (_, None) => a,
+            (Some(na), Some(nb)) => {
+                if na.priority > nb.priority {
+                    let (l, r) = (na.left, na.right);
+                    let merged = self.merge(r, b);
+                    self.set_children(a, l, merged);
+                    a
+                } else {
+                    let (l, r) = (nb.left, nb.right);
+                    let merged = self.merge(a, l);
+                    self.set_children(b, merged, r);
+                    b
+                }
+            }
+        }
+    }
+
+    fn next_priority(&mut self) -> u64 {
+        // splitmix64: cheap, deterministic, well spread.
+        self.seed = self.seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.seed;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Sets a member's score; returns the previous score, if any.
+    pub fn insert(&mut self, member: &[u8], score: f64) -> Option<f64> {
+        let old = self.remove(member);
+        let priority = self.next_priority();
+        let node = Node {
+            score,
+            member: member.to_vec(),
+            priority,
+            left: NIL,
+            right: NIL,
+            size: 1,
+        };
+        let i = match self.free.pop() {
+            Some(i) => {
+                if let Some(slot) = self.nodes.get_mut(i as usize) {
+                    *slot = node;
+                }
+                i
+            }
+            None => {
+                self.nodes.push(node);
+                u32::try_from(self.nodes.len() - 1).unwrap_or(NIL)
+            }
+        };
+        let (a, b) = self.split(self.root, score, member, false);
+        let left = self.merge(a, i);
+        self.root = self.merge(left, b);
+        self.scores.insert(member.to_vec(), score);
+        if self.len() > MAX_LISTPACK_ENTRIES || member.len() > MAX_LISTPACK_VALUE {
+            self.skiplist = true;
+        }
+        old
+    }
+
+    /// Removes a member; returns its score if it was there.
+    pub fn remove(&mut self, member: &[u8]) -> Option<f64> {
+        let score = self.scores.remove(member)?;
+        let (a, rest) = self.split(self.root, score, member, false);
+        let (target, b) = self.split(rest, score, member, true);
+        if target != NIL {
+            self.free.push(target);
+        }
+        self.root = self.merge(a, b);
+        if self.scores.is_empty() {
+            *self = ZSet {
+                skiplist: self.skiplist,
+                seed: self.seed,
+                ..ZSet::new()
+            };
+        }
+        Some(score)
+    }
+
+    /// 0-based rank of a member in ascending order.
+    pub fn rank(&self, member: &[u8]) -> Option<usize> {
+        let score = self.score(member)?;
+        Some(self.count_before(|s, m| order(s, m, score, member) == Ordering::Less))
+    }
+
+    /// How many members sort before the first one for which `before` is false
+    /// (`before` must be monotone over the order).
+    pub fn count_before(&self, before: impl Fn(f64, &[u8]) -> bool) -> usize {
+        let mut count = 0usize;
+        let mut t = self.root;
+        while let Some(n) = self.node(t) {
+            if before(n.score, &n.member) {
+                count += self.size(n.left) as usize + 1;
+                t = n.right;
+            } else {
+                t = n.left;
+            }
+        }
+        count
+    }
+
+    /// The member and score at a rank.
+    pub fn at(&self, rank: usize) -> Option<(&[u8], f64)> {
+        let mut k = rank;
+        let mut t = self.root;
+        while let Some(n) = self.node(t) {
+            let left = self.size(n.left) as usize;
+            match k.cmp(&left) {
+                Ordering::Less => t = n.left,
+                Ordering::Equal => return Some((&n.member, n.score)),
+                Ordering::Greater => {
+                    k -= left + 1;
+                    t = n.right;
+                }
+            }
+        }
+        None
+    }
+
+    /// Members with ranks in `start..end`, ascending.
+    pub fn range(&self, start: usize, end: usize) -> impl Iterator<Item = (&[u8], f64)> + '_ {
+        (start..end.min(self.len())).filter_map(move |r| self.at(r))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    #[test]
+    fn order_rank_and_removal() {
+        let mut z = ZSet::new();
+        z.insert(b"c", 2.0);
+        z.insert(b"a", 2.0);
+        z.insert(b"b", 1.0);
+        z.insert(b"d", -1.0);
+        let order: Vec<&[u8]> = z.range(0, 10).map(|(m, _)| m).collect();
+        assert_eq!(order, [b"d".as_slice(), b"b", b"a", b"c"]);
+        assert_eq!(z.rank(b"a"), Some(2));
+        assert_eq!(z.insert(b"a", 0.0), Some(2.0));
+        assert_eq!(z.rank(b"a"), Some(1));
+        assert_eq!(z.remove(b"b"), Some(1.0));
+        assert_eq!(z.len(), 3);
+        assert_eq!(z.at(2), Some((b"c".as_slice(), 2.0)));
+        assert_eq!(z.count_before(|s, _| s < 1.0), 2);
+    }
+
+    #[test]
+    fn large_sets_stay_consistent_and_become_skiplists() {
+        let mut z = ZSet::new();
+        for i in 0..2000u32 {
+            z.insert(format!("m{i}").as_bytes(), f64::from(i % 97));
+        }
+        assert_eq!(z.encoding(), "skiplist");
+        for i in (0..2000u32).step_by(3) {
+            z.remove(format!("m{i}").as_bytes());
+        }
+        let all: Vec<(Vec<u8>, f64)> = z.range(0, z.len()).map(|(m, s)| (m.to_vec(), s)).collect();
+        assert_eq!(all.len(), z.len());
+        assert!(all
+            .windows(2)
+            .all(|w| order(w[0].1, &w[0].0, w[1].1, &w[1].0) == Ordering::Less));
+        for (i, (m, _)) in all.iter().enumerate() {
+            assert_eq!(z.rank(m), Some(i));
+        }
+    }
+}
