@@ -24,6 +24,7 @@ mod sort;
 mod string;
 mod table;
 mod zset;
+mod zset_algebra;
 
 pub use table::{
     all_keys, one_key, Arg, ArgKind, BeginSearch, Body, FindKeys, Handler, KeySpec, Spec,
@@ -46,6 +47,7 @@ const GROUPS: &[&[Spec]] = &[
     hash::SPECS,
     set::SPECS,
     zset::SPECS,
+    zset_algebra::SPECS,
     keyspace::SPECS,
     expiry::SPECS,
     scan::SPECS,

@@ -1,8 +1,7 @@
 //! Sorted-set commands (Redis 7.0): adding and scoring, ranks, counts, the
 //! ZRANGE family by rank, score and lexicographic range, ZRANGESTORE, pops
-//! and range removals. Scores print as Redis prints doubles (`%.17g`);
-//! set algebra (ZUNION, ZINTER, ZDIFF), ZMPOP, ZRANDMEMBER and ZSCAN come
-//! next.
+//! and range removals. Scores print as Redis prints doubles (`%.17g`).
+//! The set algebra, ZMPOP, ZRANDMEMBER and ZSCAN are in `zset_algebra.rs`.
 
 use super::{
     int_arg, is_opt, one_key, Arg, ArgKind, BeginSearch, Body, FindKeys, KeySpec, Spec, BASE,
@@ -407,7 +406,7 @@ fn drop_if_empty(ctx: &mut Ctx<'_>, key: &[u8]) {
 
 /// Members with scores as Redis sends them: RESP3 nests each pair,
 /// RESP2 flattens them.
-fn scored(items: Vec<(Vec<u8>, f64)>, with_scores: bool, proto: Protocol) -> Reply {
+pub(crate) fn scored(items: Vec<(Vec<u8>, f64)>, with_scores: bool, proto: Protocol) -> Reply {
     let mut out = Vec::with_capacity(items.len() * if with_scores { 2 } else { 1 });
     for (member, score) in items {
         match (with_scores, proto) {
