@@ -108,7 +108,7 @@ pub const SPECS: &[Spec] = &[
     },
     Spec {
         name: "zrank",
-        arity: 3,
+        arity: -3,
         flags: &["readonly", "fast"],
         keys: (1, 1, 1),
         acl: &["@read", "@sortedset", "@fast"],
@@ -117,13 +117,18 @@ pub const SPECS: &[Spec] = &[
         since: "2.0.0",
         complexity: "O(log N)",
         summary: "Answers a member's 0-based rank by ascending score, or nil.",
-        args: &[Arg::key("key", 0), Arg::new("member", ArgKind::String)],
+        history: &[("7.2.0", "The WITHSCORE option arrived.")],
+        args: &[
+            Arg::key("key", 0),
+            Arg::new("member", ArgKind::String),
+            Arg::pure_token("withscore", "WITHSCORE").optional(),
+        ],
         body: Body::Run(zrank),
         ..BASE
     },
     Spec {
         name: "zrevrank",
-        arity: 3,
+        arity: -3,
         flags: &["readonly", "fast"],
         keys: (1, 1, 1),
         acl: &["@read", "@sortedset", "@fast"],
@@ -132,7 +137,12 @@ pub const SPECS: &[Spec] = &[
         since: "2.0.0",
         complexity: "O(log N)",
         summary: "Answers a member's 0-based rank by descending score, or nil.",
-        args: &[Arg::key("key", 0), Arg::new("member", ArgKind::String)],
+        history: &[("7.2.0", "The WITHSCORE option arrived.")],
+        args: &[
+            Arg::key("key", 0),
+            Arg::new("member", ArgKind::String),
+            Arg::pure_token("withscore", "WITHSCORE").optional(),
+        ],
         body: Body::Run(zrevrank),
         ..BASE
     },
@@ -598,14 +608,32 @@ fn zrem(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     Ok(count(removed))
 }
 
+/// ZRANK/ZREVRANK, with Redis 7.2's WITHSCORE: [rank, score], and a null
+/// array rather than a null string when nothing is found.
 fn rank_generic(ctx: &mut Ctx<'_>, argv: &[&[u8]], reverse: bool) -> Result<Reply, CmdError> {
-    let Some(zset) = read_zset(ctx, arg(argv, 1))? else {
-        return Ok(Reply::Nil);
+    let with_score = match argv.get(3) {
+        None => false,
+        Some(word) if argv.len() == 4 && is_opt(word, "WITHSCORE") => true,
+        Some(_) => return Err(CmdError::Syntax),
     };
-    let len = zset.len();
-    Ok(zset
-        .rank(arg(argv, 2))
-        .map_or(Reply::Nil, |r| count(if reverse { len - 1 - r } else { r })))
+    let missing = if with_score {
+        Reply::NilArray
+    } else {
+        Reply::Nil
+    };
+    let Some(zset) = read_zset(ctx, arg(argv, 1))? else {
+        return Ok(missing);
+    };
+    let member = arg(argv, 2);
+    let (Some(rank), Some(score)) = (zset.rank(member), zset.score(member)) else {
+        return Ok(missing);
+    };
+    let rank = count(if reverse { zset.len() - 1 - rank } else { rank });
+    Ok(if with_score {
+        Reply::Array(vec![rank, Reply::Double(score)])
+    } else {
+        rank
+    })
 }
 
 fn zrank(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
