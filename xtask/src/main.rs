@@ -4,7 +4,9 @@
 //! - `record [SCRIPT...]`: re-record conformance replies from a real redis-server.
 //! - `spec NAME...`: draft command-table rows (facts only) from a real redis-server.
 //! - `fuzz [TARGET...] [--seconds N]`: fuzz the parsers and the executor (default 600 s each).
+//! - `bench`: benchmarks in release mode (for now the collections' scaling table).
 
+mod bench;
 mod fuzz;
 mod npm;
 mod record;
@@ -17,7 +19,7 @@ mod tools;
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: cargo xtask serve [--port N] | test | record [SCRIPT...] | spec NAME... | fuzz [TARGET...] [--seconds N]";
+    "usage: cargo xtask serve [--port N] | test | record [SCRIPT...] | spec NAME... | fuzz [TARGET...] [--seconds N] | bench";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -27,6 +29,7 @@ fn main() -> ExitCode {
         Some((task, rest)) if task == "record" => record::run(rest),
         Some((task, rest)) if task == "spec" => spec::run(rest),
         Some((task, rest)) if task == "fuzz" => fuzz::run_fuzz(rest),
+        Some((task, rest)) if task == "bench" => bench::run_bench(rest),
         _ => Err(USAGE.to_string()),
     };
     match result {
