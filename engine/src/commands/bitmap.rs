@@ -3,7 +3,7 @@
 //! Redis's range and error rules. BITFIELD lives in `bitfield.rs`.
 
 use super::{
-    int_arg, is_opt, one_key, Arg, ArgKind, BeginSearch, Body, FindKeys, KeySpec, Spec, BASE,
+    arg, int_arg, is_opt, one_key, Arg, ArgKind, BeginSearch, Body, FindKeys, KeySpec, Spec, BASE,
 };
 use crate::engine::Ctx;
 use crate::error::CmdError;
@@ -89,10 +89,6 @@ pub const SPECS: &[Spec] = &[
         ..BASE
     },
 ];
-
-fn arg<'a>(argv: &[&'a [u8]], i: usize) -> &'a [u8] {
-    argv.get(i).copied().unwrap_or_default()
-}
 
 /// A bit offset as Redis reads it. With `hash_bits`, `#N` means N fields of
 /// that many bits (BITFIELD). Offsets whose byte is past

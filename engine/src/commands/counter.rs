@@ -2,7 +2,7 @@
 //! refuse to overflow) and INCRBYFLOAT (Redis's long double arithmetic and
 //! text, see `long_double`). The key's time to live is kept.
 
-use super::{int_arg, one_key, Arg, ArgKind, Body, Spec, BASE};
+use super::{arg, int_arg, one_key, Arg, ArgKind, Body, Spec, BASE};
 use crate::engine::Ctx;
 use crate::error::CmdError;
 use crate::long_double::LongDouble;
@@ -87,10 +87,6 @@ pub const SPECS: &[Spec] = &[
     },
 ];
 
-fn key_of<'a>(argv: &[&'a [u8]]) -> &'a [u8] {
-    argv.get(1).copied().unwrap_or_default()
-}
-
 /// Adds `delta` to the integer at `key` (0 if missing), keeping its TTL.
 fn add(ctx: &mut Ctx<'_>, key: &[u8], delta: i64) -> Result<Reply, CmdError> {
     let now = ctx.now();
@@ -108,16 +104,16 @@ fn add(ctx: &mut Ctx<'_>, key: &[u8], delta: i64) -> Result<Reply, CmdError> {
 }
 
 fn incr(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
-    add(ctx, key_of(argv), 1)
+    add(ctx, arg(argv, 1), 1)
 }
 
 fn decr(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
-    add(ctx, key_of(argv), -1)
+    add(ctx, arg(argv, 1), -1)
 }
 
 fn incrby(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let delta = int_arg(argv.get(2).copied().unwrap_or_default())?;
-    add(ctx, key_of(argv), delta)
+    add(ctx, arg(argv, 1), delta)
 }
 
 fn decrby(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
@@ -125,11 +121,11 @@ fn decrby(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let delta = delta
         .checked_neg()
         .ok_or_else(|| CmdError::Other("ERR decrement would overflow".to_string()))?;
-    add(ctx, key_of(argv), delta)
+    add(ctx, arg(argv, 1), delta)
 }
 
 fn incrbyfloat(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
-    let key = key_of(argv);
+    let key = arg(argv, 1);
     let not_float = || CmdError::Other("ERR value is not a valid float".to_string());
     let now = ctx.now();
     let db = ctx.db();

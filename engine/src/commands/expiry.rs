@@ -1,7 +1,7 @@
 //! Time to live: EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT (with NX XX GT LT),
 //! TTL, PTTL, EXPIRETIME, PEXPIRETIME and PERSIST.
 
-use super::{int_arg, is_opt, one_key, Arg, ArgKind, Body, Spec, BASE};
+use super::{arg, int_arg, is_opt, one_key, Arg, ArgKind, Body, Spec, BASE};
 use crate::engine::Ctx;
 use crate::error::CmdError;
 use crate::reply::Reply;
@@ -203,10 +203,6 @@ pub const SPECS: &[Spec] = &[
     },
 ];
 
-fn key_of<'a>(argv: &[&'a [u8]]) -> &'a [u8] {
-    argv.get(1).copied().unwrap_or_default()
-}
-
 /// EXPIRE's NX/XX/GT/LT, read before the time as Redis does.
 #[derive(Default)]
 struct ExpireCondition {
@@ -292,7 +288,7 @@ fn expire_generic(
     unit_ms: i64,
     base: Base,
 ) -> Result<Reply, CmdError> {
-    let key = key_of(argv);
+    let key = arg(argv, 1);
     let cond = parse_expire_condition(argv.get(3..).unwrap_or_default())?;
     let amount = int_arg(argv.get(2).copied().unwrap_or_default())?;
     let now = ctx.now();
@@ -329,7 +325,7 @@ enum TtlForm {
 }
 
 fn ttl_generic(ctx: &mut Ctx<'_>, argv: &[&[u8]], form: TtlForm) -> Result<Reply, CmdError> {
-    let key = key_of(argv);
+    let key = arg(argv, 1);
     let now = ctx.now();
     let db = ctx.db();
     if db.peek(key, now).is_none() {
@@ -363,7 +359,7 @@ fn pexpiretime(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 }
 
 fn persist(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
-    let key = key_of(argv);
+    let key = arg(argv, 1);
     let now = ctx.now();
     let db = ctx.db();
     let removed = db.contains(key, now) && db.persist(key);

@@ -1,7 +1,9 @@
 //! Hash commands: fields and values under one key. Field-level TTLs (Redis
 //! 7.4's HEXPIRE family) come later; everything here is Redis 7.0.
 
-use super::{int_arg, is_opt, one_key, Arg, ArgKind, Body, Spec, BASE};
+use super::{
+    arg, int_arg, int_reply, is_opt, one_key, read, write, Arg, ArgKind, Body, Spec, BASE,
+};
 use crate::engine::Ctx;
 use crate::error::CmdError;
 use crate::long_double::LongDouble;
@@ -262,34 +264,6 @@ pub const SPECS: &[Spec] = &[
     },
 ];
 
-fn arg<'a>(argv: &[&'a [u8]], i: usize) -> &'a [u8] {
-    argv.get(i).copied().unwrap_or_default()
-}
-
-fn count(n: usize) -> Reply {
-    Reply::Int(i64::try_from(n).unwrap_or(i64::MAX))
-}
-
-/// The hash at `key` for a reading command (a keyspace hit or miss).
-fn read_hash<'a>(ctx: &'a mut Ctx<'_>, key: &[u8]) -> Result<Option<&'a mut Hash>, CmdError> {
-    let now = ctx.now();
-    as_hash(ctx.db().read(key, now))
-}
-
-/// The hash at `key` for a writing command.
-fn write_hash<'a>(ctx: &'a mut Ctx<'_>, key: &[u8]) -> Result<Option<&'a mut Hash>, CmdError> {
-    let now = ctx.now();
-    as_hash(ctx.db().get(key, now))
-}
-
-fn as_hash(value: Option<&mut Value>) -> Result<Option<&mut Hash>, CmdError> {
-    match value {
-        Some(Value::Hash(h)) => Ok(Some(h)),
-        Some(_) => Err(CmdError::WrongType),
-        None => Ok(None),
-    }
-}
-
 /// The hash at `key`, created empty if missing (Redis's
 /// `hashTypeLookupWriteOrCreate`); the caller must leave it non-empty.
 fn hash_or_create<'a>(ctx: &'a mut Ctx<'_>, key: &[u8]) -> Result<&'a mut Hash, CmdError> {
@@ -316,7 +290,7 @@ fn hset_generic(ctx: &mut Ctx<'_>, argv: &[&[u8]], name: &str) -> Result<usize, 
 }
 
 fn hset(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
-    hset_generic(ctx, argv, "hset").map(count)
+    hset_generic(ctx, argv, "hset").map(int_reply)
 }
 
 fn hmset(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
@@ -334,12 +308,12 @@ fn hsetnx(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 }
 
 fn hget(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
-    let value = read_hash(ctx, arg(argv, 1))?.and_then(|h| h.get(arg(argv, 2)).cloned());
+    let value = read::<Hash>(ctx, arg(argv, 1))?.and_then(|h| h.get(arg(argv, 2)).cloned());
     Ok(value.map_or(Reply::Nil, Reply::Bulk))
 }
 
 fn hmget(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
-    let hash = read_hash(ctx, arg(argv, 1))?;
+    let hash = read::<Hash>(ctx, arg(argv, 1))?;
     let fields = argv.get(2..).unwrap_or_default();
     Ok(Reply::Array(
         fields
@@ -355,29 +329,31 @@ fn hmget(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 
 fn hdel(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let key = arg(argv, 1);
-    let Some(hash) = write_hash(ctx, key)? else {
+    let Some(hash) = write::<Hash>(ctx, key)? else {
         return Ok(Reply::Int(0));
     };
     let removed = argv.iter().skip(2).filter(|f| hash.remove(f)).count();
     if hash.is_empty() {
         ctx.db().remove(key);
     }
-    Ok(count(removed))
+    Ok(int_reply(removed))
 }
 
 fn hlen(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
-    Ok(count(read_hash(ctx, arg(argv, 1))?.map_or(0, |h| h.len())))
+    Ok(int_reply(
+        read::<Hash>(ctx, arg(argv, 1))?.map_or(0, |h| h.len()),
+    ))
 }
 
 fn hstrlen(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
-    let len = read_hash(ctx, arg(argv, 1))?
+    let len = read::<Hash>(ctx, arg(argv, 1))?
         .and_then(|h| h.get(arg(argv, 2)).map(Vec::len))
         .unwrap_or(0);
-    Ok(count(len))
+    Ok(int_reply(len))
 }
 
 fn hexists(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
-    let found = read_hash(ctx, arg(argv, 1))?.is_some_and(|h| h.get(arg(argv, 2)).is_some());
+    let found = read::<Hash>(ctx, arg(argv, 1))?.is_some_and(|h| h.get(arg(argv, 2)).is_some());
     Ok(Reply::Int(i64::from(found)))
 }
 
@@ -390,7 +366,7 @@ enum Parts {
 }
 
 fn dump(ctx: &mut Ctx<'_>, argv: &[&[u8]], parts: Parts) -> Result<Reply, CmdError> {
-    let Some(hash) = read_hash(ctx, arg(argv, 1))? else {
+    let Some(hash) = read::<Hash>(ctx, arg(argv, 1))? else {
         return Ok(match parts {
             Parts::Both => Reply::Map(Vec::new()),
             _ => Reply::Array(Vec::new()),
@@ -541,7 +517,7 @@ fn hrandfield(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 fn hscan(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     // Redis reads the cursor, then the key, then the options.
     super::scan::parse_cursor(arg(argv, 2))?;
-    let Some(hash) = read_hash(ctx, arg(argv, 1))? else {
+    let Some(hash) = read::<Hash>(ctx, arg(argv, 1))? else {
         return Ok(Reply::Array(vec![
             Reply::bulk(b"0"),
             Reply::Array(Vec::new()),

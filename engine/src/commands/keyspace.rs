@@ -2,8 +2,8 @@
 //! RENAMENX, COPY, MOVE, RANDOMKEY.
 
 use super::{
-    all_keys, int_arg, is_opt, one_key, Arg, ArgKind, BeginSearch, Body, FindKeys, KeySpec, Spec,
-    BASE,
+    all_keys, arg, int_arg, int_reply, is_opt, one_key, Arg, ArgKind, BeginSearch, Body, FindKeys,
+    KeySpec, Spec, BASE,
 };
 use crate::engine::Ctx;
 use crate::error::CmdError;
@@ -212,14 +212,6 @@ pub const SPECS: &[Spec] = &[
     },
 ];
 
-fn arg<'a>(argv: &[&'a [u8]], i: usize) -> &'a [u8] {
-    argv.get(i).copied().unwrap_or_default()
-}
-
-fn count(n: usize) -> Reply {
-    Reply::Int(i64::try_from(n).unwrap_or(i64::MAX))
-}
-
 fn same_object() -> CmdError {
     CmdError::Other("ERR source and destination objects are the same".to_string())
 }
@@ -233,13 +225,13 @@ fn del(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         .skip(1)
         .filter(|key| !db.expire_if_due(key, now) && db.remove(key))
         .count();
-    Ok(count(removed))
+    Ok(int_reply(removed))
 }
 
 fn exists(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let now = ctx.now();
     let db = ctx.db();
-    Ok(count(
+    Ok(int_reply(
         argv.iter()
             .skip(1)
             .filter(|key| db.peek(key, now).is_some())
@@ -250,7 +242,7 @@ fn exists(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 fn touch(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let now = ctx.now();
     let db = ctx.db();
-    Ok(count(
+    Ok(int_reply(
         argv.iter().skip(1).filter(|key| db.touch(key, now)).count(),
     ))
 }

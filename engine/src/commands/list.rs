@@ -5,7 +5,8 @@
 use std::collections::VecDeque;
 
 use super::{
-    int_arg, is_opt, one_key, Arg, ArgKind, BeginSearch, Body, FindKeys, KeySpec, Spec, BASE,
+    arg, drop_if_empty, int_arg, int_reply, is_opt, one_key, read, write, Arg, ArgKind,
+    BeginSearch, Body, FindKeys, KeySpec, Spec, BASE,
 };
 use crate::engine::Ctx;
 use crate::error::CmdError;
@@ -284,42 +285,6 @@ pub const SPECS: &[Spec] = &[
 
 type List = VecDeque<Vec<u8>>;
 
-fn arg<'a>(argv: &[&'a [u8]], i: usize) -> &'a [u8] {
-    argv.get(i).copied().unwrap_or_default()
-}
-
-fn len_reply(n: usize) -> Reply {
-    Reply::Int(i64::try_from(n).unwrap_or(i64::MAX))
-}
-
-/// The list at `key` for a reading command (a keyspace hit or miss).
-fn read_list<'a>(ctx: &'a mut Ctx<'_>, key: &[u8]) -> Result<Option<&'a mut List>, CmdError> {
-    let now = ctx.now();
-    as_list(ctx.db().read(key, now))
-}
-
-/// The list at `key` for a writing command.
-fn write_list<'a>(ctx: &'a mut Ctx<'_>, key: &[u8]) -> Result<Option<&'a mut List>, CmdError> {
-    let now = ctx.now();
-    as_list(ctx.db().get(key, now))
-}
-
-fn as_list(value: Option<&mut Value>) -> Result<Option<&mut List>, CmdError> {
-    match value {
-        Some(Value::List(list)) => Ok(Some(list)),
-        Some(_) => Err(CmdError::WrongType),
-        None => Ok(None),
-    }
-}
-
-/// Deletes `key` if its list is now empty, as Redis does after every removal.
-fn drop_if_empty(ctx: &mut Ctx<'_>, key: &[u8]) {
-    let now = ctx.now();
-    if matches!(ctx.db().get(key, now), Some(Value::List(list)) if list.is_empty()) {
-        ctx.db().remove(key);
-    }
-}
-
 /// A list index from the head (negative from the tail), if it is in range.
 fn resolve_index(len: usize, index: i64) -> Option<usize> {
     let len = i64::try_from(len).ok()?;
@@ -374,7 +339,7 @@ fn push(ctx: &mut Ctx<'_>, argv: &[&[u8]], end: End) -> Result<Reply, CmdError> 
         return Err(CmdError::WrongType);
     };
     push_into(list, end, argv.get(2..).unwrap_or_default());
-    Ok(len_reply(list.len()))
+    Ok(int_reply(list.len()))
 }
 
 fn lpush(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
@@ -387,11 +352,11 @@ fn rpush(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 
 /// LPUSHX/RPUSHX: push only onto an existing list.
 fn push_existing(ctx: &mut Ctx<'_>, argv: &[&[u8]], end: End) -> Result<Reply, CmdError> {
-    let Some(list) = write_list(ctx, arg(argv, 1))? else {
+    let Some(list) = write::<List>(ctx, arg(argv, 1))? else {
         return Ok(Reply::Int(0));
     };
     push_into(list, end, argv.get(2..).unwrap_or_default());
-    Ok(len_reply(list.len()))
+    Ok(int_reply(list.len()))
 }
 
 fn lpushx(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
@@ -403,15 +368,15 @@ fn rpushx(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 }
 
 fn llen(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
-    Ok(len_reply(
-        read_list(ctx, arg(argv, 1))?.map_or(0, |l| l.len()),
+    Ok(int_reply(
+        read::<List>(ctx, arg(argv, 1))?.map_or(0, |l| l.len()),
     ))
 }
 
 fn lrange(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let start = int_arg(arg(argv, 2))?;
     let stop = int_arg(arg(argv, 3))?;
-    let Some(list) = read_list(ctx, arg(argv, 1))? else {
+    let Some(list) = read::<List>(ctx, arg(argv, 1))? else {
         return Ok(Reply::Array(Vec::new()));
     };
     let len = i64::try_from(list.len()).unwrap_or(i64::MAX);
@@ -436,7 +401,7 @@ fn lrange(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 
 fn lindex(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let index = int_arg(arg(argv, 2))?;
-    let Some(list) = read_list(ctx, arg(argv, 1))? else {
+    let Some(list) = read::<List>(ctx, arg(argv, 1))? else {
         return Ok(Reply::Nil);
     };
     Ok(resolve_index(list.len(), index)
@@ -446,7 +411,7 @@ fn lindex(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 
 fn lset(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let index = int_arg(arg(argv, 2))?;
-    let Some(list) = write_list(ctx, arg(argv, 1))? else {
+    let Some(list) = write::<List>(ctx, arg(argv, 1))? else {
         return Err(CmdError::Other("ERR no such key".to_string()));
     };
     let slot = resolve_index(list.len(), index)
@@ -465,14 +430,14 @@ fn linsert(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         return Err(CmdError::Syntax);
     };
     let (pivot, element) = (arg(argv, 3), arg(argv, 4));
-    let Some(list) = write_list(ctx, arg(argv, 1))? else {
+    let Some(list) = write::<List>(ctx, arg(argv, 1))? else {
         return Ok(Reply::Int(0));
     };
     let Some(at) = list.iter().position(|e| e.as_slice() == pivot) else {
         return Ok(Reply::Int(-1));
     };
     list.insert(if after { at + 1 } else { at }, element.to_vec());
-    Ok(len_reply(list.len()))
+    Ok(int_reply(list.len()))
 }
 
 /// An optional non-negative count with Redis's error text for both a bad
@@ -495,7 +460,7 @@ fn pop(ctx: &mut Ctx<'_>, argv: &[&[u8]], end: End) -> Result<Reply, CmdError> {
         _ => return Err(CmdError::WrongArity(name.to_string())),
     };
     let key = arg(argv, 1);
-    let Some(list) = write_list(ctx, key)? else {
+    let Some(list) = write::<List>(ctx, key)? else {
         return Ok(if count.is_some() {
             Reply::NilArray
         } else {
@@ -514,7 +479,7 @@ fn pop(ctx: &mut Ctx<'_>, argv: &[&[u8]], end: End) -> Result<Reply, CmdError> {
             )
         }
     };
-    drop_if_empty(ctx, key);
+    drop_if_empty::<List>(ctx, key);
     Ok(reply)
 }
 
@@ -553,7 +518,7 @@ fn lpos(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         }
         j += 2;
     }
-    let Some(list) = read_list(ctx, arg(argv, 1))? else {
+    let Some(list) = read::<List>(ctx, arg(argv, 1))? else {
         return Ok(if count.is_some() {
             Reply::Array(Vec::new())
         } else {
@@ -583,12 +548,12 @@ fn lpos(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         .map(|(i, _)| i)
         .skip(skip);
     match count {
-        None => Ok(positions.next().map_or(Reply::Nil, len_reply)),
-        Some(0) => Ok(Reply::Array(positions.map(len_reply).collect())),
+        None => Ok(positions.next().map_or(Reply::Nil, int_reply)),
+        Some(0) => Ok(Reply::Array(positions.map(int_reply).collect())),
         Some(n) => Ok(Reply::Array(
             positions
                 .take(usize::try_from(n).unwrap_or(usize::MAX))
-                .map(len_reply)
+                .map(int_reply)
                 .collect(),
         )),
     }
@@ -597,7 +562,7 @@ fn lpos(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 fn lrem(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let count = int_arg(arg(argv, 2))?;
     let (key, element) = (arg(argv, 1), arg(argv, 3));
-    let Some(list) = write_list(ctx, key)? else {
+    let Some(list) = write::<List>(ctx, key)? else {
         return Ok(Reply::Int(0));
     };
     let limit = if count == 0 {
@@ -626,15 +591,15 @@ fn lrem(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
             }
         }
     }
-    drop_if_empty(ctx, key);
-    Ok(len_reply(removed))
+    drop_if_empty::<List>(ctx, key);
+    Ok(int_reply(removed))
 }
 
 fn ltrim(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let start = int_arg(arg(argv, 2))?;
     let end = int_arg(arg(argv, 3))?;
     let key = arg(argv, 1);
-    let Some(list) = write_list(ctx, key)? else {
+    let Some(list) = write::<List>(ctx, key)? else {
         return Ok(Reply::ok());
     };
     let len = i64::try_from(list.len()).unwrap_or(i64::MAX);
@@ -647,7 +612,7 @@ fn ltrim(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         list.truncate(end + 1);
         list.drain(..usize::try_from(start).unwrap_or(0));
     }
-    drop_if_empty(ctx, key);
+    drop_if_empty::<List>(ctx, key);
     Ok(Reply::ok())
 }
 
@@ -659,15 +624,15 @@ fn move_element(
     pop_end: End,
     push_end: End,
 ) -> Result<Reply, CmdError> {
-    let Some(source) = write_list(ctx, from)? else {
+    let Some(source) = write::<List>(ctx, from)? else {
         return Ok(Reply::Nil);
     };
     if source.is_empty() {
         return Ok(Reply::Nil);
     }
     // The destination's type is checked before anything moves.
-    write_list(ctx, to)?;
-    let Some(element) = write_list(ctx, from)?.and_then(|l| pop_from(l, pop_end)) else {
+    write::<List>(ctx, to)?;
+    let Some(element) = write::<List>(ctx, from)?.and_then(|l| pop_from(l, pop_end)) else {
         return Ok(Reply::Nil);
     };
     let now = ctx.now();
@@ -677,7 +642,7 @@ fn move_element(
     {
         push_into(dest, push_end, &[element.as_slice()]);
     }
-    drop_if_empty(ctx, from);
+    drop_if_empty::<List>(ctx, from);
     Ok(Reply::Bulk(element))
 }
 
@@ -725,7 +690,7 @@ fn lmpop(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     }
     let count = usize::try_from(count.unwrap_or(1)).unwrap_or(usize::MAX);
     for &key in argv.get(2..where_at).unwrap_or_default() {
-        let Some(list) = write_list(ctx, key)? else {
+        let Some(list) = write::<List>(ctx, key)? else {
             continue;
         };
         if list.is_empty() {
@@ -736,7 +701,7 @@ fn lmpop(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
             .filter_map(|_| pop_from(list, end))
             .map(Reply::Bulk)
             .collect();
-        drop_if_empty(ctx, key);
+        drop_if_empty::<List>(ctx, key);
         return Ok(Reply::Array(vec![Reply::bulk(key), Reply::Array(popped)]));
     }
     Ok(Reply::NilArray)

@@ -32,8 +32,11 @@ pub use table::{
 
 use rustc_hash::FxHashMap;
 
+use crate::engine::Ctx;
 use crate::error::CmdError;
 use crate::number::parse_i64;
+use crate::reply::Reply;
+use crate::types::{Typed, Value};
 
 /// Every group's rows, in the order COMMAND lists them.
 const GROUPS: &[&[Spec]] = &[
@@ -125,6 +128,57 @@ fn lowercase_name(name: &[u8]) -> Option<String> {
         return None;
     }
     std::str::from_utf8(name).ok().map(str::to_ascii_lowercase)
+}
+
+/// The argument at `i`; empty past the end (handlers run after the arity
+/// check, so this only guards against a table mistake).
+pub(crate) fn arg<'a>(argv: &[&'a [u8]], i: usize) -> &'a [u8] {
+    argv.get(i).copied().unwrap_or_default()
+}
+
+/// An integer reply from a length or a count.
+pub(crate) fn int_reply(n: usize) -> Reply {
+    Reply::Int(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+/// A looked-up value as type `T`: None if missing, WRONGTYPE if another type.
+pub(crate) fn typed<T: Typed>(value: Option<&mut Value>) -> Result<Option<&mut T>, CmdError> {
+    match value {
+        Some(v) => T::cast(v).map(Some).ok_or(CmdError::WrongType),
+        None => Ok(None),
+    }
+}
+
+/// The value at `key` for a command that reads it (a keyspace hit or miss).
+pub(crate) fn read<'a, T: Typed>(
+    ctx: &'a mut Ctx<'_>,
+    key: &[u8],
+) -> Result<Option<&'a mut T>, CmdError> {
+    let now = ctx.now();
+    typed(ctx.db().read(key, now))
+}
+
+/// The value at `key` for a command that modifies it.
+pub(crate) fn write<'a, T: Typed>(
+    ctx: &'a mut Ctx<'_>,
+    key: &[u8],
+) -> Result<Option<&'a mut T>, CmdError> {
+    let now = ctx.now();
+    typed(ctx.db().get(key, now))
+}
+
+/// Deletes `key` if it holds an empty `T` collection, as Redis does the
+/// moment a collection loses its last element.
+pub(crate) fn drop_if_empty<T: Typed>(ctx: &mut Ctx<'_>, key: &[u8]) {
+    let now = ctx.now();
+    let db = ctx.db();
+    if db
+        .get(key, now)
+        .and_then(T::cast)
+        .is_some_and(|t| t.is_empty_collection())
+    {
+        db.remove(key);
+    }
 }
 
 /// Parses an integer argument, with Redis's error for anything else.

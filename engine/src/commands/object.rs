@@ -1,7 +1,7 @@
 //! OBJECT: how a key's value is stored (ENCODING, REFCOUNT) and how it is
 //! used (IDLETIME, FREQ), the facts the playground's visualizers teach.
 
-use super::{Arg, BeginSearch, Body, FindKeys, KeySpec, Spec, BASE};
+use super::{arg, Arg, BeginSearch, Body, FindKeys, KeySpec, Spec, BASE};
 use crate::engine::Ctx;
 use crate::error::CmdError;
 use crate::reply::Reply;
@@ -142,13 +142,9 @@ pub const SPECS: &[Spec] = &[Spec {
 const SHARED_INTEGERS: i64 = 10_000;
 const SHARED_REFCOUNT: i64 = i32::MAX as i64;
 
-fn key_of<'a>(argv: &[&'a [u8]]) -> &'a [u8] {
-    argv.get(2).copied().unwrap_or_default()
-}
-
 fn encoding(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let now = ctx.now();
-    Ok(match ctx.db().peek(key_of(argv), now) {
+    Ok(match ctx.db().peek(arg(argv, 2), now) {
         Some(value) => Reply::bulk(value.encoding().as_bytes()),
         None => Reply::Nil,
     })
@@ -156,7 +152,7 @@ fn encoding(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 
 fn refcount(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let now = ctx.now();
-    Ok(match ctx.db().peek(key_of(argv), now) {
+    Ok(match ctx.db().peek(arg(argv, 2), now) {
         Some(Value::String(RString::Int(n))) if (0..SHARED_INTEGERS).contains(n) => {
             Reply::Int(SHARED_REFCOUNT)
         }
@@ -166,7 +162,7 @@ fn refcount(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 }
 
 fn idletime(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
-    let key = key_of(argv);
+    let key = arg(argv, 2);
     let now = ctx.now();
     let db = ctx.db();
     if db.peek(key, now).is_none() {
@@ -177,7 +173,7 @@ fn idletime(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 
 fn freq(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let now = ctx.now();
-    if ctx.db().peek(key_of(argv), now).is_none() {
+    if ctx.db().peek(arg(argv, 2), now).is_none() {
         return Ok(Reply::Nil);
     }
     // Access frequency is only tracked under an LFU maxmemory policy, and

@@ -4,7 +4,8 @@
 //! algorithms (which can leave SDIFFSTORE's result in different encodings).
 
 use super::{
-    all_keys, int_arg, one_key, Arg, ArgKind, BeginSearch, Body, FindKeys, KeySpec, Spec, BASE,
+    all_keys, arg, int_arg, int_reply, one_key, read, typed, write, Arg, ArgKind, BeginSearch,
+    Body, FindKeys, KeySpec, Spec, BASE,
 };
 use crate::db::Db;
 use crate::engine::Ctx;
@@ -280,32 +281,6 @@ pub const SPECS: &[Spec] = &[
     },
 ];
 
-fn arg<'a>(argv: &[&'a [u8]], i: usize) -> &'a [u8] {
-    argv.get(i).copied().unwrap_or_default()
-}
-
-fn count(n: usize) -> Reply {
-    Reply::Int(i64::try_from(n).unwrap_or(i64::MAX))
-}
-
-fn as_set(value: Option<&mut Value>) -> Result<Option<&mut Set>, CmdError> {
-    match value {
-        Some(Value::Set(s)) => Ok(Some(s)),
-        Some(_) => Err(CmdError::WrongType),
-        None => Ok(None),
-    }
-}
-
-fn read_set<'a>(ctx: &'a mut Ctx<'_>, key: &[u8]) -> Result<Option<&'a mut Set>, CmdError> {
-    let now = ctx.now();
-    as_set(ctx.db().read(key, now))
-}
-
-fn write_set<'a>(ctx: &'a mut Ctx<'_>, key: &[u8]) -> Result<Option<&'a mut Set>, CmdError> {
-    let now = ctx.now();
-    as_set(ctx.db().get(key, now))
-}
-
 fn members_reply(set: &Set) -> Vec<Reply> {
     set.iter().map(|m| Reply::Bulk(m.into_owned())).collect()
 }
@@ -320,32 +295,34 @@ fn sadd(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     else {
         return Err(CmdError::WrongType);
     };
-    Ok(count(members.iter().filter(|m| set.add(m)).count()))
+    Ok(int_reply(members.iter().filter(|m| set.add(m)).count()))
 }
 
 fn srem(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let key = arg(argv, 1);
-    let Some(set) = write_set(ctx, key)? else {
+    let Some(set) = write::<Set>(ctx, key)? else {
         return Ok(Reply::Int(0));
     };
     let removed = argv.iter().skip(2).filter(|m| set.remove(m)).count();
     if set.is_empty() {
         ctx.db().remove(key);
     }
-    Ok(count(removed))
+    Ok(int_reply(removed))
 }
 
 fn scard(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
-    Ok(count(read_set(ctx, arg(argv, 1))?.map_or(0, |s| s.len())))
+    Ok(int_reply(
+        read::<Set>(ctx, arg(argv, 1))?.map_or(0, |s| s.len()),
+    ))
 }
 
 fn sismember(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
-    let found = read_set(ctx, arg(argv, 1))?.is_some_and(|s| s.contains(arg(argv, 2)));
+    let found = read::<Set>(ctx, arg(argv, 1))?.is_some_and(|s| s.contains(arg(argv, 2)));
     Ok(Reply::Int(i64::from(found)))
 }
 
 fn smismember(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
-    let set = read_set(ctx, arg(argv, 1))?;
+    let set = read::<Set>(ctx, arg(argv, 1))?;
     let answers = argv
         .iter()
         .skip(2)
@@ -359,15 +336,15 @@ fn smove(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let now = ctx.now();
     let db = ctx.db();
     // A missing source answers 0 before the destination's type is checked.
-    if as_set(db.get(from, now))?.is_none() {
+    if typed::<Set>(db.get(from, now))?.is_none() {
         return Ok(Reply::Int(0));
     }
-    let dest_exists = as_set(db.get(to, now))?.is_some();
+    let dest_exists = typed::<Set>(db.get(to, now))?.is_some();
     if from == to {
-        let present = as_set(db.get(from, now))?.is_some_and(|s| s.contains(member));
+        let present = typed::<Set>(db.get(from, now))?.is_some_and(|s| s.contains(member));
         return Ok(Reply::Int(i64::from(present)));
     }
-    let Some(source) = as_set(db.get(from, now))? else {
+    let Some(source) = typed::<Set>(db.get(from, now))? else {
         return Ok(Reply::Int(0));
     };
     if !source.remove(member) {
@@ -379,7 +356,7 @@ fn smove(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     if !dest_exists {
         db.insert(to.to_vec(), Value::Set(Set::for_member(member)), None, now);
     }
-    if let Some(dest) = as_set(db.get(to, now))? {
+    if let Some(dest) = typed::<Set>(db.get(to, now))? {
         dest.add(member);
     }
     Ok(Reply::Int(1))
@@ -391,7 +368,7 @@ fn lookup_sets<'a>(ctx: &'a mut Ctx<'_>, keys: &[&[u8]]) -> Result<Vec<Option<&'
     let now = ctx.now();
     let db = ctx.db();
     for key in keys {
-        as_set(db.read(key, now))?;
+        typed::<Set>(db.read(key, now))?;
     }
     let db: &Db = db;
     Ok(keys
@@ -486,12 +463,12 @@ fn store(ctx: &mut Ctx<'_>, dest: &[u8], result: Set) -> Reply {
     } else {
         db.set(dest.to_vec(), Value::Set(result), false);
     }
-    count(size)
+    int_reply(size)
 }
 
 fn smembers(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     Ok(Reply::Set(
-        read_set(ctx, arg(argv, 1))?
+        read::<Set>(ctx, arg(argv, 1))?
             .map(|s| members_reply(s))
             .unwrap_or_default(),
     ))
@@ -544,7 +521,7 @@ fn sintercard(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         j += 2;
     }
     let sets = lookup_sets(ctx, argv.get(2..2 + numkeys).unwrap_or_default())?;
-    Ok(count(
+    Ok(int_reply(
         intersection(&sets, if limit == 0 { usize::MAX } else { limit }).len(),
     ))
 }
@@ -596,7 +573,7 @@ fn spop(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let Some(db) = server.dbs.get_mut(index) else {
         return Ok(Reply::Nil);
     };
-    let Some(set) = as_set(db.get(key, now))? else {
+    let Some(set) = typed::<Set>(db.get(key, now))? else {
         return Ok(if wanted.is_some() {
             Reply::Set(Vec::new())
         } else {
@@ -649,7 +626,7 @@ fn srandmember(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let Some(db) = server.dbs.get_mut(index) else {
         return Ok(Reply::Nil);
     };
-    let Some(set) = as_set(db.read(arg(argv, 1), now))? else {
+    let Some(set) = typed::<Set>(db.read(arg(argv, 1), now))? else {
         return Ok(if requested.is_some() {
             Reply::Array(Vec::new())
         } else {
@@ -690,7 +667,7 @@ fn srandmember(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 /// too), which keeps SCAN's guarantee trivially.
 fn sscan(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     super::scan::parse_cursor(arg(argv, 2))?;
-    let Some(set) = read_set(ctx, arg(argv, 1))? else {
+    let Some(set) = read::<Set>(ctx, arg(argv, 1))? else {
         return Ok(Reply::Array(vec![
             Reply::bulk(b"0"),
             Reply::Array(Vec::new()),

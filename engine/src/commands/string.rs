@@ -3,8 +3,8 @@
 //! and in-place edits (APPEND, SETRANGE).
 
 use super::{
-    all_keys, int_arg, is_opt, one_key, Arg, ArgKind, BeginSearch, Body, FindKeys, KeySpec, Spec,
-    BASE,
+    all_keys, arg, int_arg, is_opt, one_key, read, write, Arg, ArgKind, BeginSearch, Body,
+    FindKeys, KeySpec, Spec, BASE,
 };
 use crate::engine::Ctx;
 use crate::error::CmdError;
@@ -306,31 +306,6 @@ fn too_big() -> CmdError {
     CmdError::Other("ERR string exceeds maximum allowed size (proto-max-bulk-len)".to_string())
 }
 
-fn arg<'a>(argv: &[&'a [u8]], i: usize) -> &'a [u8] {
-    argv.get(i).copied().unwrap_or_default()
-}
-
-/// The string at `key` for a command that reads it (a keyspace hit or
-/// miss): None if missing, WRONGTYPE if another type.
-fn read_string<'a>(ctx: &'a mut Ctx<'_>, key: &[u8]) -> Result<Option<&'a mut RString>, CmdError> {
-    let now = ctx.now();
-    as_string(ctx.db().read(key, now))
-}
-
-/// The string at `key` for a command that modifies it (not a hit or miss).
-fn write_string<'a>(ctx: &'a mut Ctx<'_>, key: &[u8]) -> Result<Option<&'a mut RString>, CmdError> {
-    let now = ctx.now();
-    as_string(ctx.db().get(key, now))
-}
-
-fn as_string(value: Option<&mut Value>) -> Result<Option<&mut RString>, CmdError> {
-    match value {
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(CmdError::WrongType),
-        None => Ok(None),
-    }
-}
-
 fn bulk_of(s: Option<&mut RString>) -> Reply {
     s.map_or(Reply::Nil, |s| Reply::Bulk(s.as_bytes().into_owned()))
 }
@@ -456,7 +431,7 @@ struct SetRequest<'a> {
 /// asked, and whether the write happened.
 fn set_generic(ctx: &mut Ctx<'_>, req: SetRequest<'_>) -> Result<(Option<Reply>, bool), CmdError> {
     let old = if req.get {
-        Some(bulk_of(read_string(ctx, req.key)?))
+        Some(bulk_of(read::<RString>(ctx, req.key)?))
     } else {
         None
     };
@@ -563,12 +538,12 @@ fn getset(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 }
 
 fn get(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
-    Ok(bulk_of(read_string(ctx, arg(argv, 1))?))
+    Ok(bulk_of(read::<RString>(ctx, arg(argv, 1))?))
 }
 
 fn getdel(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let key = arg(argv, 1);
-    let reply = bulk_of(read_string(ctx, key)?);
+    let reply = bulk_of(read::<RString>(ctx, key)?);
     ctx.db().remove(key);
     Ok(reply)
 }
@@ -577,7 +552,7 @@ fn getex(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let key = arg(argv, 1);
     let opts = parse_options(argv.get(2..).unwrap_or_default(), OptionsOf::GetEx)?;
     // Redis checks the key and its type before the expiry's value.
-    let Some(value) = read_string(ctx, key)? else {
+    let Some(value) = read::<RString>(ctx, key)? else {
         return Ok(Reply::Nil);
     };
     let reply = Reply::Bulk(value.as_bytes().into_owned());
@@ -656,14 +631,14 @@ fn msetnx(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 }
 
 fn strlen(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
-    let len = read_string(ctx, arg(argv, 1))?.map_or(0, |s| s.len());
+    let len = read::<RString>(ctx, arg(argv, 1))?.map_or(0, |s| s.len());
     Ok(Reply::Int(i64::try_from(len).unwrap_or(i64::MAX)))
 }
 
 fn getrange(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let start = int_arg(arg(argv, 2))?;
     let end = int_arg(arg(argv, 3))?;
-    let Some(value) = read_string(ctx, arg(argv, 1))? else {
+    let Some(value) = read::<RString>(ctx, arg(argv, 1))? else {
         return Ok(Reply::Bulk(Vec::new()));
     };
     let bytes = value.as_bytes();
@@ -688,7 +663,7 @@ fn getrange(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 fn append(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let (key, tail) = (arg(argv, 1), arg(argv, 2));
     let max = ctx.server.config.proto_max_bulk_len;
-    let len = match write_string(ctx, key)? {
+    let len = match write::<RString>(ctx, key)? {
         Some(value) => {
             if value.len().saturating_add(tail.len()) > max {
                 return Err(too_big());
@@ -715,7 +690,7 @@ fn setrange(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let max = ctx.server.config.proto_max_bulk_len;
     // Redis checks the type, then answers an empty patch with the current
     // length, then checks the size, and only then writes.
-    let current = write_string(ctx, key)?.map(|v| v.len());
+    let current = write::<RString>(ctx, key)?.map(|v| v.len());
     if patch.is_empty() {
         return Ok(Reply::Int(
             i64::try_from(current.unwrap_or(0)).unwrap_or(i64::MAX),
@@ -725,18 +700,18 @@ fn setrange(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         .checked_add(patch.len())
         .filter(|&n| n <= max)
         .ok_or_else(too_big)?;
-    let write = |bytes: &mut Vec<u8>| {
+    let patch_in = |bytes: &mut Vec<u8>| {
         if bytes.len() < end {
             bytes.resize(end, 0);
         }
         bytes[offset..end].copy_from_slice(patch);
         bytes.len()
     };
-    let len = match write_string(ctx, key)? {
-        Some(value) => value.modify(write),
+    let len = match write::<RString>(ctx, key)? {
+        Some(value) => value.modify(patch_in),
         None => {
             let mut bytes = Vec::new();
-            let len = write(&mut bytes);
+            let len = patch_in(&mut bytes);
             ctx.db().set(
                 key.to_vec(),
                 Value::String(RString::Bytes {

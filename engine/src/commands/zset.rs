@@ -4,7 +4,8 @@
 //! The set algebra, ZMPOP, ZRANDMEMBER and ZSCAN are in `zset_algebra.rs`.
 
 use super::{
-    int_arg, is_opt, one_key, Arg, ArgKind, BeginSearch, Body, FindKeys, KeySpec, Spec, BASE,
+    arg, drop_if_empty, int_arg, int_reply, is_opt, one_key, read, typed, write, Arg, ArgKind,
+    BeginSearch, Body, FindKeys, KeySpec, Spec, BASE,
 };
 use crate::engine::Ctx;
 use crate::error::CmdError;
@@ -376,42 +377,8 @@ pub const SPECS: &[Spec] = &[
     },
 ];
 
-fn arg<'a>(argv: &[&'a [u8]], i: usize) -> &'a [u8] {
-    argv.get(i).copied().unwrap_or_default()
-}
-
-fn count(n: usize) -> Reply {
-    Reply::Int(i64::try_from(n).unwrap_or(i64::MAX))
-}
-
-fn as_zset(value: Option<&mut Value>) -> Result<Option<&mut ZSet>, CmdError> {
-    match value {
-        Some(Value::ZSet(z)) => Ok(Some(z)),
-        Some(_) => Err(CmdError::WrongType),
-        None => Ok(None),
-    }
-}
-
-fn read_zset<'a>(ctx: &'a mut Ctx<'_>, key: &[u8]) -> Result<Option<&'a mut ZSet>, CmdError> {
-    let now = ctx.now();
-    as_zset(ctx.db().read(key, now))
-}
-
-fn write_zset<'a>(ctx: &'a mut Ctx<'_>, key: &[u8]) -> Result<Option<&'a mut ZSet>, CmdError> {
-    let now = ctx.now();
-    as_zset(ctx.db().get(key, now))
-}
-
 fn not_float() -> CmdError {
     CmdError::Other("ERR value is not a valid float".to_string())
-}
-
-/// Deletes `key` if its sorted set is now empty.
-fn drop_if_empty(ctx: &mut Ctx<'_>, key: &[u8]) {
-    let now = ctx.now();
-    if matches!(ctx.db().get(key, now), Some(Value::ZSet(z)) if z.is_empty()) {
-        ctx.db().remove(key);
-    }
 }
 
 /// Members with scores as Redis sends them: RESP3 nests each pair,
@@ -486,7 +453,7 @@ fn zadd_generic(
     let key = arg(argv, 1);
     let now = ctx.now();
     let db = ctx.db();
-    let exists = as_zset(db.get(key, now))?.is_some();
+    let exists = typed::<ZSet>(db.get(key, now))?.is_some();
     if !exists {
         if flags.xx {
             return Ok(if flags.incr {
@@ -505,7 +472,7 @@ fn zadd_generic(
         }
         db.insert(key.to_vec(), Value::ZSet(zset), None, now);
     }
-    let Some(zset) = as_zset(db.get(key, now))? else {
+    let Some(zset) = typed::<ZSet>(db.get(key, now))? else {
         return Ok(Reply::Int(0));
     };
     let (mut added, mut updated, mut processed) = (0usize, 0usize, 0usize);
@@ -542,7 +509,7 @@ fn zadd_generic(
             }
         }
     }
-    drop_if_empty(ctx, key);
+    drop_if_empty::<ZSet>(ctx, key);
     Ok(if flags.incr {
         if processed > 0 {
             Reply::Double(last_score)
@@ -550,7 +517,7 @@ fn zadd_generic(
             Reply::Nil
         }
     } else {
-        count(if flags.ch { added + updated } else { added })
+        int_reply(if flags.ch { added + updated } else { added })
     })
 }
 
@@ -572,16 +539,18 @@ fn zincrby(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 }
 
 fn zcard(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
-    Ok(count(read_zset(ctx, arg(argv, 1))?.map_or(0, |z| z.len())))
+    Ok(int_reply(
+        read::<ZSet>(ctx, arg(argv, 1))?.map_or(0, |z| z.len()),
+    ))
 }
 
 fn zscore(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
-    let score = read_zset(ctx, arg(argv, 1))?.and_then(|z| z.score(arg(argv, 2)));
+    let score = read::<ZSet>(ctx, arg(argv, 1))?.and_then(|z| z.score(arg(argv, 2)));
     Ok(score.map_or(Reply::Nil, Reply::Double))
 }
 
 fn zmscore(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
-    let zset = read_zset(ctx, arg(argv, 1))?;
+    let zset = read::<ZSet>(ctx, arg(argv, 1))?;
     Ok(Reply::Array(
         argv.iter()
             .skip(2)
@@ -596,7 +565,7 @@ fn zmscore(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 
 fn zrem(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let key = arg(argv, 1);
-    let Some(zset) = write_zset(ctx, key)? else {
+    let Some(zset) = write::<ZSet>(ctx, key)? else {
         return Ok(Reply::Int(0));
     };
     let removed = argv
@@ -604,8 +573,8 @@ fn zrem(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         .skip(2)
         .filter(|m| zset.remove(m).is_some())
         .count();
-    drop_if_empty(ctx, key);
-    Ok(count(removed))
+    drop_if_empty::<ZSet>(ctx, key);
+    Ok(int_reply(removed))
 }
 
 /// ZRANK/ZREVRANK, with Redis 7.2's WITHSCORE: [rank, score], and a null
@@ -621,14 +590,14 @@ fn rank_generic(ctx: &mut Ctx<'_>, argv: &[&[u8]], reverse: bool) -> Result<Repl
     } else {
         Reply::Nil
     };
-    let Some(zset) = read_zset(ctx, arg(argv, 1))? else {
+    let Some(zset) = read::<ZSet>(ctx, arg(argv, 1))? else {
         return Ok(missing);
     };
     let member = arg(argv, 2);
     let (Some(rank), Some(score)) = (zset.rank(member), zset.score(member)) else {
         return Ok(missing);
     };
-    let rank = count(if reverse { zset.len() - 1 - rank } else { rank });
+    let rank = int_reply(if reverse { zset.len() - 1 - rank } else { rank });
     Ok(if with_score {
         Reply::Array(vec![rank, Reply::Double(score)])
     } else {
@@ -735,11 +704,11 @@ fn zcount(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         parse_score_bound(arg(argv, 2))?,
         parse_score_bound(arg(argv, 3))?,
     );
-    let n = read_zset(ctx, arg(argv, 1))?.map_or(0, |z| {
+    let n = read::<ZSet>(ctx, arg(argv, 1))?.map_or(0, |z| {
         let (a, b) = range.ranks(z);
         b - a
     });
-    Ok(count(n))
+    Ok(int_reply(n))
 }
 
 fn zlexcount(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
@@ -747,11 +716,11 @@ fn zlexcount(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         parse_lex_bound(arg(argv, 2))?,
         parse_lex_bound(arg(argv, 3))?,
     );
-    let n = read_zset(ctx, arg(argv, 1))?.map_or(0, |z| {
+    let n = read::<ZSet>(ctx, arg(argv, 1))?.map_or(0, |z| {
         let (a, b) = range.ranks(z);
         b - a
     });
-    Ok(count(n))
+    Ok(int_reply(n))
 }
 
 /// How a ZRANGE-family command was called.
@@ -840,7 +809,7 @@ fn zrange_generic(
         _ => Selection::Ranks(int_arg(arg(argv, lo))?, int_arg(arg(argv, hi))?),
     };
     let with_scores = req.with_scores;
-    let Some(zset) = read_zset(ctx, arg(argv, first))? else {
+    let Some(zset) = read::<ZSet>(ctx, arg(argv, first))? else {
         return Ok(Selected {
             items: Vec::new(),
             with_scores,
@@ -949,7 +918,7 @@ fn zrangestore(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         }
         db.set(dest.to_vec(), Value::ZSet(zset), false);
     }
-    Ok(count(size))
+    Ok(int_reply(size))
 }
 
 fn pop_generic(ctx: &mut Ctx<'_>, argv: &[&[u8]], max: bool) -> Result<Reply, CmdError> {
@@ -967,7 +936,7 @@ fn pop_generic(ctx: &mut Ctx<'_>, argv: &[&[u8]], max: bool) -> Result<Reply, Cm
     };
     let nested = ctx.client.proto == Protocol::Resp3 && wanted.is_some();
     let key = arg(argv, 1);
-    let Some(zset) = write_zset(ctx, key)? else {
+    let Some(zset) = write::<ZSet>(ctx, key)? else {
         return Ok(Reply::Array(Vec::new()));
     };
     let n = wanted.unwrap_or(1).min(zset.len());
@@ -980,7 +949,7 @@ fn pop_generic(ctx: &mut Ctx<'_>, argv: &[&[u8]], max: bool) -> Result<Reply, Cm
         zset.remove(&member);
         popped.push((member, score));
     }
-    drop_if_empty(ctx, key);
+    drop_if_empty::<ZSet>(ctx, key);
     let mut out = Vec::new();
     for (member, score) in popped {
         if nested {
@@ -1009,7 +978,7 @@ fn remove_ranks(
     key: &[u8],
     select: impl FnOnce(&ZSet) -> (usize, usize),
 ) -> Result<Reply, CmdError> {
-    let Some(zset) = write_zset(ctx, key)? else {
+    let Some(zset) = write::<ZSet>(ctx, key)? else {
         return Ok(Reply::Int(0));
     };
     let (a, b) = select(zset);
@@ -1017,8 +986,8 @@ fn remove_ranks(
     for member in &doomed {
         zset.remove(member);
     }
-    drop_if_empty(ctx, key);
-    Ok(count(doomed.len()))
+    drop_if_empty::<ZSet>(ctx, key);
+    Ok(int_reply(doomed.len()))
 }
 
 fn zremrangebyrank(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {

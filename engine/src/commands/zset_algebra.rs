@@ -3,7 +3,8 @@
 //! take part in the algebra with every member scored 1.
 
 use super::{
-    int_arg, is_opt, one_key, Arg, ArgKind, BeginSearch, Body, FindKeys, KeySpec, Spec, BASE,
+    arg, int_arg, int_reply, is_opt, one_key, Arg, ArgKind, BeginSearch, Body, FindKeys, KeySpec,
+    Spec, BASE,
 };
 use crate::db::Db;
 use crate::engine::Ctx;
@@ -161,14 +162,6 @@ pub const SPECS: &[Spec] = &[
         ..BASE
     },
 ];
-
-fn arg<'a>(argv: &[&'a [u8]], i: usize) -> &'a [u8] {
-    argv.get(i).copied().unwrap_or_default()
-}
-
-fn count(n: usize) -> Reply {
-    Reply::Int(i64::try_from(n).unwrap_or(i64::MAX))
-}
 
 #[derive(Clone, Copy, PartialEq)]
 enum Op {
@@ -439,7 +432,7 @@ fn algebra(
         }
     }
     match output {
-        Output::Cardinality => Ok(count(cardinality)),
+        Output::Cardinality => Ok(int_reply(cardinality)),
         Output::Store => {
             let dest = arg(argv, 1);
             let size = result.len();
@@ -449,7 +442,7 @@ fn algebra(
             } else {
                 db.set(dest.to_vec(), Value::ZSet(result), false);
             }
-            Ok(count(size))
+            Ok(int_reply(size))
         }
         Output::Reply => {
             let items = result

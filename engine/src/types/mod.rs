@@ -48,3 +48,47 @@ impl Value {
         }
     }
 }
+
+/// Borrowing a stored value as one type: how each command family asks for
+/// "its" type and gets WRONGTYPE for the others.
+pub trait Typed: Sized {
+    fn cast(value: &mut Value) -> Option<&mut Self>;
+
+    /// Whether the value is an empty collection, which Redis never keeps.
+    fn is_empty_collection(&self) -> bool {
+        false
+    }
+}
+
+macro_rules! typed {
+    ($type:ty, $variant:ident) => {
+        impl Typed for $type {
+            fn cast(value: &mut Value) -> Option<&mut Self> {
+                match value {
+                    Value::$variant(inner) => Some(inner),
+                    _ => None,
+                }
+            }
+        }
+    };
+    ($type:ty, $variant:ident, collection) => {
+        impl Typed for $type {
+            fn cast(value: &mut Value) -> Option<&mut Self> {
+                match value {
+                    Value::$variant(inner) => Some(inner),
+                    _ => None,
+                }
+            }
+
+            fn is_empty_collection(&self) -> bool {
+                self.is_empty()
+            }
+        }
+    };
+}
+
+typed!(RString, String);
+typed!(VecDeque<Vec<u8>>, List, collection);
+typed!(Hash, Hash, collection);
+typed!(Set, Set, collection);
+typed!(ZSet, ZSet, collection);
