@@ -440,3 +440,75 @@ proptest! {
         }
     }
 }
+
+#[derive(Debug, Clone)]
+enum ZOp {
+    Add(u8, i8),
+    IncrBy(u8, i8),
+    Rem(u8),
+    PopMin,
+    RemRangeByScore(i8, i8),
+}
+
+fn zop() -> impl Strategy<Value = ZOp> {
+    let m = 0u8..12;
+    prop_oneof![
+        (m.clone(), any::<i8>()).prop_map(|(m, s)| ZOp::Add(m, s)),
+        (m.clone(), any::<i8>()).prop_map(|(m, s)| ZOp::IncrBy(m, s)),
+        m.prop_map(ZOp::Rem),
+        Just(ZOp::PopMin),
+        (any::<i8>(), any::<i8>()).prop_map(|(a, b)| ZOp::RemRangeByScore(a, b)),
+    ]
+}
+
+proptest! {
+    /// Sorted sets against a map of member -> score: after every step the
+    /// full ascending range, every rank and ZCOUNT agree with the model.
+    #[test]
+    fn sorted_sets_agree_with_a_score_map(ops in proptest::collection::vec(zop(), 1..100)) {
+        use std::collections::BTreeMap;
+        let mut engine = Engine::new(Config::default());
+        let c = engine.connect();
+        let mut model: BTreeMap<Vec<u8>, f64> = BTreeMap::new();
+        let name = |m: u8| format!("m{m}").into_bytes();
+        for op in ops {
+            match op {
+                ZOp::Add(m, s) => {
+                    run(&mut engine, c, &args(&[b"ZADD", b"z", s.to_string().as_bytes(), &name(m)]));
+                    model.insert(name(m), f64::from(s));
+                }
+                ZOp::IncrBy(m, s) => {
+                    run(&mut engine, c, &args(&[b"ZINCRBY", b"z", s.to_string().as_bytes(), &name(m)]));
+                    *model.entry(name(m)).or_insert(0.0) += f64::from(s);
+                }
+                ZOp::Rem(m) => {
+                    let reply = run(&mut engine, c, &args(&[b"ZREM", b"z", &name(m)]));
+                    prop_assert_eq!(reply, Reply::Int(i64::from(model.remove(&name(m)).is_some())));
+                }
+                ZOp::PopMin => {
+                    run(&mut engine, c, &args(&[b"ZPOPMIN", b"z"]));
+                    let lowest = model.iter().min_by(|a, b| a.1.total_cmp(b.1).then_with(|| a.0.cmp(b.0))).map(|(m, _)| m.clone());
+                    if let Some(m) = lowest { model.remove(&m); }
+                }
+                ZOp::RemRangeByScore(a, b) => {
+                    run(&mut engine, c, &args(&[b"ZREMRANGEBYSCORE", b"z", a.to_string().as_bytes(), b.to_string().as_bytes()]));
+                    model.retain(|_, s| !(*s >= f64::from(a) && *s <= f64::from(b)));
+                }
+            }
+            let mut expected: Vec<(Vec<u8>, f64)> = model.iter().map(|(m, s)| (m.clone(), *s)).collect();
+            expected.sort_by(|a, b| a.1.total_cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+            let flat: Vec<Reply> = expected
+                .iter()
+                .flat_map(|(m, s)| [Reply::Bulk(m.clone()), Reply::Double(*s)])
+                .collect();
+            let range = run(&mut engine, c, &args(&[b"ZRANGE", b"z", b"0", b"-1", b"WITHSCORES"]));
+            prop_assert_eq!(range, Reply::Array(flat));
+            for (rank, (m, _)) in expected.iter().enumerate() {
+                prop_assert_eq!(run(&mut engine, c, &args(&[b"ZRANK", b"z", m])), Reply::Int(rank as i64));
+            }
+            let in_range = expected.iter().filter(|(_, s)| (-10.0..=10.0).contains(s)).count();
+            prop_assert_eq!(run(&mut engine, c, &args(&[b"ZCOUNT", b"z", b"-10", b"10"])), Reply::Int(in_range as i64));
+            prop_assert_eq!(run(&mut engine, c, &args(&[b"EXISTS", b"z"])), Reply::Int(i64::from(!model.is_empty())));
+        }
+    }
+}
