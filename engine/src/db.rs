@@ -38,6 +38,8 @@ pub struct Db {
     index: HashTable<usize>,
     /// Slots whose key has a TTL.
     volatile: IndexSet<usize, FxBuildHasher>,
+    /// Slots whose hash may have field TTLs (checked when sampled).
+    hash_ttls: IndexSet<usize, FxBuildHasher>,
     live: usize,
     /// Counters INFO reports; they survive FLUSHDB, as Redis's do.
     pub stats: DbStats,
@@ -82,17 +84,73 @@ impl Db {
         self.slots.get_mut(i).and_then(Option::as_mut)
     }
 
-    /// Removes `key` if its expiry time is at or before `now`; true if it did.
+    /// Removes `key` if its expiry time is at or before `now`, and a hash's
+    /// fields whose time has come (the key too if none is left); true if
+    /// the key went away.
     pub fn expire_if_due(&mut self, key: &[u8], now: i64) -> bool {
-        let due = self
-            .slot(key)
-            .and_then(|s| s.expire_at)
-            .is_some_and(|at| at <= now);
-        if due {
+        let Some(slot) = self.slot_mut(key) else {
+            return false;
+        };
+        if slot.expire_at.is_some_and(|at| at <= now) {
             self.remove(key);
             self.stats.expired += 1;
+            return true;
         }
-        due
+        let emptied = match &mut slot.value {
+            Value::Hash(h) if h.has_ttls() => h.purge_expired(now) > 0 && h.is_empty(),
+            _ => false,
+        };
+        if emptied {
+            self.remove(key);
+        }
+        emptied
+    }
+
+    /// Notes that the hash at `key` has field TTLs, for active reclamation.
+    pub fn track_field_ttls(&mut self, key: &[u8]) {
+        if let Some(i) = self.find(key) {
+            self.hash_ttls.insert(i);
+        }
+    }
+
+    /// Purges expired hash fields in up to `samples` randomly chosen hashes
+    /// that have field TTLs; returns how many fields went.
+    pub fn reclaim_hash_fields(&mut self, now: i64, rng: &mut Rng, samples: usize) -> usize {
+        let mut removed = 0;
+        for _ in 0..samples {
+            if self.hash_ttls.is_empty() {
+                break;
+            }
+            let Some(&i) = self.hash_ttls.get_index(rng.below(self.hash_ttls.len())) else {
+                break;
+            };
+            let (purged, emptied, still_has) = match self.slots.get_mut(i).and_then(Option::as_mut)
+            {
+                Some(Slot {
+                    value: Value::Hash(h),
+                    ..
+                }) => {
+                    let purged = h.purge_expired(now);
+                    (purged, h.is_empty(), h.has_ttls())
+                }
+                _ => (0, false, false),
+            };
+            removed += purged;
+            if !still_has {
+                self.hash_ttls.swap_remove(&i);
+            }
+            if emptied {
+                if let Some(key) = self
+                    .slots
+                    .get(i)
+                    .and_then(Option::as_ref)
+                    .map(|s| s.key.clone())
+                {
+                    self.remove(&key);
+                }
+            }
+        }
+        removed
     }
 
     /// The live value of `key` for a command that reads it: an access, and
@@ -197,6 +255,10 @@ impl Db {
         if expire_at.is_some() {
             self.volatile.insert(i);
         }
+        if matches!(self.slots.get(i), Some(Some(Slot { value: Value::Hash(h), .. })) if h.has_ttls())
+        {
+            self.hash_ttls.insert(i);
+        }
         self.live += 1;
     }
 
@@ -216,6 +278,7 @@ impl Db {
         let (i, _) = entry.remove();
         let slot = self.slots.get_mut(i).and_then(Option::take)?;
         self.volatile.swap_remove(&i);
+        self.hash_ttls.swap_remove(&i);
         self.live -= 1;
         if self.live == 0 {
             self.slots.clear();

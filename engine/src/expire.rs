@@ -23,6 +23,8 @@ pub fn active_cycle(server: &mut Server) -> usize {
         let Some(db) = server.dbs.get_mut(index) else {
             continue;
         };
+        // Hash fields with their own TTLs (Redis 7.4) are reclaimed too.
+        db.reclaim_hash_fields(now, &mut server.rng, KEYS_PER_LOOP);
         loop {
             let sample = KEYS_PER_LOOP.min(db.volatile_len()).min(budget);
             if sample == 0 {

@@ -150,6 +150,16 @@ const NAMES: &[&[u8]] = &[
     b"ZMPOP",
     b"ZRANDMEMBER",
     b"ZSCAN",
+    b"HEXPIRE",
+    b"HPEXPIRE",
+    b"HEXPIREAT",
+    b"HPEXPIREAT",
+    b"HTTL",
+    b"HPTTL",
+    b"HEXPIRETIME",
+    b"HPEXPIRETIME",
+    b"HPERSIST",
+    b"FIELDS",
 ];
 
 fuzz_target!(|data: &[u8]| {

@@ -18,11 +18,16 @@ pub struct RedisServer {
 }
 
 impl RedisServer {
-    /// Starts redis-server with no persistence in a scratch directory.
+    /// Starts Debian's redis-server with no persistence in a scratch directory.
     pub fn start(port: u16) -> io::Result<RedisServer> {
+        RedisServer::start_binary(Command::new("redis-server"), port)
+    }
+
+    /// Starts the given redis-server command the same way.
+    pub fn start_binary(mut command: Command, port: u16) -> io::Result<RedisServer> {
         let dir = std::env::temp_dir().join(format!("redsim-oracle-{port}"));
         std::fs::create_dir_all(&dir)?;
-        let child = Command::new("redis-server")
+        let child = command
             .args([
                 "--port",
                 &port.to_string(),

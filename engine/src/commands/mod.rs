@@ -11,6 +11,7 @@ mod connection;
 mod counter;
 mod expiry;
 mod hash;
+mod hash_ttl;
 mod info;
 mod introspection;
 mod keyspace;
@@ -48,6 +49,7 @@ const GROUPS: &[&[Spec]] = &[
     bitfield::SPECS,
     list::SPECS,
     hash::SPECS,
+    hash_ttl::SPECS,
     set::SPECS,
     zset::SPECS,
     zset_algebra::SPECS,

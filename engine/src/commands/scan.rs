@@ -96,20 +96,36 @@ pub(crate) struct ScanOptions<'a> {
     pub count: usize,
     pub pattern: Option<&'a [u8]>,
     pub type_name: Option<&'a [u8]>,
+    /// HSCAN's NOVALUES (Redis 7.4): field names only.
+    pub no_values: bool,
+}
+
+/// Which options beyond COUNT and MATCH a scan command takes.
+#[derive(Clone, Copy, PartialEq)]
+pub(crate) enum Extra {
+    None,
+    Type,
+    NoValues,
 }
 
 pub(crate) fn parse_scan_options<'a>(
     argv: &[&'a [u8]],
     from: usize,
-    allow_type: bool,
+    extra: Extra,
 ) -> Result<ScanOptions<'a>, CmdError> {
     let mut opts = ScanOptions {
         count: 10,
         pattern: None,
         type_name: None,
+        no_values: false,
     };
     let mut i = from;
     while let Some(&opt) = argv.get(i) {
+        if extra == Extra::NoValues && is_opt(opt, "NOVALUES") {
+            opts.no_values = true;
+            i += 1;
+            continue;
+        }
         match argv.get(i + 1).copied() {
             Some(v) if is_opt(opt, "COUNT") => {
                 let count = int_arg(v)?;
@@ -119,7 +135,7 @@ pub(crate) fn parse_scan_options<'a>(
                 opts.count = usize::try_from(count).unwrap_or(usize::MAX);
             }
             Some(v) if is_opt(opt, "MATCH") => opts.pattern = Some(v),
-            Some(v) if allow_type && is_opt(opt, "TYPE") => opts.type_name = Some(v),
+            Some(v) if extra == Extra::Type && is_opt(opt, "TYPE") => opts.type_name = Some(v),
             _ => return Err(CmdError::Syntax),
         }
         i += 2;
@@ -133,7 +149,8 @@ fn scan(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         count,
         pattern,
         type_name,
-    } = parse_scan_options(argv, 2, true)?;
+        ..
+    } = parse_scan_options(argv, 2, Extra::Type)?;
     let now = ctx.now();
     let db = ctx.db();
     let (found, next) = db.scan(cursor, count);

@@ -674,7 +674,7 @@ fn sscan(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         ]));
     };
     let members: Vec<Vec<u8>> = set.iter().map(|m| m.into_owned()).collect();
-    let pattern = super::scan::parse_scan_options(argv, 3, false)?.pattern;
+    let pattern = super::scan::parse_scan_options(argv, 3, super::scan::Extra::None)?.pattern;
     let matches = super::scan::pattern_filter(pattern);
     let items = members
         .into_iter()

@@ -632,7 +632,7 @@ fn zscan(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
             ]))
         }
     };
-    let pattern = super::scan::parse_scan_options(argv, 3, false)?.pattern;
+    let pattern = super::scan::parse_scan_options(argv, 3, super::scan::Extra::None)?.pattern;
     let matches = super::scan::pattern_filter(pattern);
     let mut items = Vec::new();
     for (member, score) in members {

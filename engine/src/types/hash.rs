@@ -2,9 +2,16 @@
 //! small (at most `hash-max-listpack-entries` fields, none of whose name or
 //! value set by HSET exceeds `hash-max-listpack-value` bytes), converted once
 //! and for good to a `hashtable` past either limit, as Redis does.
+//!
+//! Fields may have their own expiry time (Redis 7.4). A listpack hash that
+//! has used them reports `listpackex` and, like Redis's, lists the fields
+//! with a TTL first, by expiry time, then the others in their order.
+
+use std::cmp::Reverse;
+use std::collections::BTreeSet;
 
 use indexmap::IndexMap;
-use rustc_hash::FxBuildHasher;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 
 /// Redis 7.0's defaults for the conversion thresholds.
 pub const MAX_LISTPACK_ENTRIES: usize = 512;
@@ -14,6 +21,14 @@ pub const MAX_LISTPACK_VALUE: usize = 64;
 pub struct Hash {
     fields: IndexMap<Vec<u8>, Vec<u8>, FxBuildHasher>,
     hashtable: bool,
+    /// Each field's expiry (unix ms) and the sequence number that orders ties.
+    ttls: FxHashMap<Vec<u8>, (i64, u64)>,
+    /// The same entries ordered by expiry, soonest first; among equal
+    /// times the most recently set first, as Redis's listpackex inserts.
+    ttl_order: BTreeSet<(i64, Reverse<u64>, Vec<u8>)>,
+    next_seq: u64,
+    /// A listpack that has held field TTLs reports `listpackex`.
+    listpack_ex: bool,
 }
 
 impl Hash {
@@ -37,9 +52,19 @@ impl Hash {
         }
     }
 
-    /// Sets a field; true if it is new. A long field or value, or one entry
-    /// past the limit, makes the hash a hashtable.
+    /// Sets a field (dropping any TTL it had, and, as Redis does, moving it
+    /// behind the others); true if it is new.
     pub fn set(&mut self, field: &[u8], value: Vec<u8>) -> bool {
+        if self.clear_ttl(field) {
+            self.move_to_end(field);
+        }
+        self.set_keep_ttl(field, value)
+    }
+
+    /// Sets a field keeping its TTL (HINCRBY, HINCRBYFLOAT); true if it is
+    /// new. A long field or value, or one entry past the limit, makes the
+    /// hash a hashtable.
+    pub fn set_keep_ttl(&mut self, field: &[u8], value: Vec<u8>) -> bool {
         self.prepare_for(&[field, &value]);
         let new = match self.fields.get_mut(field) {
             Some(slot) => {
@@ -59,6 +84,7 @@ impl Hash {
 
     /// Removes a field; true if it existed. A listpack keeps its order.
     pub fn remove(&mut self, field: &[u8]) -> bool {
+        self.clear_ttl(field);
         if self.hashtable {
             self.fields.swap_remove(field).is_some()
         } else {
@@ -66,8 +92,82 @@ impl Hash {
         }
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&Vec<u8>, &Vec<u8>)> {
-        self.fields.iter()
+    /// Fields in the order Redis lists them.
+    pub fn iter(&self) -> Box<dyn Iterator<Item = (&Vec<u8>, &Vec<u8>)> + '_> {
+        if self.hashtable || self.ttls.is_empty() {
+            return Box::new(self.fields.iter());
+        }
+        let with_ttl = self
+            .ttl_order
+            .iter()
+            .filter_map(|(_, _, f)| self.fields.get_key_value(f));
+        let without = self
+            .fields
+            .iter()
+            .filter(|(f, _)| !self.ttls.contains_key(f.as_slice()));
+        Box::new(with_ttl.chain(without))
+    }
+
+    /// The expiry time of a field, if it has one.
+    pub fn expire_at(&self, field: &[u8]) -> Option<i64> {
+        self.ttls.get(field).map(|&(at, _)| at)
+    }
+
+    pub fn has_ttls(&self) -> bool {
+        !self.ttls.is_empty()
+    }
+
+    /// Gives an existing field an expiry time; false if there is no field.
+    pub fn set_expire(&mut self, field: &[u8], at: i64) -> bool {
+        if !self.fields.contains_key(field) {
+            return false;
+        }
+        self.clear_ttl(field);
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.ttls.insert(field.to_vec(), (at, seq));
+        self.ttl_order.insert((at, Reverse(seq), field.to_vec()));
+        self.listpack_ex = true;
+        true
+    }
+
+    /// Removes a field's TTL, moving it behind the fields without one;
+    /// true if it had one.
+    pub fn persist(&mut self, field: &[u8]) -> bool {
+        let had = self.clear_ttl(field);
+        if had {
+            self.move_to_end(field);
+        }
+        had
+    }
+
+    fn clear_ttl(&mut self, field: &[u8]) -> bool {
+        match self.ttls.remove(field) {
+            Some((at, seq)) => {
+                self.ttl_order.remove(&(at, Reverse(seq), field.to_vec()));
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn move_to_end(&mut self, field: &[u8]) {
+        if let Some(value) = self.fields.shift_remove(field) {
+            self.fields.insert(field.to_vec(), value);
+        }
+    }
+
+    /// Deletes the fields whose time has come; how many.
+    pub fn purge_expired(&mut self, now: i64) -> usize {
+        let mut removed = 0;
+        while let Some((at, _, field)) = self.ttl_order.first().cloned() {
+            if at > now {
+                break;
+            }
+            self.remove(&field);
+            removed += 1;
+        }
+        removed
     }
 
     /// The field and value at a position (for random picks).
@@ -76,10 +176,10 @@ impl Hash {
     }
 
     pub fn encoding(&self) -> &'static str {
-        if self.hashtable {
-            "hashtable"
-        } else {
-            "listpack"
+        match (self.hashtable, self.listpack_ex) {
+            (true, _) => "hashtable",
+            (false, true) => "listpackex",
+            (false, false) => "listpack",
         }
     }
 }

@@ -11,6 +11,8 @@
 //! - `@sorted KEYS *`: compared with every array's elements sorted, for
 //!   replies whose order Redis leaves unspecified.
 //! - `@sleep 1100`: time passes (really when recording, virtually in replay).
+//! - `@oracle 7.4`: record this script against Redis 7.4 (for features
+//!   Redis 7.0 lacks, such as hash field TTLs) instead of Debian's 7.0.
 //! - `# ...` and blank lines are comments.
 //!
 //! Each script runs on a fresh connection against an empty server.
@@ -59,7 +61,7 @@ pub fn parse_script(name: &str, text: &str) -> Result<Vec<Step>, CaseError> {
     for (n, raw) in text.lines().enumerate() {
         let line = raw.trim();
         let at = || format!("{name}:{}", n + 1);
-        if line.is_empty() || line.starts_with('#') {
+        if line.is_empty() || line.starts_with('#') || line.starts_with("@oracle ") {
             continue;
         }
         if let Some(ms) = line.strip_prefix("@sleep ") {
@@ -91,6 +93,13 @@ pub fn parse_script(name: &str, text: &str) -> Result<Vec<Step>, CaseError> {
         });
     }
     Ok(steps)
+}
+
+/// The Redis version a script is recorded against (`@oracle`), 7.0 by default.
+pub fn script_oracle(text: &str) -> &str {
+    text.lines()
+        .find_map(|l| l.trim().strip_prefix("@oracle "))
+        .map_or("7.0", str::trim)
 }
 
 /// The expected file: one `> command` line and one `< reply` line per command.
