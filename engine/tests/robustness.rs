@@ -8,7 +8,7 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 use redsim_engine::line::split_args;
 use redsim_engine::resp::{parse_reply, parse_request, RequestLimits};
 use redsim_engine::rng::Rng;
-use redsim_engine::{Config, Engine};
+use redsim_engine::{Config, Engine, Reply};
 
 /// Bytes biased towards RESP's own alphabet so the parsers go deep.
 fn random_resp(rng: &mut Rng) -> Vec<u8> {
@@ -113,4 +113,30 @@ fn random_commands_get_answers_not_panics() {
     // The engine still works after all that.
     let reply = engine.execute(client, &["PING"]);
     assert_eq!(reply, redsim_engine::Reply::Status("PONG".into()));
+}
+
+#[test]
+fn huge_negative_random_counts_are_refused_not_allocated() {
+    let mut engine = Engine::new(Config::default());
+    let c = engine.connect();
+    engine.execute(c, &["SADD", "s", "a"]);
+    engine.execute(c, &["HSET", "h", "f", "v"]);
+    engine.execute(c, &["ZADD", "z", "1", "m"]);
+    for command in [
+        &["SRANDMEMBER", "s", "-9223372036854775807"][..],
+        &["HRANDFIELD", "h", "-9223372036854775807"],
+        &["ZRANDMEMBER", "z", "-9223372036854775807"],
+    ] {
+        let reply = engine.execute(c, command);
+        assert_eq!(
+            reply,
+            redsim_engine::Reply::Error("ERR value is out of range".into()),
+            "{command:?}"
+        );
+    }
+    // Reasonable repeats still work.
+    let Reply::Array(items) = engine.execute(c, &["SRANDMEMBER", "s", "-5"]) else {
+        panic!("array")
+    };
+    assert_eq!(items.len(), 5);
 }

@@ -484,21 +484,7 @@ fn hrandfield(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
             .get_index(i)
             .map_or(Reply::Nil, |(f, _)| Reply::bulk(f)));
     };
-    // Positive: distinct fields (all of them if the hash is smaller);
-    // negative: that many picks, repeats allowed.
-    let picks: Vec<usize> = if n >= 0 {
-        let wanted = usize::try_from(n).unwrap_or(usize::MAX).min(hash.len());
-        let mut order: Vec<usize> = (0..hash.len()).collect();
-        for i in 0..wanted {
-            let j = i + rng.below(order.len() - i);
-            order.swap(i, j);
-        }
-        order.truncate(wanted);
-        order
-    } else {
-        let wanted = usize::try_from(n.unsigned_abs()).unwrap_or(usize::MAX);
-        (0..wanted).map(|_| rng.below(hash.len())).collect()
-    };
+    let picks = super::random_picks(rng, hash.len(), n)?;
     let mut out = Vec::with_capacity(picks.len() * if with_values { 2 } else { 1 });
     for i in picks {
         let Some((field, value)) = hash.get_index(i) else {

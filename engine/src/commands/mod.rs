@@ -37,6 +37,7 @@ use crate::engine::Ctx;
 use crate::error::CmdError;
 use crate::number::parse_i64;
 use crate::reply::Reply;
+use crate::rng::Rng;
 use crate::types::{Typed, Value};
 
 /// Every group's rows, in the order COMMAND lists them.
@@ -181,6 +182,36 @@ pub(crate) fn drop_if_empty<T: Typed>(ctx: &mut Ctx<'_>, key: &[u8]) {
     {
         db.remove(key);
     }
+}
+
+/// The most elements a random-member reply may hold. Redis would try to
+/// stream any count (a negative count allows repeats, so it has no natural
+/// bound) until the client's output limit cut it off; an in-process engine
+/// must not attempt the allocation, so beyond this it answers an error.
+const MAX_RANDOM_PICKS: u64 = 1 << 24;
+
+/// Positions for HRANDFIELD, SRANDMEMBER and ZRANDMEMBER with a count over
+/// `len` (non-zero) elements, by Redis's rules: a positive count gives
+/// distinct positions (every position, in order, when it covers them all),
+/// a negative one that many draws with repeats.
+pub(crate) fn random_picks(rng: &mut Rng, len: usize, count: i64) -> Result<Vec<usize>, CmdError> {
+    if count < 0 && count.unsigned_abs() > MAX_RANDOM_PICKS {
+        return Err(CmdError::Other("ERR value is out of range".to_string()));
+    }
+    let wanted = usize::try_from(count.unsigned_abs()).unwrap_or(usize::MAX);
+    if count < 0 {
+        return Ok((0..wanted).map(|_| rng.below(len)).collect());
+    }
+    if wanted >= len {
+        return Ok((0..len).collect());
+    }
+    let mut order: Vec<usize> = (0..len).collect();
+    for i in 0..wanted {
+        let j = i + rng.below(len - i);
+        order.swap(i, j);
+    }
+    order.truncate(wanted);
+    Ok(order)
 }
 
 /// Parses an integer argument, with Redis's error for anything else.

@@ -639,21 +639,7 @@ fn srandmember(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
             .get_index(rng.below(set.len()))
             .map_or(Reply::Nil, Reply::Bulk));
     };
-    let picks: Vec<usize> = if n < 0 {
-        let wanted = usize::try_from(n.unsigned_abs()).unwrap_or(usize::MAX);
-        (0..wanted).map(|_| rng.below(set.len())).collect()
-    } else if usize::try_from(n).is_ok_and(|n| n >= set.len()) {
-        (0..set.len()).collect()
-    } else {
-        let wanted = usize::try_from(n).unwrap_or(0);
-        let mut order: Vec<usize> = (0..set.len()).collect();
-        for i in 0..wanted {
-            let j = i + rng.below(order.len() - i);
-            order.swap(i, j);
-        }
-        order.truncate(wanted);
-        order
-    };
+    let picks = super::random_picks(rng, set.len(), n)?;
     Ok(Reply::Array(
         picks
             .into_iter()

@@ -595,21 +595,7 @@ fn zrandmember(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
             .at(rng.below(zset.len()))
             .map_or(Reply::Nil, |(m, _)| Reply::bulk(m)));
     };
-    let picks: Vec<usize> = if n < 0 {
-        let wanted = usize::try_from(n.unsigned_abs()).unwrap_or(usize::MAX);
-        (0..wanted).map(|_| rng.below(zset.len())).collect()
-    } else if usize::try_from(n).is_ok_and(|n| n >= zset.len()) {
-        (0..zset.len()).collect()
-    } else {
-        let wanted = usize::try_from(n).unwrap_or(0);
-        let mut order: Vec<usize> = (0..zset.len()).collect();
-        for i in 0..wanted {
-            let j = i + rng.below(order.len() - i);
-            order.swap(i, j);
-        }
-        order.truncate(wanted);
-        order
-    };
+    let picks = super::random_picks(rng, zset.len(), n)?;
     let items = picks
         .into_iter()
         .filter_map(|r| zset.at(r))
