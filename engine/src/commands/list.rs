@@ -5,8 +5,8 @@
 use std::collections::VecDeque;
 
 use super::{
-    arg, drop_if_empty, int_arg, int_reply, is_opt, one_key, read, write, Arg, ArgKind,
-    BeginSearch, Body, FindKeys, KeySpec, Spec, BASE,
+    arg, drop_if_empty, int_arg, int_reply, is_opt, one_key, parse_multi_pop, read, write, Arg,
+    ArgKind, BeginSearch, Body, FindKeys, KeySpec, MultiPop, Spec, BASE,
 };
 use crate::engine::Ctx;
 use crate::error::CmdError;
@@ -657,39 +657,12 @@ fn rpoplpush(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 }
 
 fn lmpop(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
-    let numkeys = match crate::number::parse_i64(arg(argv, 1)) {
-        Some(n) if n >= 1 => usize::try_from(n).unwrap_or(usize::MAX),
-        _ => {
-            return Err(CmdError::Other(
-                "ERR numkeys should be greater than 0".to_string(),
-            ))
-        }
-    };
-    let where_at = numkeys.saturating_add(2);
-    if where_at >= argv.len() {
-        return Err(CmdError::Syntax);
-    }
-    let end = End::parse(arg(argv, where_at))?;
-    let mut count: Option<i64> = None;
-    let mut j = where_at + 1;
-    while let Some(&opt) = argv.get(j) {
-        match argv.get(j + 1) {
-            Some(&value) if count.is_none() && is_opt(opt, "COUNT") => {
-                count = Some(match crate::number::parse_i64(value) {
-                    Some(n) if n >= 1 => n,
-                    _ => {
-                        return Err(CmdError::Other(
-                            "ERR count should be greater than 0".to_string(),
-                        ))
-                    }
-                });
-            }
-            _ => return Err(CmdError::Syntax),
-        }
-        j += 2;
-    }
-    let count = usize::try_from(count.unwrap_or(1)).unwrap_or(usize::MAX);
-    for &key in argv.get(2..where_at).unwrap_or_default() {
+    let MultiPop {
+        keys,
+        which: end,
+        count,
+    } = parse_multi_pop(argv, [("LEFT", End::Head), ("RIGHT", End::Tail)])?;
+    for &key in keys {
         let Some(list) = write::<List>(ctx, key)? else {
             continue;
         };

@@ -184,6 +184,61 @@ pub(crate) fn drop_if_empty<T: Typed>(ctx: &mut Ctx<'_>, key: &[u8]) {
     }
 }
 
+/// LMPOP / ZMPOP arguments: `numkeys key... WHERE [COUNT n]`, with Redis's
+/// checks in Redis's order. `where_words` names the two accepted words.
+pub(crate) struct MultiPop<'a, W> {
+    pub keys: &'a [&'a [u8]],
+    pub which: W,
+    pub count: usize,
+}
+
+pub(crate) fn parse_multi_pop<'a, W: Copy>(
+    argv: &'a [&'a [u8]],
+    where_words: [(&str, W); 2],
+) -> Result<MultiPop<'a, W>, CmdError> {
+    let numkeys = match parse_i64(arg(argv, 1)) {
+        Some(n) if n >= 1 => usize::try_from(n).unwrap_or(usize::MAX),
+        _ => {
+            return Err(CmdError::Other(
+                "ERR numkeys should be greater than 0".to_string(),
+            ))
+        }
+    };
+    let where_at = numkeys.saturating_add(2);
+    if where_at >= argv.len() {
+        return Err(CmdError::Syntax);
+    }
+    let word = arg(argv, where_at);
+    let which = where_words
+        .iter()
+        .find(|(w, _)| is_opt(word, w))
+        .map(|(_, v)| *v)
+        .ok_or(CmdError::Syntax)?;
+    let mut count: Option<usize> = None;
+    let mut j = where_at + 1;
+    while let Some(&opt) = argv.get(j) {
+        match argv.get(j + 1) {
+            Some(&value) if count.is_none() && is_opt(opt, "COUNT") => {
+                count = Some(match parse_i64(value) {
+                    Some(n) if n >= 1 => usize::try_from(n).unwrap_or(usize::MAX),
+                    _ => {
+                        return Err(CmdError::Other(
+                            "ERR count should be greater than 0".to_string(),
+                        ))
+                    }
+                });
+            }
+            _ => return Err(CmdError::Syntax),
+        }
+        j += 2;
+    }
+    Ok(MultiPop {
+        keys: argv.get(2..where_at).unwrap_or_default(),
+        which,
+        count: count.unwrap_or(1),
+    })
+}
+
 /// The most elements a random-member reply may hold. Redis would try to
 /// stream any count (a negative count allows repeats, so it has no natural
 /// bound) until the client's output limit cut it off; an in-process engine

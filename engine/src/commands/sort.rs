@@ -154,10 +154,7 @@ fn sort_generic(ctx: &mut Ctx<'_>, argv: &[&[u8]], read_only: bool) -> Result<Re
         Some(Value::List(list)) => (list.iter().cloned().collect(), false),
         Some(Value::Set(set)) => (set.iter().map(|m| m.into_owned()).collect(), true),
         // A sorted set gives its members in score order, like a list.
-        Some(Value::ZSet(zset)) => (
-            zset.range(0, zset.len()).map(|(m, _)| m.to_vec()).collect(),
-            false,
-        ),
+        Some(Value::ZSet(zset)) => (zset.entries().into_iter().map(|(m, _)| m).collect(), false),
         Some(_) => return Err(CmdError::WrongType),
         None => (Vec::new(), false),
     };

@@ -939,16 +939,7 @@ fn pop_generic(ctx: &mut Ctx<'_>, argv: &[&[u8]], max: bool) -> Result<Reply, Cm
     let Some(zset) = write::<ZSet>(ctx, key)? else {
         return Ok(Reply::Array(Vec::new()));
     };
-    let n = wanted.unwrap_or(1).min(zset.len());
-    let mut popped = Vec::with_capacity(n);
-    for _ in 0..n {
-        let rank = if max { zset.len() - 1 } else { 0 };
-        let Some((member, score)) = zset.at(rank).map(|(m, s)| (m.to_vec(), s)) else {
-            break;
-        };
-        zset.remove(&member);
-        popped.push((member, score));
-    }
+    let popped = zset.pop(max, wanted.unwrap_or(1));
     drop_if_empty::<ZSet>(ctx, key);
     let mut out = Vec::new();
     for (member, score) in popped {

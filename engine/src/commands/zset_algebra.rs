@@ -3,8 +3,8 @@
 //! take part in the algebra with every member scored 1.
 
 use super::{
-    arg, int_arg, int_reply, is_opt, one_key, Arg, ArgKind, BeginSearch, Body, FindKeys, KeySpec,
-    Spec, BASE,
+    arg, int_arg, int_reply, is_opt, one_key, parse_multi_pop, Arg, ArgKind, BeginSearch, Body,
+    FindKeys, KeySpec, MultiPop, Spec, BASE,
 };
 use crate::db::Db;
 use crate::engine::Ctx;
@@ -237,7 +237,7 @@ impl Source<'_> {
     /// Members with scores, in the input's own order.
     fn members(&self) -> Vec<(Vec<u8>, f64)> {
         match self {
-            Source::Sorted(z) => z.range(0, z.len()).map(|(m, s)| (m.to_vec(), s)).collect(),
+            Source::Sorted(z) => z.entries(),
             Source::Plain(s) => s.iter().map(|m| (m.into_owned(), 1.0)).collect(),
             Source::Missing => Vec::new(),
         }
@@ -445,10 +445,7 @@ fn algebra(
             Ok(int_reply(size))
         }
         Output::Reply => {
-            let items = result
-                .range(0, result.len())
-                .map(|(m, s)| (m.to_vec(), s))
-                .collect();
+            let items = result.entries();
             Ok(super::zset::scored(items, with_scores, proto))
         }
     }
@@ -483,64 +480,24 @@ fn zdiffstore(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 }
 
 fn zmpop(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
-    let numkeys = match crate::number::parse_i64(arg(argv, 1)) {
-        Some(n) if n >= 1 => usize::try_from(n).unwrap_or(usize::MAX),
-        _ => {
-            return Err(CmdError::Other(
-                "ERR numkeys should be greater than 0".to_string(),
-            ))
-        }
-    };
-    let where_at = numkeys.saturating_add(2);
-    if where_at >= argv.len() {
-        return Err(CmdError::Syntax);
-    }
-    let max = if is_opt(arg(argv, where_at), "MAX") {
-        true
-    } else if is_opt(arg(argv, where_at), "MIN") {
-        false
-    } else {
-        return Err(CmdError::Syntax);
-    };
-    let mut wanted: Option<usize> = None;
-    let mut j = where_at + 1;
-    while let Some(&opt) = argv.get(j) {
-        match argv.get(j + 1) {
-            Some(&value) if wanted.is_none() && is_opt(opt, "COUNT") => {
-                wanted = Some(match crate::number::parse_i64(value) {
-                    Some(n) if n >= 1 => usize::try_from(n).unwrap_or(usize::MAX),
-                    _ => {
-                        return Err(CmdError::Other(
-                            "ERR count should be greater than 0".to_string(),
-                        ))
-                    }
-                });
-            }
-            _ => return Err(CmdError::Syntax),
-        }
-        j += 2;
-    }
+    let MultiPop {
+        keys,
+        which: max,
+        count: wanted,
+    } = parse_multi_pop(argv, [("MIN", false), ("MAX", true)])?;
     let now = ctx.now();
-    for &key in argv.get(2..where_at).unwrap_or_default() {
+    for &key in keys {
         let db = ctx.db();
         let zset = match db.get(key, now) {
             Some(Value::ZSet(z)) => z,
             Some(_) => return Err(CmdError::WrongType),
             None => continue,
         };
-        let n = wanted.unwrap_or(1).min(zset.len());
-        let mut popped = Vec::with_capacity(n);
-        for _ in 0..n {
-            let rank = if max { zset.len() - 1 } else { 0 };
-            let Some((member, score)) = zset.at(rank).map(|(m, s)| (m.to_vec(), s)) else {
-                break;
-            };
-            zset.remove(&member);
-            popped.push(Reply::Array(vec![
-                Reply::Bulk(member),
-                Reply::Double(score),
-            ]));
-        }
+        let popped = zset
+            .pop(max, wanted)
+            .into_iter()
+            .map(|(member, score)| Reply::Array(vec![Reply::Bulk(member), Reply::Double(score)]))
+            .collect();
         if zset.is_empty() {
             db.remove(key);
         }
@@ -609,7 +566,7 @@ fn zscan(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     super::scan::parse_cursor(arg(argv, 2))?;
     let now = ctx.now();
     let members: Vec<(Vec<u8>, f64)> = match ctx.db().read(arg(argv, 1), now) {
-        Some(Value::ZSet(z)) => z.range(0, z.len()).map(|(m, s)| (m.to_vec(), s)).collect(),
+        Some(Value::ZSet(z)) => z.entries(),
         Some(_) => return Err(CmdError::WrongType),
         None => {
             return Ok(Reply::Array(vec![

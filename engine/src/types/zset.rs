@@ -258,6 +258,32 @@ impl ZSet {
         None
     }
 
+    /// Removes and returns up to `n` members from the low end (or the high
+    /// end with `highest`), in the order they come off.
+    pub fn pop(&mut self, highest: bool, n: usize) -> Vec<(Vec<u8>, f64)> {
+        let mut popped = Vec::with_capacity(n.min(self.len()));
+        for _ in 0..n {
+            let rank = if highest {
+                self.len().saturating_sub(1)
+            } else {
+                0
+            };
+            let Some((member, score)) = self.at(rank).map(|(m, s)| (m.to_vec(), s)) else {
+                break;
+            };
+            self.remove(&member);
+            popped.push((member, score));
+        }
+        popped
+    }
+
+    /// Every member with its score, ascending.
+    pub fn entries(&self) -> Vec<(Vec<u8>, f64)> {
+        self.range(0, self.len())
+            .map(|(m, s)| (m.to_vec(), s))
+            .collect()
+    }
+
     /// Members with ranks in `start..end`, ascending.
     pub fn range(&self, start: usize, end: usize) -> impl Iterator<Item = (&[u8], f64)> + '_ {
         (start..end.min(self.len())).filter_map(move |r| self.at(r))
