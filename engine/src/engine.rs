@@ -222,17 +222,18 @@ fn dispatch(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let Some(spec) = ctx.table.get(name) else {
         return Err(unknown_command(argv));
     };
-    let (spec, full_name): (&Spec, String) = match (spec.subcommands(), argv.get(1)) {
+    let parent = spec.name;
+    let (spec, sub): (&Spec, Option<&'static str>) = match (spec.subcommands(), argv.get(1)) {
         (subs, Some(&sub)) if !subs.is_empty() => match Table::find_in(subs, sub) {
-            Some(found) => (found, format!("{}|{}", spec.name, found.name)),
+            Some(found) => (found, Some(found.name)),
             None => {
                 return Err(CmdError::UnknownSubcommand {
                     sub: error_text(sub, 128),
-                    container: spec.name.to_ascii_uppercase(),
+                    container: parent.to_ascii_uppercase(),
                 })
             }
         },
-        _ => (spec, spec.name.to_string()),
+        _ => (spec, None),
     };
     let handler = match spec.body {
         Body::Run(handler)
@@ -241,14 +242,18 @@ fn dispatch(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
             ..
         } if spec.arity_ok(argv.len()) => handler,
         _ => {
-            ctx.server.stats.command(&full_name).rejected_calls += 1;
+            ctx.server.stats.command(parent, sub).rejected_calls += 1;
+            let full_name = match sub {
+                Some(sub) => format!("{parent}|{sub}"),
+                None => parent.to_string(),
+            };
             return Err(CmdError::WrongArity(full_name));
         }
     };
     let result = handler(ctx, argv);
     let stats = &mut ctx.server.stats;
     stats.total_commands_processed += 1;
-    let command = stats.command(&full_name);
+    let command = stats.command(parent, sub);
     command.calls += 1;
     if matches!(&result, Err(_) | Ok(Reply::Error(_))) {
         command.failed_calls += 1;

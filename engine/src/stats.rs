@@ -21,8 +21,9 @@ pub struct Stats {
     pub total_commands_processed: u64,
     pub total_connections_received: u64,
     pub total_error_replies: u64,
-    /// By full command name (`get`, `command|info`).
-    pub commands: BTreeMap<String, CommandStats>,
+    /// By command and subcommand name, both from the table (so counting a
+    /// call allocates nothing).
+    pub commands: BTreeMap<(&'static str, Option<&'static str>), CommandStats>,
     /// By error kind: the first word of the error text (`ERR`, `WRONGTYPE`).
     pub errors: BTreeMap<String, u64>,
 }
@@ -39,7 +40,7 @@ impl Stats {
         }
     }
 
-    pub fn command(&mut self, full_name: &str) -> &mut CommandStats {
-        self.commands.entry(full_name.to_string()).or_default()
+    pub fn command(&mut self, name: &'static str, sub: Option<&'static str>) -> &mut CommandStats {
+        self.commands.entry((name, sub)).or_default()
     }
 }

@@ -181,7 +181,11 @@ fn write_section(ctx: &mut Ctx<'_>, section: &str, out: &mut String) {
             field("used_cpu_user", &"0.000000");
         }
         "commandstats" => {
-            for (name, c) in &server.stats.commands {
+            for ((parent, sub), c) in &server.stats.commands {
+                let name = match sub {
+                    Some(sub) => format!("{parent}|{sub}"),
+                    None => parent.to_string(),
+                };
                 let _ = write!(
                     out,
                     "cmdstat_{name}:calls={},usec=0,usec_per_call=0.00,rejected_calls={},failed_calls={}\r\n",
