@@ -2,7 +2,8 @@
 //! 7.4's HEXPIRE family) come later; everything here is Redis 7.0.
 
 use super::{
-    arg, int_arg, int_reply, is_opt, one_key, read, write, Arg, ArgKind, Body, Spec, BASE,
+    arg, drop_if_empty, int_arg, int_reply, is_opt, one_key, read, write, Arg, ArgKind, Body, Spec,
+    BASE,
 };
 use crate::engine::Ctx;
 use crate::error::CmdError;
@@ -334,9 +335,7 @@ fn hdel(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         return Ok(Reply::Int(0));
     };
     let removed = argv.iter().skip(2).filter(|f| hash.remove(f)).count();
-    if hash.is_empty() {
-        ctx.db().remove(key);
-    }
+    drop_if_empty::<Hash>(ctx, key);
     Ok(int_reply(removed))
 }
 

@@ -90,6 +90,18 @@ pub(crate) fn parse_cursor(raw: &[u8]) -> Result<u64, CmdError> {
     })
 }
 
+/// The argument grammar SSCAN and ZSCAN share: key, cursor, MATCH, COUNT.
+pub(crate) const COLLECTION_SCAN_ARGS: &[Arg] = &[
+    Arg::key("key", 0),
+    Arg::new("cursor", ArgKind::Integer),
+    Arg::new("pattern", ArgKind::Pattern)
+        .token("MATCH")
+        .optional(),
+    Arg::new("count", ArgKind::Integer)
+        .token("COUNT")
+        .optional(),
+];
+
 /// SCAN's options after the cursor, shared with HSCAN/SSCAN/ZSCAN (which
 /// have no TYPE): COUNT (at least 1), MATCH, TYPE.
 pub(crate) struct ScanOptions<'a> {

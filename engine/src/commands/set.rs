@@ -4,8 +4,8 @@
 //! algorithms (which can leave SDIFFSTORE's result in different encodings).
 
 use super::{
-    all_keys, arg, int_arg, int_reply, one_key, read, typed, write, Arg, ArgKind, BeginSearch,
-    Body, FindKeys, KeySpec, Spec, BASE,
+    all_keys, arg, drop_if_empty, int_arg, int_reply, one_key, read, typed, write, Arg, ArgKind,
+    BeginSearch, Body, FindKeys, KeySpec, Spec, BASE,
 };
 use crate::db::Db;
 use crate::engine::Ctx;
@@ -275,7 +275,7 @@ pub const SPECS: &[Spec] = &[
         since: "2.8.0",
         complexity: "O(1) per call; O(N) to walk the whole set.",
         summary: "Walks the members of a set with a cursor, optionally filtered by pattern.",
-        args: &[Arg::key("key", 0), Arg::new("cursor", ArgKind::Integer), Arg::new("pattern", ArgKind::Pattern).token("MATCH").optional(), Arg::new("count", ArgKind::Integer).token("COUNT").optional()],
+        args: super::scan::COLLECTION_SCAN_ARGS,
         body: Body::Run(sscan),
         ..BASE
     },
@@ -304,9 +304,7 @@ fn srem(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         return Ok(Reply::Int(0));
     };
     let removed = argv.iter().skip(2).filter(|m| set.remove(m)).count();
-    if set.is_empty() {
-        ctx.db().remove(key);
-    }
+    drop_if_empty::<Set>(ctx, key);
     Ok(int_reply(removed))
 }
 

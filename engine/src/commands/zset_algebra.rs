@@ -157,7 +157,7 @@ pub const SPECS: &[Spec] = &[
         since: "2.8.0",
         complexity: "O(1) per call; O(N) to walk the whole sorted set.",
         summary: "Walks the members and scores of a sorted set with a cursor, optionally filtered by pattern.",
-        args: &[Arg::key("key", 0), Arg::new("cursor", ArgKind::Integer), Arg::new("pattern", ArgKind::Pattern).token("MATCH").optional(), Arg::new("count", ArgKind::Integer).token("COUNT").optional()],
+        args: super::scan::COLLECTION_SCAN_ARGS,
         body: Body::Run(zscan),
         ..BASE
     },
