@@ -13,6 +13,7 @@ use crate::reply::Reply;
 use crate::resp::Protocol;
 use crate::rng::Rng;
 use crate::stats::Stats;
+use crate::types::EncodingLimits;
 
 /// Identifies a connected client.
 pub type ClientId = u64;
@@ -53,6 +54,8 @@ pub struct Server {
     pub stats: Stats,
     /// When the engine started, for INFO's uptime.
     pub started_ms: i64,
+    /// Encoding conversion thresholds, kept in step with CONFIG SET.
+    pub limits: EncodingLimits,
 }
 
 /// Per-connection state.
@@ -115,6 +118,7 @@ impl Engine {
                 expire_cursor: 0,
                 stats: Stats::default(),
                 started_ms: config.now_ms,
+                limits: EncodingLimits::default(),
             },
             clients: BTreeMap::new(),
             next_client_id: 1,

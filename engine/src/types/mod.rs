@@ -2,6 +2,7 @@
 //! commands land; `Value` is what the keyspace stores.
 
 pub mod hash;
+pub mod limits;
 pub mod set;
 pub mod string;
 pub mod zset;
@@ -9,6 +10,7 @@ pub mod zset;
 use std::collections::VecDeque;
 
 pub use hash::Hash;
+pub use limits::EncodingLimits;
 pub use set::Set;
 pub use string::RString;
 pub use zset::ZSet;
