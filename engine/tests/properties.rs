@@ -180,6 +180,103 @@ proptest! {
     }
 }
 
+/// How each collection type is filled, changed and scanned in the SCAN
+/// guarantee test below.
+struct ScanFamily {
+    add: &'static [u8],
+    remove: &'static [u8],
+    scan: &'static [u8],
+    /// Whether replies alternate member and value (HSCAN, ZSCAN).
+    pairs: bool,
+}
+
+const SCAN_FAMILIES: [ScanFamily; 3] = [
+    ScanFamily {
+        add: b"SADD",
+        remove: b"SREM",
+        scan: b"SSCAN",
+        pairs: false,
+    },
+    ScanFamily {
+        add: b"HSET",
+        remove: b"HDEL",
+        scan: b"HSCAN",
+        pairs: true,
+    },
+    ScanFamily {
+        add: b"ZADD",
+        remove: b"ZREM",
+        scan: b"ZSCAN",
+        pairs: true,
+    },
+];
+
+/// The arguments that add `member` with a value (or score) of `n`.
+fn add_args(family: &ScanFamily, key: &[u8], member: &[u8], n: usize) -> Vec<Vec<u8>> {
+    let n = n.to_string();
+    match family.add {
+        b"SADD" => args(&[family.add, key, member]),
+        b"HSET" => args(&[family.add, key, member, n.as_bytes()]),
+        _ => args(&[family.add, key, n.as_bytes(), member]),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// SCAN's guarantee for HSCAN/SSCAN/ZSCAN over hashtable and skiplist
+    /// encodings, which page: a member present throughout is returned,
+    /// whatever is added, updated or removed between calls.
+    #[test]
+    fn collection_scans_return_every_member_present_throughout(
+        family in 0usize..3,
+        initial in 600usize..900,
+        count in 1usize..40,
+        churn in proptest::collection::vec((0u8..3, 0usize..1200), 0..600),
+    ) {
+        let family = &SCAN_FAMILIES[family];
+        let mut engine = Engine::new(Config::default());
+        let c = engine.connect();
+        for i in 0..initial {
+            run(&mut engine, c, &add_args(family, b"coll", format!("m{i}").as_bytes(), i));
+        }
+        let mut removed = HashSet::new();
+        let mut seen = HashSet::new();
+        let mut cursor = b"0".to_vec();
+        let mut churn = churn.into_iter();
+        loop {
+            let reply = run(&mut engine, c, &args(&[family.scan, b"coll", &cursor, b"COUNT", count.to_string().as_bytes()]));
+            let Reply::Array(parts) = reply else { panic!("a scan answers an array") };
+            let (Some(Reply::Bulk(next)), Some(Reply::Array(items))) = (parts.first(), parts.get(1)) else {
+                panic!("a scan answers [cursor, items]")
+            };
+            let step = if family.pairs { 2 } else { 1 };
+            for item in items.iter().step_by(step) {
+                if let Reply::Bulk(m) = item { seen.insert(m.clone()); }
+            }
+            cursor = next.clone();
+            for (op, i) in churn.by_ref().take(8) {
+                let member = format!("m{i}");
+                match op {
+                    0 => {
+                        run(&mut engine, c, &args(&[family.remove, b"coll", member.as_bytes()]));
+                        removed.insert(member.into_bytes());
+                    }
+                    // Adds a new member or updates an existing one's value.
+                    _ => { run(&mut engine, c, &add_args(family, b"coll", member.as_bytes(), i + 7)); }
+                }
+            }
+            if cursor == b"0" { break; }
+        }
+        for i in 0..initial {
+            let member = format!("m{i}").into_bytes();
+            if !removed.contains(&member) {
+                prop_assert!(seen.contains(&member), "m{} was present throughout but never returned", i);
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 enum BitOp {
     Set(u16, bool),

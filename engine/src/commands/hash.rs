@@ -284,10 +284,11 @@ fn hset_generic(ctx: &mut Ctx<'_>, argv: &[&[u8]], name: &str) -> Result<usize, 
     if pairs.len() % 2 == 1 {
         return Err(CmdError::WrongArity(name.to_string()));
     }
+    let limits = ctx.server.limits;
     let hash = hash_or_create(ctx, arg(argv, 1))?;
     Ok(pairs
         .chunks_exact(2)
-        .filter(|pair| hash.set(pair[0], pair[1].to_vec()))
+        .filter(|pair| hash.set(pair[0], pair[1].to_vec(), &limits))
         .count())
 }
 
@@ -301,11 +302,12 @@ fn hmset(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 
 fn hsetnx(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let (field, value) = (arg(argv, 2), arg(argv, 3));
+    let limits = ctx.server.limits;
     let hash = hash_or_create(ctx, arg(argv, 1))?;
     if hash.get(field).is_some() {
         return Ok(Reply::Int(0));
     }
-    hash.set(field, value.to_vec());
+    hash.set(field, value.to_vec(), &limits);
     Ok(Reply::Int(1))
 }
 
@@ -399,6 +401,7 @@ fn hvals(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 fn hincrby(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let delta = int_arg(arg(argv, 3))?;
     let field = arg(argv, 2);
+    let limits = ctx.server.limits;
     let hash = hash_or_create(ctx, arg(argv, 1))?;
     let current = match hash.get(field) {
         Some(v) => crate::number::parse_i64(v)
@@ -408,7 +411,7 @@ fn hincrby(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let value = current
         .checked_add(delta)
         .ok_or_else(|| CmdError::Other("ERR increment or decrement would overflow".to_string()))?;
-    hash.set_keep_ttl(field, value.to_string().into_bytes());
+    hash.set_keep_ttl(field, value.to_string().into_bytes(), &limits);
     Ok(Reply::Int(value))
 }
 
@@ -419,6 +422,7 @@ fn hincrbyfloat(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         return Err(CmdError::Other("ERR value is NaN or Infinity".to_string()));
     }
     let field = arg(argv, 2);
+    let limits = ctx.server.limits;
     let hash = hash_or_create(ctx, arg(argv, 1))?;
     let current = match hash.get(field) {
         Some(v) => LongDouble::parse(v)
@@ -432,7 +436,7 @@ fn hincrbyfloat(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         ));
     }
     let text = sum.to_human_string().into_bytes();
-    hash.set_keep_ttl(field, text.clone());
+    hash.set_keep_ttl(field, text.clone(), &limits);
     Ok(Reply::Bulk(text))
 }
 
@@ -498,27 +502,38 @@ fn hrandfield(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     Ok(Reply::Array(out))
 }
 
-/// HSCAN: small (listpack) hashes come back whole, as in Redis; larger ones
-/// too for now, which keeps SCAN's guarantee trivially.
+/// HSCAN: a listpack hash comes whole, as in Redis; a hashtable is paged
+/// (see `scan::collection_positions`).
 fn hscan(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     // Redis reads the cursor, then the key, then the options.
-    super::scan::parse_cursor(arg(argv, 2))?;
+    let cursor = super::scan::parse_cursor(arg(argv, 2))?;
     let Some(hash) = read::<Hash>(ctx, arg(argv, 1))? else {
-        return Ok(Reply::Array(vec![
-            Reply::bulk(b"0"),
-            Reply::Array(Vec::new()),
-        ]));
+        return Ok(super::scan::scan_reply(0, Vec::new()));
     };
     let opts = super::scan::parse_scan_options(argv, 3, super::scan::Extra::NoValues)?;
     let matches = super::scan::pattern_filter(opts.pattern);
     let mut items = Vec::new();
-    for (field, value) in hash.iter() {
+    let mut visit = |field: &Vec<u8>, value: &Vec<u8>| {
         if matches(field) {
             items.push(Reply::bulk(field));
             if !opts.no_values {
                 items.push(Reply::bulk(value));
             }
         }
-    }
-    Ok(Reply::Array(vec![Reply::bulk(b"0"), Reply::Array(items)]))
+    };
+    let next = if hash.is_paged() {
+        let (positions, next) =
+            super::scan::collection_positions(true, hash.len(), cursor, opts.count);
+        for (field, value) in positions.into_iter().filter_map(|i| hash.get_index(i)) {
+            visit(field, value);
+        }
+        next
+    } else {
+        // A listpack's own order, which puts fields with a TTL first.
+        for (field, value) in hash.iter() {
+            visit(field, value);
+        }
+        0
+    };
+    Ok(super::scan::scan_reply(next, items))
 }

@@ -2,8 +2,6 @@
 //! pops at both ends, indexed reads and writes, LINSERT, LPOS, LREM, LTRIM,
 //! LMOVE/RPOPLPUSH and LMPOP. A list that becomes empty is deleted at once.
 
-use std::collections::VecDeque;
-
 use super::{
     arg, drop_if_empty, int_arg, int_reply, is_opt, one_key, parse_multi_pop, read, write, Arg,
     ArgKind, BeginSearch, Body, FindKeys, KeySpec, MultiPop, Spec, BASE,
@@ -11,7 +9,8 @@ use super::{
 use crate::engine::Ctx;
 use crate::error::CmdError;
 use crate::reply::Reply;
-use crate::types::Value;
+use crate::types::list::{End, List};
+use crate::types::{EncodingLimits, Value};
 
 pub const SPECS: &[Spec] = &[
     Spec {
@@ -283,8 +282,6 @@ pub const SPECS: &[Spec] = &[
     },
 ];
 
-type List = VecDeque<Vec<u8>>;
-
 /// A list index from the head (negative from the tail), if it is in range.
 fn resolve_index(len: usize, index: i64) -> Option<usize> {
     let len = i64::try_from(len).ok()?;
@@ -292,12 +289,6 @@ fn resolve_index(len: usize, index: i64) -> Option<usize> {
     usize::try_from(index)
         .ok()
         .filter(|&i| i64::try_from(i).is_ok_and(|i| i < len))
-}
-
-#[derive(Clone, Copy, PartialEq)]
-enum End {
-    Head,
-    Tail,
 }
 
 impl End {
@@ -313,32 +304,27 @@ impl End {
     }
 }
 
-fn push_into(list: &mut List, end: End, elements: &[&[u8]]) {
-    for element in elements {
-        match end {
-            End::Head => list.push_front(element.to_vec()),
-            End::Tail => list.push_back(element.to_vec()),
-        }
-    }
-}
-
-fn pop_from(list: &mut List, end: End) -> Option<Vec<u8>> {
-    match end {
-        End::Head => list.pop_front(),
-        End::Tail => list.pop_back(),
-    }
+/// Pops up to `n` elements, then lets the list shrink its encoding.
+fn pop_many(list: &mut List, end: End, n: usize, limits: &EncodingLimits) -> Vec<Reply> {
+    let popped = (0..n)
+        .filter_map(|_| list.pop(end))
+        .map(Reply::Bulk)
+        .collect();
+    list.after_removal(limits);
+    popped
 }
 
 fn push(ctx: &mut Ctx<'_>, argv: &[&[u8]], end: End) -> Result<Reply, CmdError> {
     let key = arg(argv, 1);
     let now = ctx.now();
+    let limits = ctx.server.limits;
     let Some(Value::List(list)) = ctx
         .db()
-        .get_or_insert(key, now, || Value::List(VecDeque::new()))
+        .get_or_insert(key, now, || Value::List(List::default()))
     else {
         return Err(CmdError::WrongType);
     };
-    push_into(list, end, argv.get(2..).unwrap_or_default());
+    list.push_all(end, argv.get(2..).unwrap_or_default(), &limits);
     Ok(int_reply(list.len()))
 }
 
@@ -352,10 +338,11 @@ fn rpush(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 
 /// LPUSHX/RPUSHX: push only onto an existing list.
 fn push_existing(ctx: &mut Ctx<'_>, argv: &[&[u8]], end: End) -> Result<Reply, CmdError> {
+    let limits = ctx.server.limits;
     let Some(list) = write::<List>(ctx, arg(argv, 1))? else {
         return Ok(Reply::Int(0));
     };
-    push_into(list, end, argv.get(2..).unwrap_or_default());
+    list.push_all(end, argv.get(2..).unwrap_or_default(), &limits);
     Ok(int_reply(list.len()))
 }
 
@@ -411,13 +398,15 @@ fn lindex(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 
 fn lset(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let index = int_arg(arg(argv, 2))?;
+    let limits = ctx.server.limits;
     let Some(list) = write::<List>(ctx, arg(argv, 1))? else {
         return Err(CmdError::Other("ERR no such key".to_string()));
     };
-    let slot = resolve_index(list.len(), index)
-        .and_then(|i| list.get_mut(i))
-        .ok_or_else(|| CmdError::Other("ERR index out of range".to_string()))?;
-    *slot = arg(argv, 3).to_vec();
+    let replaced = resolve_index(list.len(), index)
+        .is_some_and(|i| list.set(i, arg(argv, 3).to_vec(), &limits));
+    if !replaced {
+        return Err(CmdError::Other("ERR index out of range".to_string()));
+    }
     Ok(Reply::ok())
 }
 
@@ -430,13 +419,16 @@ fn linsert(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         return Err(CmdError::Syntax);
     };
     let (pivot, element) = (arg(argv, 3), arg(argv, 4));
+    let limits = ctx.server.limits;
     let Some(list) = write::<List>(ctx, arg(argv, 1))? else {
         return Ok(Reply::Int(0));
     };
+    // Redis converts before it looks for the pivot, found or not.
+    list.prepare_growth(element.len(), 1, &limits);
     let Some(at) = list.iter().position(|e| e.as_slice() == pivot) else {
         return Ok(Reply::Int(-1));
     };
-    list.insert(if after { at + 1 } else { at }, element.to_vec());
+    list.insert(at, after, element.to_vec(), &limits);
     Ok(int_reply(list.len()))
 }
 
@@ -460,6 +452,7 @@ fn pop(ctx: &mut Ctx<'_>, argv: &[&[u8]], end: End) -> Result<Reply, CmdError> {
         _ => return Err(CmdError::WrongArity(name.to_string())),
     };
     let key = arg(argv, 1);
+    let limits = ctx.server.limits;
     let Some(list) = write::<List>(ctx, key)? else {
         return Ok(if count.is_some() {
             Reply::NilArray
@@ -468,15 +461,10 @@ fn pop(ctx: &mut Ctx<'_>, argv: &[&[u8]], end: End) -> Result<Reply, CmdError> {
         });
     };
     let reply = match count {
-        None => pop_from(list, end).map_or(Reply::Nil, Reply::Bulk),
+        None => pop_many(list, end, 1, &limits).pop().unwrap_or(Reply::Nil),
         Some(n) => {
             let n = usize::try_from(n).unwrap_or(usize::MAX).min(list.len());
-            Reply::Array(
-                (0..n)
-                    .filter_map(|_| pop_from(list, end))
-                    .map(Reply::Bulk)
-                    .collect(),
-            )
+            Reply::Array(pop_many(list, end, n, &limits))
         }
     };
     drop_if_empty::<List>(ctx, key);
@@ -562,6 +550,7 @@ fn lpos(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 fn lrem(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let count = int_arg(arg(argv, 2))?;
     let (key, element) = (arg(argv, 1), arg(argv, 3));
+    let limits = ctx.server.limits;
     let Some(list) = write::<List>(ctx, key)? else {
         return Ok(Reply::Int(0));
     };
@@ -591,6 +580,7 @@ fn lrem(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
             }
         }
     }
+    list.after_removal(&limits);
     drop_if_empty::<List>(ctx, key);
     Ok(int_reply(removed))
 }
@@ -599,6 +589,7 @@ fn ltrim(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let start = int_arg(arg(argv, 2))?;
     let end = int_arg(arg(argv, 3))?;
     let key = arg(argv, 1);
+    let limits = ctx.server.limits;
     let Some(list) = write::<List>(ctx, key)? else {
         return Ok(Reply::ok());
     };
@@ -606,11 +597,11 @@ fn ltrim(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let start = if start < 0 { len + start } else { start }.max(0);
     let end = if end < 0 { len + end } else { end };
     if start > end || start >= len {
-        list.clear();
+        *list = List::default();
     } else {
         let end = usize::try_from(end.min(len - 1)).unwrap_or(0);
-        list.truncate(end + 1);
-        list.drain(..usize::try_from(start).unwrap_or(0));
+        list.trim(usize::try_from(start).unwrap_or(0), end);
+        list.after_removal(&limits);
     }
     drop_if_empty::<List>(ctx, key);
     Ok(Reply::ok())
@@ -632,15 +623,27 @@ fn move_element(
     }
     // The destination's type is checked before anything moves.
     write::<List>(ctx, to)?;
-    let Some(element) = write::<List>(ctx, from)?.and_then(|l| pop_from(l, pop_end)) else {
+    let Some(element) = write::<List>(ctx, from)?.and_then(|l| l.pop(pop_end)) else {
         return Ok(Reply::Nil);
     };
     let now = ctx.now();
+    let limits = ctx.server.limits;
     if let Some(Value::List(dest)) =
         ctx.db()
-            .get_or_insert(to, now, || Value::List(VecDeque::new()))
+            .get_or_insert(to, now, || Value::List(List::default()))
     {
-        push_into(dest, push_end, &[element.as_slice()]);
+        // A popped integer comes back as an integer object, which Redis's
+        // growth check does not count.
+        let counted = if crate::number::parse_i64(&element).is_some() {
+            0
+        } else {
+            element.len()
+        };
+        dest.prepare_growth(counted, 1, &limits);
+        dest.push(push_end, element.clone(), &limits);
+    }
+    if let Some(source) = write::<List>(ctx, from)? {
+        source.after_removal(&limits);
     }
     drop_if_empty::<List>(ctx, from);
     Ok(Reply::Bulk(element))
@@ -662,6 +665,7 @@ fn lmpop(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         which: end,
         count,
     } = parse_multi_pop(argv, [("LEFT", End::Head), ("RIGHT", End::Tail)])?;
+    let limits = ctx.server.limits;
     for &key in keys {
         let Some(list) = write::<List>(ctx, key)? else {
             continue;
@@ -670,10 +674,7 @@ fn lmpop(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
             continue;
         }
         let n = count.min(list.len());
-        let popped: Vec<Reply> = (0..n)
-            .filter_map(|_| pop_from(list, end))
-            .map(Reply::Bulk)
-            .collect();
+        let popped = pop_many(list, end, n, &limits);
         drop_if_empty::<List>(ctx, key);
         return Ok(Reply::Array(vec![Reply::bulk(key), Reply::Array(popped)]));
     }

@@ -155,6 +155,42 @@ pub(crate) fn parse_scan_options<'a>(
     Ok(opts)
 }
 
+/// The positions HSCAN/SSCAN/ZSCAN visit in one call, and the next cursor.
+///
+/// A compact encoding is answered whole (cursor 0), as Redis does. A paged
+/// one (hashtable, skiplist) keeps its members in an index set whose
+/// removal moves the last member into the gap; walking positions downward
+/// from the top keeps SCAN's guarantee under that: a member moved by a
+/// removal only ever moves down, into the part still to visit (or to be
+/// visited twice, which SCAN allows), and new members land above the
+/// cursor. The cursor is the position below which the walk continues.
+pub(crate) fn collection_positions(
+    paged: bool,
+    len: usize,
+    cursor: u64,
+    count: usize,
+) -> (Vec<usize>, u64) {
+    if !paged {
+        return ((0..len).collect(), 0);
+    }
+    let top = match usize::try_from(cursor) {
+        Ok(0) => len,
+        Ok(c) => c.min(len),
+        Err(_) => len,
+    };
+    let bottom = top.saturating_sub(count);
+    let next = u64::try_from(bottom).unwrap_or(0);
+    ((bottom..top).rev().collect(), next)
+}
+
+/// A SCAN-family reply: the next cursor and the items found.
+pub(crate) fn scan_reply(next: u64, items: Vec<Reply>) -> Reply {
+    Reply::Array(vec![
+        Reply::Bulk(next.to_string().into_bytes()),
+        Reply::Array(items),
+    ])
+}
+
 fn scan(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let cursor = parse_cursor(argv.get(1).copied().unwrap_or_default())?;
     let ScanOptions {
@@ -183,8 +219,5 @@ fn scan(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         }
         keys.push(Reply::Bulk(key));
     }
-    Ok(Reply::Array(vec![
-        Reply::Bulk(next.to_string().into_bytes()),
-        Reply::Array(keys),
-    ]))
+    Ok(scan_reply(next, keys))
 }

@@ -11,7 +11,7 @@ use crate::db::Db;
 use crate::engine::Ctx;
 use crate::error::CmdError;
 use crate::reply::Reply;
-use crate::types::{Set, Value};
+use crate::types::{EncodingLimits, Set, Value};
 
 pub const SPECS: &[Spec] = &[
     Spec {
@@ -289,13 +289,15 @@ fn sadd(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let members = argv.get(2..).unwrap_or_default();
     let first = members.first().copied().unwrap_or_default();
     let now = ctx.now();
-    let Some(Value::Set(set)) = ctx
-        .db()
-        .get_or_insert(arg(argv, 1), now, || Value::Set(Set::for_member(first)))
-    else {
+    let limits = ctx.server.limits;
+    let Some(Value::Set(set)) = ctx.db().get_or_insert(arg(argv, 1), now, || {
+        Value::Set(Set::create(Some(first), members.len(), &limits))
+    }) else {
         return Err(CmdError::WrongType);
     };
-    Ok(int_reply(members.iter().filter(|m| set.add(m)).count()))
+    Ok(int_reply(
+        members.iter().filter(|m| set.add(m, &limits)).count(),
+    ))
 }
 
 fn srem(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
@@ -332,6 +334,7 @@ fn smismember(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 fn smove(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let (from, to, member) = (arg(argv, 1), arg(argv, 2), arg(argv, 3));
     let now = ctx.now();
+    let limits = ctx.server.limits;
     let db = ctx.db();
     // A missing source answers 0 before the destination's type is checked.
     if typed::<Set>(db.get(from, now))?.is_none() {
@@ -352,10 +355,11 @@ fn smove(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         db.remove(from);
     }
     if !dest_exists {
-        db.insert(to.to_vec(), Value::Set(Set::for_member(member)), None, now);
+        let fresh = Set::create(Some(member), 1, &limits);
+        db.insert(to.to_vec(), Value::Set(fresh), None, now);
     }
     if let Some(dest) = typed::<Set>(db.get(to, now))? {
-        dest.add(member);
+        dest.add(member, &limits);
     }
     Ok(Reply::Int(1))
 }
@@ -403,11 +407,11 @@ fn intersection(sets: &[Option<&Set>], limit: usize) -> Vec<Vec<u8>> {
     found
 }
 
-fn union(sets: &[Option<&Set>]) -> Set {
+fn union(sets: &[Option<&Set>], limits: &EncodingLimits) -> Set {
     let mut result = Set::default();
     for set in sets.iter().flatten() {
         for member in set.iter() {
-            result.add(&member);
+            result.add(&member, limits);
         }
     }
     result
@@ -416,7 +420,7 @@ fn union(sets: &[Option<&Set>]) -> Set {
 /// SDIFF with Redis's choice of algorithm, since the choice shows in the
 /// result's encoding: 1 adds only the survivors, 2 adds all of the first
 /// set and then removes.
-fn difference(keys: &[&[u8]], sets: &[Option<&Set>]) -> Set {
+fn difference(keys: &[&[u8]], sets: &[Option<&Set>], limits: &EncodingLimits) -> Set {
     let mut result = Set::default();
     let Some(Some(first)) = sets.first() else {
         return result;
@@ -436,12 +440,12 @@ fn difference(keys: &[&[u8]], sets: &[Option<&Set>]) -> Set {
     if work_one <= work_two {
         for member in first.iter() {
             if !others.iter().any(|o| o.contains(&member)) {
-                result.add(&member);
+                result.add(&member, limits);
             }
         }
     } else {
         for member in first.iter() {
-            result.add(&member);
+            result.add(&member, limits);
         }
         for other in &others {
             for member in other.iter() {
@@ -481,11 +485,12 @@ fn sinter(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 
 fn sinterstore(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let keys = argv.get(2..).unwrap_or_default();
+    let limits = ctx.server.limits;
     let sets = lookup_sets(ctx, keys)?;
-    // Redis 7.0 builds the stored result from an intset, whatever the inputs.
+    // Redis builds the stored result from an intset, whatever the inputs.
     let mut result = Set::default();
     for member in &intersection(&sets, usize::MAX) {
-        result.add(member);
+        result.add(member, &limits);
     }
     Ok(store(ctx, arg(argv, 1), result))
 }
@@ -525,28 +530,36 @@ fn sintercard(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 }
 
 fn sunion(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
+    let limits = ctx.server.limits;
     let sets = lookup_sets(ctx, argv.get(1..).unwrap_or_default())?;
-    Ok(Reply::Set(members_reply(&union(&sets))))
+    Ok(Reply::Set(members_reply(&union(&sets, &limits))))
 }
 
 fn sunionstore(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
+    let limits = ctx.server.limits;
     let sets = lookup_sets(ctx, argv.get(2..).unwrap_or_default())?;
-    let result = union(&sets);
+    let result = union(&sets, &limits);
     Ok(store(ctx, arg(argv, 1), result))
 }
 
 fn sdiff(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let keys = argv.get(1..).unwrap_or_default();
+    let limits = ctx.server.limits;
     let sets = lookup_sets(ctx, keys)?;
-    Ok(Reply::Set(members_reply(&difference(keys, &sets))))
+    Ok(Reply::Set(members_reply(&difference(keys, &sets, &limits))))
 }
 
 fn sdiffstore(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let keys = argv.get(2..).unwrap_or_default();
+    let limits = ctx.server.limits;
     let sets = lookup_sets(ctx, keys)?;
-    let result = difference(keys, &sets);
+    let result = difference(keys, &sets, &limits);
     Ok(store(ctx, arg(argv, 1), result))
 }
+
+/// SPOP with a count rebuilds the set once the survivors times this are no
+/// more than the popped (Redis's `SPOP_MOVE_STRATEGY_MUL`).
+const SPOP_MOVE_STRATEGY_MUL: usize = 5;
 
 /// A count argument that must not be negative (SPOP), with Redis's text.
 fn positive_count(raw: &[u8]) -> Result<usize, CmdError> {
@@ -587,15 +600,21 @@ fn spop(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         Some(0) => Reply::Set(Vec::new()),
         // Everything: answered in the set's order, as Redis's SUNION of one.
         Some(n) if n >= set.len() => Reply::Set(members_reply(set)),
-        Some(n) => Reply::Set(
-            (0..n)
+        Some(n) => {
+            let popped = (0..n)
                 .filter_map(|_| {
                     let i = server.rng.below(set.len());
                     set.take_index(i)
                 })
                 .map(Reply::Bulk)
-                .collect(),
-        ),
+                .collect();
+            // Redis pops one by one while the survivors outnumber a fifth
+            // of the popped; otherwise it moves the survivors to a new set.
+            if set.len().saturating_mul(SPOP_MOVE_STRATEGY_MUL) <= n {
+                set.rebuild(&server.limits);
+            }
+            Reply::Set(popped)
+        }
     };
     if take_all || set.is_empty() {
         db.remove(key);
@@ -647,23 +666,23 @@ fn srandmember(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     ))
 }
 
-/// SSCAN: the whole set in one reply (intsets are returned whole by Redis
-/// too), which keeps SCAN's guarantee trivially.
+/// SSCAN: compact sets come whole in one reply, as Redis answers them; a
+/// hashtable set is paged (see `scan::collection_positions`).
 fn sscan(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
-    super::scan::parse_cursor(arg(argv, 2))?;
+    let cursor = super::scan::parse_cursor(arg(argv, 2))?;
     let Some(set) = read::<Set>(ctx, arg(argv, 1))? else {
-        return Ok(Reply::Array(vec![
-            Reply::bulk(b"0"),
-            Reply::Array(Vec::new()),
-        ]));
+        return Ok(super::scan::scan_reply(0, Vec::new()));
     };
-    let members: Vec<Vec<u8>> = set.iter().map(|m| m.into_owned()).collect();
-    let pattern = super::scan::parse_scan_options(argv, 3, super::scan::Extra::None)?.pattern;
-    let matches = super::scan::pattern_filter(pattern);
-    let items = members
+    // Redis reads the options only once the key is found.
+    let options = super::scan::parse_scan_options(argv, 3, super::scan::Extra::None)?;
+    let (positions, next) =
+        super::scan::collection_positions(set.is_paged(), set.len(), cursor, options.count);
+    let matches = super::scan::pattern_filter(options.pattern);
+    let items = positions
         .into_iter()
+        .filter_map(|i| set.get_index(i))
         .filter(|m| matches(m))
         .map(Reply::Bulk)
         .collect();
-    Ok(Reply::Array(vec![Reply::bulk(b"0"), Reply::Array(items)]))
+    Ok(super::scan::scan_reply(next, items))
 }

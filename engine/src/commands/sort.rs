@@ -12,7 +12,7 @@ use crate::db::Db;
 use crate::engine::Ctx;
 use crate::error::CmdError;
 use crate::reply::Reply;
-use crate::types::Value;
+use crate::types::{List, Value};
 
 pub const SPECS: &[Spec] = &[
     Spec {
@@ -181,6 +181,7 @@ fn sort_generic(ctx: &mut Ctx<'_>, argv: &[&[u8]], read_only: bool) -> Result<Re
     }
     end = end.min(len - 1);
 
+    let limits = ctx.server.limits;
     let db = ctx.db();
     let mut items: Vec<Item> = elements
         .into_iter()
@@ -278,7 +279,8 @@ fn sort_generic(ctx: &mut Ctx<'_>, argv: &[&[u8]], read_only: bool) -> Result<Re
     if stored == 0 {
         db.remove(dest);
     } else {
-        let list = output.into_iter().map(Option::unwrap_or_default).collect();
+        let elements = output.into_iter().map(Option::unwrap_or_default).collect();
+        let list = List::from_elements(elements, &limits);
         db.set(dest.to_vec(), Value::List(list), false);
     }
     Ok(Reply::Int(i64::try_from(stored).unwrap_or(i64::MAX)))

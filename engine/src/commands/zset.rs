@@ -452,6 +452,7 @@ fn zadd_generic(
         .collect::<Result<_, _>>()?;
     let key = arg(argv, 1);
     let now = ctx.now();
+    let limits = ctx.server.limits;
     let db = ctx.db();
     let exists = typed::<ZSet>(db.get(key, now))?.is_some();
     if !exists {
@@ -463,13 +464,8 @@ fn zadd_generic(
             });
         }
         // Redis sizes the new set from the number of pairs and the first member.
-        let mut zset = ZSet::new();
         let first_len = pairs.get(1).map_or(0, |m| m.len());
-        if pairs.len() / 2 > crate::types::zset::MAX_LISTPACK_ENTRIES
-            || first_len > crate::types::zset::MAX_LISTPACK_VALUE
-        {
-            zset.force_skiplist();
-        }
+        let zset = ZSet::with_hint(pairs.len() / 2, first_len, &limits);
         db.insert(key.to_vec(), Value::ZSet(zset), None, now);
     }
     let Some(zset) = typed::<ZSet>(db.get(key, now))? else {
@@ -496,13 +492,13 @@ fn zadd_generic(
                 processed += 1;
                 last_score = new;
                 if new != current {
-                    zset.insert(member, new);
+                    zset.insert(member, new, &limits);
                     updated += 1;
                 }
             }
             None if flags.xx => {}
             None => {
-                zset.insert(member, score);
+                zset.insert(member, score, &limits);
                 added += 1;
                 processed += 1;
                 last_score = score;
@@ -908,13 +904,14 @@ fn zrangestore(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let items = zrange_generic(ctx, argv, 2, request(By::Auto, None), true)?.items;
     let dest = arg(argv, 1);
     let size = items.len();
+    let limits = ctx.server.limits;
     let db = ctx.db();
     if size == 0 {
         db.remove(dest);
     } else {
         let mut zset = ZSet::new();
         for (member, score) in &items {
-            zset.insert(member, *score);
+            zset.insert(member, *score, &limits);
         }
         db.set(dest.to_vec(), Value::ZSet(zset), false);
     }

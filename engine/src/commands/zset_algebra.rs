@@ -313,6 +313,7 @@ fn algebra(
     let keys = argv.get(first_key..first_key + numkeys).unwrap_or_default();
     let now = ctx.now();
     let proto = ctx.client.proto;
+    let limits = ctx.server.limits;
     let mut inputs = read_inputs(ctx.db(), now, keys)?;
     let mut aggregate = Aggregate::Sum;
     let mut with_scores = false;
@@ -389,7 +390,7 @@ fn algebra(
                             break;
                         }
                     } else {
-                        result.insert(member, total);
+                        result.insert(member, total, &limits);
                     }
                 }
             }
@@ -418,14 +419,14 @@ fn algebra(
                 }
             }
             for (member, score) in totals {
-                result.insert(&member, score);
+                result.insert(&member, score, &limits);
             }
         }
         Op::Diff => {
             if let Some((first, others)) = inputs.split_first() {
                 for (member, score) in &first.source.members() {
                     if !others.iter().any(|o| o.source.score(member).is_some()) {
-                        result.insert(member, *score);
+                        result.insert(member, *score, &limits);
                     }
                 }
             }
@@ -563,20 +564,28 @@ fn zrandmember(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 
 /// ZSCAN: the whole sorted set in one reply, scores as Redis writes them.
 fn zscan(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
-    super::scan::parse_cursor(arg(argv, 2))?;
+    let cursor = super::scan::parse_cursor(arg(argv, 2))?;
     let now = ctx.now();
-    let members: Vec<(Vec<u8>, f64)> = match ctx.db().read(arg(argv, 1), now) {
-        Some(Value::ZSet(z)) => z.entries(),
+    let zset = match ctx.db().read(arg(argv, 1), now) {
+        Some(Value::ZSet(z)) => z,
         Some(_) => return Err(CmdError::WrongType),
-        None => {
-            return Ok(Reply::Array(vec![
-                Reply::bulk(b"0"),
-                Reply::Array(Vec::new()),
-            ]))
-        }
+        None => return Ok(super::scan::scan_reply(0, Vec::new())),
     };
-    let pattern = super::scan::parse_scan_options(argv, 3, super::scan::Extra::None)?.pattern;
-    let matches = super::scan::pattern_filter(pattern);
+    let options = super::scan::parse_scan_options(argv, 3, super::scan::Extra::None)?;
+    // A listpack comes whole in score order; a skiplist is paged.
+    let (members, next) = if zset.is_paged() {
+        let (positions, next) =
+            super::scan::collection_positions(true, zset.len(), cursor, options.count);
+        let page = positions
+            .into_iter()
+            .filter_map(|i| zset.get_index(i))
+            .map(|(m, s)| (m.clone(), s))
+            .collect();
+        (page, next)
+    } else {
+        (zset.entries(), 0)
+    };
+    let matches = super::scan::pattern_filter(options.pattern);
     let mut items = Vec::new();
     for (member, score) in members {
         if matches(&member) {
@@ -584,5 +593,5 @@ fn zscan(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
             items.push(Reply::Bulk(crate::number::format_g17(score).into_bytes()));
         }
     }
-    Ok(Reply::Array(vec![Reply::bulk(b"0"), Reply::Array(items)]))
+    Ok(super::scan::scan_reply(next, items))
 }

@@ -13,9 +13,7 @@ use std::collections::BTreeSet;
 use indexmap::IndexMap;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
-/// Redis 7.0's defaults for the conversion thresholds.
-pub const MAX_LISTPACK_ENTRIES: usize = 512;
-pub const MAX_LISTPACK_VALUE: usize = 64;
+use super::EncodingLimits;
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Hash {
@@ -46,26 +44,29 @@ impl Hash {
 
     /// Converts to a hashtable if a field or value is longer than a
     /// listpack allows.
-    fn prepare_for(&mut self, args: &[&[u8]]) {
-        if args.iter().any(|a| a.len() > MAX_LISTPACK_VALUE) {
+    fn prepare_for(&mut self, args: &[&[u8]], limits: &EncodingLimits) {
+        if args
+            .iter()
+            .any(|a| a.len() > limits.hash_max_listpack_value)
+        {
             self.hashtable = true;
         }
     }
 
     /// Sets a field (dropping any TTL it had, and, as Redis does, moving it
     /// behind the others); true if it is new.
-    pub fn set(&mut self, field: &[u8], value: Vec<u8>) -> bool {
+    pub fn set(&mut self, field: &[u8], value: Vec<u8>, limits: &EncodingLimits) -> bool {
         if self.clear_ttl(field) {
             self.move_to_end(field);
         }
-        self.set_keep_ttl(field, value)
+        self.set_keep_ttl(field, value, limits)
     }
 
     /// Sets a field keeping its TTL (HINCRBY, HINCRBYFLOAT); true if it is
     /// new. A long field or value, or one entry past the limit, makes the
     /// hash a hashtable.
-    pub fn set_keep_ttl(&mut self, field: &[u8], value: Vec<u8>) -> bool {
-        self.prepare_for(&[field, &value]);
+    pub fn set_keep_ttl(&mut self, field: &[u8], value: Vec<u8>, limits: &EncodingLimits) -> bool {
+        self.prepare_for(&[field, &value], limits);
         let new = match self.fields.get_mut(field) {
             Some(slot) => {
                 *slot = value;
@@ -76,7 +77,7 @@ impl Hash {
                 true
             }
         };
-        if self.fields.len() > MAX_LISTPACK_ENTRIES {
+        if self.fields.len() > limits.hash_max_listpack_entries {
             self.hashtable = true;
         }
         new
@@ -151,7 +152,12 @@ impl Hash {
         }
     }
 
+    /// Order only shows in a listpack; a hashtable's members must stay put
+    /// for HSCAN's cursor (see `scan::collection_positions`).
     fn move_to_end(&mut self, field: &[u8]) {
+        if self.hashtable {
+            return;
+        }
         if let Some(value) = self.fields.shift_remove(field) {
             self.fields.insert(field.to_vec(), value);
         }
@@ -170,7 +176,12 @@ impl Hash {
         removed
     }
 
-    /// The field and value at a position (for random picks).
+    /// Whether HSCAN must page through the hash (a hashtable).
+    pub fn is_paged(&self) -> bool {
+        self.hashtable
+    }
+
+    /// The field and value at a position (for random picks and HSCAN pages).
     pub fn get_index(&self, i: usize) -> Option<(&Vec<u8>, &Vec<u8>)> {
         self.fields.get_index(i)
     }
@@ -193,18 +204,19 @@ mod tests {
 
     #[test]
     fn converts_past_either_limit_and_never_back() {
+        let limits = EncodingLimits::default();
         let mut h = Hash::default();
-        for i in 0..MAX_LISTPACK_ENTRIES {
-            h.set(format!("f{i}").as_bytes(), b"v".to_vec());
+        for i in 0..limits.hash_max_listpack_entries {
+            h.set(format!("f{i}").as_bytes(), b"v".to_vec(), &limits);
         }
         assert_eq!(h.encoding(), "listpack");
-        h.set(b"one-more", b"v".to_vec());
+        h.set(b"one-more", b"v".to_vec(), &limits);
         assert_eq!(h.encoding(), "hashtable");
         h.remove(b"one-more");
         assert_eq!(h.encoding(), "hashtable");
 
         let mut small = Hash::default();
-        small.set(b"f", vec![b'x'; 65]);
+        small.set(b"f", vec![b'x'; 65], &limits);
         assert_eq!(small.encoding(), "hashtable");
     }
 
@@ -212,7 +224,7 @@ mod tests {
     fn listpack_keeps_insertion_order_through_deletes() {
         let mut h = Hash::default();
         for f in ["a", "b", "c", "d"] {
-            h.set(f.as_bytes(), Vec::new());
+            h.set(f.as_bytes(), Vec::new(), &EncodingLimits::default());
         }
         h.remove(b"b");
         let order: Vec<&[u8]> = h.iter().map(|(f, _)| f.as_slice()).collect();

@@ -3,14 +3,14 @@
 
 pub mod hash;
 pub mod limits;
+pub mod list;
 pub mod set;
 pub mod string;
 pub mod zset;
 
-use std::collections::VecDeque;
-
 pub use hash::Hash;
 pub use limits::EncodingLimits;
+pub use list::List;
 pub use set::Set;
 pub use string::RString;
 pub use zset::ZSet;
@@ -19,7 +19,7 @@ pub use zset::ZSet;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     String(RString),
-    List(VecDeque<Vec<u8>>),
+    List(List),
     Hash(Hash),
     Set(Set),
     ZSet(ZSet),
@@ -41,9 +41,7 @@ impl Value {
     pub fn encoding(&self) -> &'static str {
         match self {
             Value::String(s) => s.encoding(),
-            // Redis 7.0 stores every list as a quicklist (small listpack
-            // lists came with 7.2).
-            Value::List(_) => "quicklist",
+            Value::List(l) => l.encoding(),
             Value::Hash(h) => h.encoding(),
             Value::Set(s) => s.encoding(),
             Value::ZSet(z) => z.encoding(),
@@ -90,7 +88,7 @@ macro_rules! typed {
 }
 
 typed!(RString, String);
-typed!(VecDeque<Vec<u8>>, List, collection);
+typed!(List, List, collection);
 typed!(Hash, Hash, collection);
 typed!(Set, Set, collection);
 typed!(ZSet, ZSet, collection);

@@ -3,17 +3,20 @@
 //! arena of nodes that know their subtree sizes) for O(log n) insertion,
 //! removal, rank and rank-to-member, the bounds Redis's skiplist gives.
 //!
-//! The encoding Redis would report follows Redis 7.0's rule: `listpack`
-//! while there are at most `zset-max-listpack-entries` members none longer
-//! than `zset-max-listpack-value` bytes, `skiplist` for good after that.
+//! The encoding Redis would report follows Redis's rule: `listpack` while
+//! there are at most `zset-max-listpack-entries` members none longer than
+//! `zset-max-listpack-value` bytes, `skiplist` for good after that.
+//!
+//! The member map is an index map whose removal moves the last member into
+//! the gap and whose score updates happen in place, so positions suit
+//! ZSCAN's descending cursor (see `commands::scan::collection_positions`).
 
 use std::cmp::Ordering;
 
-use rustc_hash::FxHashMap;
+use indexmap::IndexMap;
+use rustc_hash::FxBuildHasher;
 
-/// Redis 7.0's defaults for the conversion thresholds.
-pub const MAX_LISTPACK_ENTRIES: usize = 128;
-pub const MAX_LISTPACK_VALUE: usize = 64;
+use super::EncodingLimits;
 
 const NIL: u32 = u32::MAX;
 
@@ -40,7 +43,7 @@ pub struct ZSet {
     nodes: Vec<Node>,
     free: Vec<u32>,
     root: u32,
-    scores: FxHashMap<Vec<u8>, f64>,
+    scores: IndexMap<Vec<u8>, f64, FxBuildHasher>,
     skiplist: bool,
     /// State of the generator for node priorities (deterministic).
     seed: u64,
@@ -80,10 +83,24 @@ impl ZSet {
         }
     }
 
-    /// Marks the set as a skiplist (Redis converts when a member is too
-    /// long or there are too many, and never back).
-    pub fn force_skiplist(&mut self) {
-        self.skiplist = true;
+    /// An empty set in the encoding Redis creates for `size_hint` members
+    /// the first of which is `first_len` bytes long (ZADD's sizing).
+    pub fn with_hint(size_hint: usize, first_len: usize, limits: &EncodingLimits) -> ZSet {
+        ZSet {
+            skiplist: size_hint > limits.zset_max_listpack_entries
+                || first_len > limits.zset_max_listpack_value,
+            ..ZSet::new()
+        }
+    }
+
+    /// Whether ZSCAN must page through the set (a skiplist).
+    pub fn is_paged(&self) -> bool {
+        self.skiplist
+    }
+
+    /// The member and score at a position of the member map (ZSCAN pages).
+    pub fn get_index(&self, i: usize) -> Option<(&Vec<u8>, f64)> {
+        self.scores.get_index(i).map(|(m, &s)| (m, s))
     }
 
     fn node(&self, i: u32) -> Option<&Node> {
@@ -165,9 +182,13 @@ impl ZSet {
         z ^ (z >> 31)
     }
 
-    /// Sets a member's score; returns the previous score, if any.
-    pub fn insert(&mut self, member: &[u8], score: f64) -> Option<f64> {
-        let old = self.remove(member);
+    /// Sets a member's score, converting to a skiplist past the limits;
+    /// returns the previous score, if any.
+    pub fn insert(&mut self, member: &[u8], score: f64, limits: &EncodingLimits) -> Option<f64> {
+        let old = self.score(member);
+        if let Some(old_score) = old {
+            self.unlink(member, old_score);
+        }
         let priority = self.next_priority();
         let node = Node {
             score,
@@ -192,22 +213,34 @@ impl ZSet {
         let (a, b) = self.split(self.root, score, member, false);
         let left = self.merge(a, i);
         self.root = self.merge(left, b);
-        self.scores.insert(member.to_vec(), score);
-        if self.len() > MAX_LISTPACK_ENTRIES || member.len() > MAX_LISTPACK_VALUE {
+        match self.scores.get_mut(member) {
+            Some(slot) => *slot = score,
+            None => {
+                self.scores.insert(member.to_vec(), score);
+            }
+        }
+        if self.len() > limits.zset_max_listpack_entries
+            || member.len() > limits.zset_max_listpack_value
+        {
             self.skiplist = true;
         }
         old
     }
 
-    /// Removes a member; returns its score if it was there.
-    pub fn remove(&mut self, member: &[u8]) -> Option<f64> {
-        let score = self.scores.remove(member)?;
+    /// Takes a member's node out of the order (not out of the map).
+    fn unlink(&mut self, member: &[u8], score: f64) {
         let (a, rest) = self.split(self.root, score, member, false);
         let (target, b) = self.split(rest, score, member, true);
         if target != NIL {
             self.free.push(target);
         }
         self.root = self.merge(a, b);
+    }
+
+    /// Removes a member; returns its score if it was there.
+    pub fn remove(&mut self, member: &[u8]) -> Option<f64> {
+        let score = self.scores.swap_remove(member)?;
+        self.unlink(member, score);
         if self.scores.is_empty() {
             *self = ZSet {
                 skiplist: self.skiplist,
@@ -299,15 +332,16 @@ mod tests {
 
     #[test]
     fn order_rank_and_removal() {
+        let limits = EncodingLimits::default();
         let mut z = ZSet::new();
-        z.insert(b"c", 2.0);
-        z.insert(b"a", 2.0);
-        z.insert(b"b", 1.0);
-        z.insert(b"d", -1.0);
+        z.insert(b"c", 2.0, &limits);
+        z.insert(b"a", 2.0, &limits);
+        z.insert(b"b", 1.0, &limits);
+        z.insert(b"d", -1.0, &limits);
         let order: Vec<&[u8]> = z.range(0, 10).map(|(m, _)| m).collect();
         assert_eq!(order, [b"d".as_slice(), b"b", b"a", b"c"]);
         assert_eq!(z.rank(b"a"), Some(2));
-        assert_eq!(z.insert(b"a", 0.0), Some(2.0));
+        assert_eq!(z.insert(b"a", 0.0, &limits), Some(2.0));
         assert_eq!(z.rank(b"a"), Some(1));
         assert_eq!(z.remove(b"b"), Some(1.0));
         assert_eq!(z.len(), 3);
@@ -319,7 +353,11 @@ mod tests {
     fn large_sets_stay_consistent_and_become_skiplists() {
         let mut z = ZSet::new();
         for i in 0..2000u32 {
-            z.insert(format!("m{i}").as_bytes(), f64::from(i % 97));
+            z.insert(
+                format!("m{i}").as_bytes(),
+                f64::from(i % 97),
+                &EncodingLimits::default(),
+            );
         }
         assert_eq!(z.encoding(), "skiplist");
         for i in (0..2000u32).step_by(3) {
