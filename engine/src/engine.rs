@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::commands::{Body, Spec, Table};
+use crate::config::Params;
 use crate::db::Db;
 use crate::error::CmdError;
 use crate::expire;
@@ -56,6 +57,9 @@ pub struct Server {
     pub started_ms: i64,
     /// Encoding conversion thresholds, kept in step with CONFIG SET.
     pub limits: EncodingLimits,
+    /// Every runtime parameter (CONFIG GET/SET). `limits` and
+    /// `config.proto_max_bulk_len` mirror the ones the engine obeys.
+    pub params: Params,
 }
 
 /// Per-connection state.
@@ -109,6 +113,7 @@ pub struct Engine {
 impl Engine {
     pub fn new(config: Config) -> Engine {
         let databases = config.databases.max(1);
+        let params = Params::new(databases, config.proto_max_bulk_len);
         Engine {
             server: Server {
                 config: config.clone(),
@@ -118,7 +123,8 @@ impl Engine {
                 expire_cursor: 0,
                 stats: Stats::default(),
                 started_ms: config.now_ms,
-                limits: EncodingLimits::default(),
+                limits: params.encoding_limits(),
+                params,
             },
             clients: BTreeMap::new(),
             next_client_id: 1,

@@ -8,6 +8,7 @@
 //! ## Layout
 //! - [`engine`]: `Engine`, clients, dispatch (unknown command / arity checks).
 //! - [`commands`]: the command table (`table.rs`) and one file per group.
+//! - [`config`]: the runtime parameters CONFIG GET and CONFIG SET work on.
 //! - [`db`]: a keyspace with lazy expiry; [`expire`]: the active expiry cycle.
 //! - [`reply`]: the `Reply` type; [`reply::cli`] prints it as redis-cli does.
 //! - [`resp`]: RESP2/RESP3 request and reply parsing, reply encoding.
@@ -21,6 +22,7 @@
 //! - [`rng`]: the seeded random generator behind every random choice.
 
 pub mod commands;
+pub mod config;
 pub mod db;
 pub mod engine;
 pub mod error;

@@ -10,6 +10,7 @@
 use std::fmt::Write;
 
 use super::{Arg, ArgKind, Body, Spec, BASE};
+use crate::config::names;
 use crate::engine::Ctx;
 use crate::error::CmdError;
 use crate::reply::Reply;
@@ -137,19 +138,28 @@ fn write_section(ctx: &mut Ctx<'_>, section: &str, out: &mut String) {
             field("server_time_usec", &now.saturating_mul(1000));
             field("uptime_in_seconds", &uptime);
             field("uptime_in_days", &(uptime / 86_400));
-            field("hz", &10);
-            field("configured_hz", &10);
+            // With few clients Redis runs at the configured rate, even
+            // under `dynamic-hz`.
+            let hz = server.params.int(names::HZ);
+            field("hz", &hz);
+            field("configured_hz", &hz);
             field("lru_clock", &((now / 1000) & ((1 << 24) - 1)));
         }
         "clients" => {
             field("connected_clients", &ctx.connected_clients);
-            field("maxclients", &10_000);
+            field("maxclients", &server.params.int(names::MAXCLIENTS));
             field("blocked_clients", &0);
         }
         "memory" => {
-            field("maxmemory", &0);
-            field("maxmemory_human", &"0B");
-            field("maxmemory_policy", &"noeviction");
+            // An unsigned count in 64 bits, which Redis prints signed
+            // here and unsigned in the human form.
+            let maxmemory = server.params.int(names::MAXMEMORY);
+            field("maxmemory", &maxmemory);
+            field("maxmemory_human", &bytes_to_human(maxmemory as u64));
+            field(
+                "maxmemory_policy",
+                &server.params.text(names::MAXMEMORY_POLICY),
+            );
         }
         "persistence" => {
             field("loading", &0);
@@ -215,5 +225,42 @@ fn write_section(ctx: &mut Ctx<'_>, section: &str, out: &mut String) {
         }
         // modules and latencystats: nothing to report.
         _ => {}
+    }
+}
+
+/// A byte count as Redis's INFO writes it: bytes below 1K, then two
+/// decimals of K, M, G, T or P (1024-based), and bytes again beyond.
+fn bytes_to_human(n: u64) -> String {
+    const UNITS: [(u32, char); 5] = [(1, 'K'), (2, 'M'), (3, 'G'), (4, 'T'), (5, 'P')];
+    if n < 1024 {
+        return format!("{n}B");
+    }
+    for (power, unit) in UNITS {
+        if n < 1u64 << (10 * (power + 1)) {
+            let scaled = n as f64 / (1u64 << (10 * power)) as f64;
+            return format!("{scaled:.2}{unit}");
+        }
+    }
+    format!("{n}B")
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::bytes_to_human;
+
+    #[test]
+    fn human_sizes_as_redis_prints_them() {
+        assert_eq!(bytes_to_human(0), "0B");
+        assert_eq!(bytes_to_human(1023), "1023B");
+        assert_eq!(
+            bytes_to_human(1152),
+            "1.12K",
+            "ties round to even, as printf"
+        );
+        assert_eq!(bytes_to_human(1 << 30), "1.00G");
+        assert_eq!(bytes_to_human(u64::MAX), "18446744073709551615B");
     }
 }

@@ -7,6 +7,7 @@
 
 mod bitfield;
 mod bitmap;
+mod config;
 mod connection;
 mod counter;
 mod expiry;
@@ -60,6 +61,7 @@ const GROUPS: &[&[Spec]] = &[
     object::SPECS,
     sort::SPECS,
     server::SPECS,
+    config::SPECS,
     info::SPECS,
     introspection::SPECS,
 ];
