@@ -23,6 +23,10 @@ mod scan;
 mod server;
 mod set;
 mod sort;
+mod stream;
+mod stream_group;
+mod stream_info;
+mod stream_read;
 mod string;
 mod table;
 mod zset;
@@ -55,6 +59,10 @@ const GROUPS: &[&[Spec]] = &[
     set::SPECS,
     zset::SPECS,
     zset_algebra::SPECS,
+    stream::SPECS,
+    stream_read::SPECS,
+    stream_group::SPECS,
+    stream_info::SPECS,
     keyspace::SPECS,
     expiry::SPECS,
     scan::SPECS,
@@ -311,6 +319,16 @@ pub(crate) const BASE: Spec = Spec {
         bare: None,
     },
 };
+
+/// A HELP subcommand's reply: one status line each, as Redis sends them.
+pub(crate) fn help_reply(lines: &[&str]) -> Reply {
+    Reply::Array(
+        lines
+            .iter()
+            .map(|l| Reply::Status((*l).to_string()))
+            .collect(),
+    )
+}
 
 #[cfg(test)]
 mod tests {

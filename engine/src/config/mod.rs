@@ -262,6 +262,10 @@ impl Params {
         limits.zset_max_listpack_entries = size(names::ZSET_MAX_LISTPACK_ENTRIES);
         limits.zset_max_listpack_value = size(names::ZSET_MAX_LISTPACK_VALUE);
         limits.list_max_listpack_size = self.int(names::LIST_MAX_LISTPACK_SIZE);
+        limits.hll_sparse_max_bytes = size(names::HLL_SPARSE_MAX_BYTES);
+        limits.stream_node_max_bytes = size(names::STREAM_NODE_MAX_BYTES);
+        limits.stream_node_max_entries =
+            u64::try_from(self.int(names::STREAM_NODE_MAX_ENTRIES)).unwrap_or(0);
     }
 
     /// `proto-max-bulk-len` as a length (saturating where usize is narrower).

@@ -534,6 +534,9 @@ pub mod names {
     pub const ZSET_MAX_LISTPACK_ENTRIES: &str = "zset-max-listpack-entries";
     pub const ZSET_MAX_LISTPACK_VALUE: &str = "zset-max-listpack-value";
     pub const LIST_MAX_LISTPACK_SIZE: &str = "list-max-listpack-size";
+    pub const HLL_SPARSE_MAX_BYTES: &str = "hll-sparse-max-bytes";
+    pub const STREAM_NODE_MAX_BYTES: &str = "stream-node-max-bytes";
+    pub const STREAM_NODE_MAX_ENTRIES: &str = "stream-node-max-entries";
     pub const TLS_PORT: &str = "tls-port";
     pub const TLS_CLUSTER: &str = "tls-cluster";
     pub const TLS_REPLICATION: &str = "tls-replication";

@@ -1,6 +1,6 @@
 //! The thresholds at which Redis converts a small, compact encoding to a
-//! general one. They are configuration (`CONFIG SET hash-max-listpack-entries
-//! ...`), so every conversion reads them from here rather than a constant;
+//! general one (and the size of a stream's nodes). They are configuration
+//! (`CONFIG SET hash-max-listpack-entries ...`), so every conversion reads them from here rather than a constant;
 //! a new value applies to the next conversion decision, as in Redis.
 
 /// Redis's `*-max-*` encoding parameters, with Redis 7.2+'s defaults.
@@ -15,6 +15,11 @@ pub struct EncodingLimits {
     pub zset_max_listpack_value: usize,
     /// Positive: entries per list node; -1..-5: node size of 4..64 KB.
     pub list_max_listpack_size: i64,
+    /// Largest sparse HyperLogLog, header included, before it turns dense.
+    pub hll_sparse_max_bytes: usize,
+    /// Stream nodes: bytes (0: no limit) and entries (0: no limit).
+    pub stream_node_max_bytes: usize,
+    pub stream_node_max_entries: u64,
 }
 
 impl Default for EncodingLimits {
@@ -28,6 +33,9 @@ impl Default for EncodingLimits {
             zset_max_listpack_entries: 128,
             zset_max_listpack_value: 64,
             list_max_listpack_size: -2,
+            hll_sparse_max_bytes: 3000,
+            stream_node_max_bytes: 4096,
+            stream_node_max_entries: 100,
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod hash;
 pub mod limits;
 pub mod list;
 pub mod set;
+pub mod stream;
 pub mod string;
 pub mod zset;
 
@@ -12,6 +13,7 @@ pub use hash::Hash;
 pub use limits::EncodingLimits;
 pub use list::List;
 pub use set::Set;
+pub use stream::Stream;
 pub use string::RString;
 pub use zset::ZSet;
 
@@ -23,6 +25,7 @@ pub enum Value {
     Hash(Hash),
     Set(Set),
     ZSet(ZSet),
+    Stream(Stream),
 }
 
 impl Value {
@@ -34,6 +37,7 @@ impl Value {
             Value::Hash(_) => "hash",
             Value::Set(_) => "set",
             Value::ZSet(_) => "zset",
+            Value::Stream(_) => "stream",
         }
     }
 
@@ -45,6 +49,7 @@ impl Value {
             Value::Hash(h) => h.encoding(),
             Value::Set(s) => s.encoding(),
             Value::ZSet(z) => z.encoding(),
+            Value::Stream(_) => "stream",
         }
     }
 }
@@ -92,3 +97,4 @@ typed!(List, List, collection);
 typed!(Hash, Hash, collection);
 typed!(Set, Set, collection);
 typed!(ZSet, ZSet, collection);
+typed!(Stream, Stream);
