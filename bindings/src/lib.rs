@@ -111,6 +111,7 @@ fn to_js(reply: Reply) -> JsValue {
             map.into()
         }
         Reply::Double(d) => d.into(),
+        Reply::DoubleText(text) => text.parse::<f64>().map_or_else(|_| text.into(), Into::into),
         Reply::Bool(b) => b.into(),
         Reply::BigNumber(digits) => {
             BigInt::new(&JsValue::from_str(&digits)).map_or_else(|_| digits.into(), Into::into)

@@ -12,6 +12,7 @@
 //! - [`db`]: a keyspace with lazy expiry; [`expire`]: the active expiry cycle.
 //! - [`reply`]: the `Reply` type; [`reply::cli`] prints it as redis-cli does.
 //! - [`resp`]: RESP2/RESP3 request and reply parsing, reply encoding.
+//! - [`geo`]: geohash scores, distances and search areas for the GEO commands.
 //! - [`glob`]: Redis's glob matching (KEYS, SCAN MATCH).
 //! - [`line`]: redis-cli's argument splitting (quotes and escapes).
 //! - [`error`]: command errors with Redis's exact texts.
@@ -27,6 +28,7 @@ pub mod db;
 pub mod engine;
 pub mod error;
 pub mod expire;
+pub mod geo;
 pub mod glob;
 pub mod line;
 pub mod long_double;

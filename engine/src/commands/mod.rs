@@ -11,6 +11,7 @@ mod config;
 mod connection;
 mod counter;
 mod expiry;
+mod geo;
 mod hash;
 mod hash_ttl;
 mod info;
@@ -59,6 +60,7 @@ const GROUPS: &[&[Spec]] = &[
     set::SPECS,
     zset::SPECS,
     zset_algebra::SPECS,
+    geo::SPECS,
     stream::SPECS,
     stream_read::SPECS,
     stream_group::SPECS,

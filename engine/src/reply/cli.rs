@@ -61,7 +61,7 @@ pub fn format_raw(reply: &Reply) -> String {
         Reply::Bool(b) => if *b { "(true)" } else { "(false)" }.to_string(),
         Reply::Int(n) => n.to_string(),
         Reply::Double(d) => format_g17(*d),
-        Reply::BigNumber(digits) => digits.clone(),
+        Reply::DoubleText(text) | Reply::BigNumber(text) => text.clone(),
         Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => {
             items.iter().map(format_raw).collect::<Vec<_>>().join("\n")
         }
@@ -106,6 +106,10 @@ fn write_reply(out: &mut String, reply: &Reply, prefix: &str) {
         Reply::Double(d) => {
             out.push_str("(double) ");
             out.push_str(&format_g17(*d));
+        }
+        Reply::DoubleText(text) => {
+            out.push_str("(double) ");
+            out.push_str(text);
         }
         Reply::Bool(b) => out.push_str(if *b { "(true)" } else { "(false)" }),
         Reply::BigNumber(digits) => {

@@ -24,6 +24,10 @@ pub enum Reply {
     Set(Vec<Reply>),
     /// RESP3 double; a bulk string in RESP2.
     Double(f64),
+    /// A RESP3 double whose digits the command formatted itself (GEOPOS
+    /// prints coordinates as `%.17Lf` with trailing zeros cut, not as
+    /// `%.17g`); a bulk string of the same text in RESP2.
+    DoubleText(String),
     /// RESP3 boolean; the integer 1 or 0 in RESP2.
     Bool(bool),
     /// RESP3 big number, kept as its decimal text; a bulk string in RESP2.
@@ -62,6 +66,7 @@ impl Reply {
                     .collect(),
             ),
             Reply::Double(d) => Reply::Bulk(crate::number::format_g17(d).into_bytes()),
+            Reply::DoubleText(text) => Reply::Bulk(text.into_bytes()),
             Reply::Bool(b) => Reply::Int(i64::from(b)),
             Reply::BigNumber(digits) => Reply::Bulk(digits.into_bytes()),
             Reply::Verbatim(_, text) => Reply::Bulk(text),

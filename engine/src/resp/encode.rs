@@ -33,6 +33,8 @@ pub fn encode(reply: &Reply, proto: Protocol, out: &mut Vec<u8>) {
         }
         Reply::Double(d) if resp3 => line(out, b',', format_g17(*d).as_bytes()),
         Reply::Double(d) => bulk(out, b'$', format_g17(*d).as_bytes()),
+        Reply::DoubleText(text) if resp3 => line(out, b',', text.as_bytes()),
+        Reply::DoubleText(text) => bulk(out, b'$', text.as_bytes()),
         Reply::Bool(b) if resp3 => out.extend_from_slice(if *b { b"#t\r\n" } else { b"#f\r\n" }),
         Reply::Bool(b) => line(out, b':', if *b { b"1" } else { b"0" }),
         Reply::BigNumber(digits) if resp3 => line(out, b'(', digits.as_bytes()),
