@@ -100,7 +100,8 @@ fn to_js(reply: Reply) -> JsValue {
             String::from_utf8_lossy(&bytes).into_owned().into()
         }
         Reply::Nil | Reply::NilArray => JsValue::NULL,
-        Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => {
+        // Several frames (SUBSCRIBE to several channels) arrive as a list.
+        Reply::Array(items) | Reply::Set(items) | Reply::Push(items) | Reply::Frames(items) => {
             items.into_iter().map(to_js).collect::<Array>().into()
         }
         Reply::Map(pairs) => {

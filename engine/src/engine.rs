@@ -1,23 +1,26 @@
 //! The engine's public face: clients connect, run commands, and the host
-//! moves the clock. Dispatch lives here: command lookup, Redis's checks for
-//! unknown commands and arity, then the handler from the command table.
+//! moves the clock and collects what each client receives. Dispatch lives
+//! here: command lookup, Redis's checks (unknown command, arity, what a
+//! subscribed RESP2 client may run, MULTI queueing), then the handler from
+//! the command table.
 
 use std::collections::BTreeMap;
 
+pub use crate::client::{Client, ClientId};
+
+use crate::client::ReplyMode;
 use crate::commands::{Body, Spec, Table};
 use crate::config::Params;
 use crate::db::Db;
 use crate::error::CmdError;
 use crate::expire;
 use crate::line::split_args;
+use crate::pubsub::PubSub;
 use crate::reply::Reply;
 use crate::resp::Protocol;
 use crate::rng::Rng;
 use crate::stats::Stats;
 use crate::types::EncodingLimits;
-
-/// Identifies a connected client.
-pub type ClientId = u64;
 
 /// What a host chooses when it creates an engine.
 #[derive(Debug, Clone)]
@@ -60,15 +63,15 @@ pub struct Server {
     /// Every runtime parameter (CONFIG GET/SET). `limits` and
     /// `config.proto_max_bulk_len` mirror the ones the engine obeys.
     pub params: Params,
-}
-
-/// Per-connection state.
-#[derive(Debug)]
-pub struct Client {
-    pub id: ClientId,
-    pub db: usize,
-    pub proto: Protocol,
-    pub name: Vec<u8>,
+    /// `notify-keyspace-events` as bits (`notify::class`), mirrored too.
+    pub notify_flags: u32,
+    /// Every connected client but the one whose command is running (that
+    /// one is lent to the handler as `Ctx::client`).
+    pub clients: BTreeMap<ClientId, Client>,
+    pub next_client_id: ClientId,
+    pub pubsub: PubSub,
+    /// Who WATCHes which key: (db, key) -> clients.
+    pub watchers: BTreeMap<(usize, Vec<u8>), Vec<ClientId>>,
 }
 
 /// What a command handler sees: the shared state and its own client.
@@ -76,8 +79,6 @@ pub struct Ctx<'a> {
     pub server: &'a mut Server,
     pub client: &'a mut Client,
     pub table: &'a Table,
-    /// How many clients are connected (INFO clients).
-    pub connected_clients: usize,
 }
 
 impl Ctx<'_> {
@@ -90,6 +91,30 @@ impl Ctx<'_> {
 
     pub fn now(&self) -> i64 {
         self.server.now_ms
+    }
+
+    /// How many clients are connected, this one included.
+    pub fn connected_clients(&self) -> usize {
+        self.server.clients.len() + 1
+    }
+
+    /// Sends a message to a channel's subscribers; how many received it.
+    pub fn publish(&mut self, channel: &[u8], message: &[u8]) -> usize {
+        crate::pubsub::publish(self.server, Some(&mut *self.client), channel, message)
+    }
+
+    /// Signals that `key` (in this client's database) was changed: WATCHers
+    /// will see their EXEC fail.
+    pub fn signal_modified(&mut self, key: &[u8]) {
+        let db = self.client.db;
+        crate::multi::touch(self.server, Some(&mut *self.client), db, key);
+    }
+
+    /// Emits a keyspace event of `class` (`notify::class`) for `key` in
+    /// this client's database, as `notify-keyspace-events` asks.
+    pub fn notify(&mut self, class: u32, event: &str, key: &[u8]) {
+        let db = self.client.db;
+        crate::notify::emit(self.server, Some(&mut *self.client), class, event, key, db);
     }
 }
 
@@ -105,8 +130,6 @@ pub enum LineError {
 /// A Redis server without the I/O.
 pub struct Engine {
     server: Server,
-    clients: BTreeMap<ClientId, Client>,
-    next_client_id: ClientId,
     table: Table,
 }
 
@@ -124,38 +147,41 @@ impl Engine {
                 stats: Stats::default(),
                 started_ms: config.now_ms,
                 limits: params.encoding_limits(),
+                notify_flags: params.keyspace_events(),
                 params,
+                clients: BTreeMap::new(),
+                next_client_id: 1,
+                pubsub: PubSub::default(),
+                watchers: BTreeMap::new(),
             },
-            clients: BTreeMap::new(),
-            next_client_id: 1,
             table: Table::new(),
         }
     }
 
     /// Registers a new client (RESP2, database 0) and returns its id.
     pub fn connect(&mut self) -> ClientId {
-        let id = self.next_client_id;
-        self.next_client_id += 1;
-        self.server.stats.total_connections_received += 1;
-        self.clients.insert(
-            id,
-            Client {
-                id,
-                db: 0,
-                proto: Protocol::Resp2,
-                name: Vec::new(),
-            },
-        );
+        let server = &mut self.server;
+        let id = server.next_client_id;
+        server.next_client_id += 1;
+        server.stats.total_connections_received += 1;
+        server
+            .clients
+            .insert(id, Client::new(id, server.now_ms, true));
         id
     }
 
+    /// Forgets a client: its subscriptions and WATCHes go with it.
     pub fn disconnect(&mut self, client: ClientId) {
-        self.clients.remove(&client);
+        if let Some(mut gone) = self.server.clients.remove(&client) {
+            crate::pubsub::unsubscribe_all(&mut self.server, &mut gone);
+            crate::multi::unwatch_all(&mut self.server, &mut gone);
+        }
     }
 
     /// The protocol a client speaks (it changes with HELLO).
     pub fn protocol(&self, client: ClientId) -> Protocol {
-        self.clients
+        self.server
+            .clients
             .get(&client)
             .map(|c| c.proto)
             .unwrap_or_default()
@@ -163,7 +189,34 @@ impl Engine {
 
     /// The database a client has selected (0 for unknown clients).
     pub fn selected_db(&self, client: ClientId) -> usize {
-        self.clients.get(&client).map_or(0, |c| c.db)
+        self.server.clients.get(&client).map_or(0, |c| c.db)
+    }
+
+    /// Frames waiting for `client` (pub/sub messages, replies to commands
+    /// that completed later), oldest first. Hosts call this for every
+    /// client in `clients_with_output` after running a command or a tick.
+    pub fn take_output(&mut self, client: ClientId) -> Vec<Reply> {
+        self.server
+            .clients
+            .get_mut(&client)
+            .map(|c| c.outbox.drain(..).collect())
+            .unwrap_or_default()
+    }
+
+    /// Clients with frames waiting.
+    pub fn clients_with_output(&self) -> Vec<ClientId> {
+        self.server
+            .clients
+            .values()
+            .filter(|c| !c.outbox.is_empty())
+            .map(|c| c.id)
+            .collect()
+    }
+
+    /// Whether the host should close the client's connection (QUIT, CLIENT
+    /// KILL) once its output is written.
+    pub fn should_close(&self, client: ClientId) -> bool {
+        self.server.clients.get(&client).is_none_or(|c| c.closing)
     }
 
     /// Moves the clock without other work. Commands read this time.
@@ -182,27 +235,40 @@ impl Engine {
         expire::active_cycle(&mut self.server);
     }
 
-    /// Runs one command for `client`. Unknown clients get an error reply.
+    /// Runs one command for `client` and returns everything the client
+    /// receives up to and including its reply, in order: usually that one
+    /// reply; `Reply::Frames` when there are several (SUBSCRIBE to several
+    /// channels, pushes that arrived first) or none (replies switched off).
+    /// Unknown clients get an error reply.
     pub fn execute<A: AsRef<[u8]>>(&mut self, client: ClientId, argv: &[A]) -> Reply {
         let argv: Vec<&[u8]> = argv.iter().map(AsRef::as_ref).collect();
-        let connected_clients = self.clients.len();
-        let Some(client) = self.clients.get_mut(&client) else {
+        let Some(mut me) = self.server.clients.remove(&client) else {
             return Reply::Error("ERR unknown client".to_string());
         };
+        me.last_interaction_ms = self.server.now_ms;
         let mut ctx = Ctx {
             server: &mut self.server,
-            client,
+            client: &mut me,
             table: &self.table,
-            connected_clients,
         };
-        let reply = match dispatch(&mut ctx, &argv) {
+        let reply = match process(&mut ctx, &argv) {
             Ok(reply) => reply,
             Err(err) => Reply::from(err),
         };
-        if let Reply::Error(text) = &reply {
-            self.server.stats.record_error(text);
+        for frame in reply.into_frames() {
+            if let Reply::Error(text) = &frame {
+                self.server.stats.record_error(text);
+            }
+            me.send(frame);
         }
-        reply
+        me.reply_mode = match me.reply_mode {
+            ReplyMode::SkipNext => ReplyMode::Skipping,
+            ReplyMode::Skipping => ReplyMode::On,
+            mode => mode,
+        };
+        let frames: Vec<Reply> = me.outbox.drain(..).collect();
+        self.server.clients.insert(client, me);
+        Reply::from_frames(frames)
     }
 
     /// Splits `line` with redis-cli's quoting rules and runs it.
@@ -225,7 +291,98 @@ impl Engine {
     }
 }
 
-fn dispatch(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
+/// The commands a RESP2 client in subscribed mode may still run.
+const SUBSCRIBED_MODE_COMMANDS: &[&str] = &[
+    "subscribe",
+    "ssubscribe",
+    "unsubscribe",
+    "sunsubscribe",
+    "psubscribe",
+    "punsubscribe",
+    "ping",
+    "quit",
+    "reset",
+];
+
+/// Commands that run at once inside MULTI instead of being queued.
+const MULTI_CONTROL_COMMANDS: &[&str] = &["exec", "discard", "multi", "watch", "quit", "reset"];
+
+/// Redis's checks before a command runs, in Redis's order: the command
+/// must exist with the right arity (a failure here also dooms an open
+/// transaction), a RESP2 subscriber may only run the pub/sub commands, and
+/// inside MULTI commands are queued rather than run.
+fn process(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
+    let (spec, full_name) = match resolve(ctx, argv) {
+        Ok(found) => found,
+        Err(err) => {
+            if let Some(tx) = ctx.client.multi.as_mut() {
+                tx.aborted = true;
+            }
+            return Err(err);
+        }
+    };
+    let top_name = argv
+        .first()
+        .map(|n| String::from_utf8_lossy(n).to_ascii_lowercase())
+        .unwrap_or_default();
+    if ctx.client.in_subscribed_mode() && !SUBSCRIBED_MODE_COMMANDS.contains(&top_name.as_str()) {
+        if let Some(tx) = ctx.client.multi.as_mut() {
+            tx.aborted = true;
+        }
+        return Err(CmdError::Other(format!(
+            "ERR Can't execute '{full_name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
+        )));
+    }
+    if let Some(tx) = ctx.client.multi.as_mut() {
+        if !MULTI_CONTROL_COMMANDS.contains(&spec.name) {
+            tx.queue.push(argv.iter().map(|a| a.to_vec()).collect());
+            return Ok(Reply::Status("QUEUED".to_string()));
+        }
+    }
+    ctx.client.last_command = full_name;
+    dispatch(ctx, argv)
+}
+
+/// The row a command line names, and its full name (`client|list`), or the
+/// unknown-command, unknown-subcommand or arity error.
+fn resolve(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<(&'static Spec, String), CmdError> {
+    let Some(&name) = argv.first() else {
+        return Err(CmdError::Other("ERR empty command".to_string()));
+    };
+    let Some(spec) = ctx.table.get(name) else {
+        return Err(unknown_command(argv));
+    };
+    let parent = spec.name;
+    let (spec, sub) = match (spec.subcommands(), argv.get(1)) {
+        (subs, Some(&sub)) if !subs.is_empty() => match Table::find_in(subs, sub) {
+            Some(found) => (found, Some(found.name)),
+            None => {
+                return Err(CmdError::UnknownSubcommand {
+                    sub: error_text(sub, 128),
+                    container: parent.to_ascii_uppercase(),
+                })
+            }
+        },
+        _ => (spec, None),
+    };
+    let full_name = match sub {
+        Some(sub) => format!("{parent}|{sub}"),
+        None => parent.to_string(),
+    };
+    let runnable = match spec.body {
+        Body::Run(_) => true,
+        Body::Container { bare, .. } => bare.is_some(),
+    };
+    if !runnable || !spec.arity_ok(argv.len()) {
+        ctx.server.stats.command(parent, sub).rejected_calls += 1;
+        return Err(CmdError::WrongArity(full_name));
+    }
+    Ok((spec, full_name))
+}
+
+/// Runs a command that passed `process`'s checks (EXEC calls this for each
+/// queued command).
+pub(crate) fn dispatch(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let Some(&name) = argv.first() else {
         return Err(CmdError::Other("ERR empty command".to_string()));
     };
@@ -261,6 +418,18 @@ fn dispatch(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         }
     };
     let result = handler(ctx, argv);
+    // Until every command signals the keys it changes, a write command
+    // that succeeded counts as changing all its keys (for WATCH).
+    if spec.has_flag("write")
+        && !ctx.server.watchers.is_empty()
+        && matches!(&result, Ok(reply) if !reply.is_error())
+    {
+        for at in spec.key_positions(argv) {
+            if let Some(&key) = argv.get(at) {
+                ctx.signal_modified(key);
+            }
+        }
+    }
     let stats = &mut ctx.server.stats;
     stats.total_commands_processed += 1;
     let command = stats.command(parent, sub);

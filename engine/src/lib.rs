@@ -22,6 +22,7 @@
 //! - [`stats`]: the counters INFO reports.
 //! - [`rng`]: the seeded random generator behind every random choice.
 
+pub mod client;
 pub mod commands;
 pub mod config;
 pub mod db;
@@ -32,7 +33,10 @@ pub mod geo;
 pub mod glob;
 pub mod line;
 pub mod long_double;
+pub mod multi;
+pub mod notify;
 pub mod number;
+pub mod pubsub;
 pub mod reply;
 pub mod resp;
 pub mod rng;

@@ -127,6 +127,7 @@ fn set(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 /// state reads them cheaply.
 fn mirror(server: &mut Server) {
     server.limits = server.params.encoding_limits();
+    server.notify_flags = server.params.keyspace_events();
     server.config.proto_max_bulk_len = server.params.proto_max_bulk_len();
 }
 

@@ -79,8 +79,15 @@ pub const SPECS: &[Spec] = &[
     },
 ];
 
-fn ping(_ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
+fn ping(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
+    // A RESP2 subscriber gets its pong as a pub/sub-style pair.
+    let subscribed = ctx.client.in_subscribed_mode();
     match argv {
+        [_] if subscribed => Ok(Reply::Array(vec![Reply::bulk(b"pong"), Reply::bulk(b"")])),
+        [_, message] if subscribed => Ok(Reply::Array(vec![
+            Reply::bulk(b"pong"),
+            Reply::bulk(message),
+        ])),
         [_] => Ok(Reply::Status("PONG".to_string())),
         [_, message] => Ok(Reply::bulk(message)),
         // PING's arity is open-ended in the table but it takes one message at most.

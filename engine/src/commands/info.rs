@@ -146,7 +146,7 @@ fn write_section(ctx: &mut Ctx<'_>, section: &str, out: &mut String) {
             field("lru_clock", &((now / 1000) & ((1 << 24) - 1)));
         }
         "clients" => {
-            field("connected_clients", &ctx.connected_clients);
+            field("connected_clients", &ctx.connected_clients());
             field("maxclients", &server.params.int(names::MAXCLIENTS));
             field("blocked_clients", &0);
         }

@@ -20,6 +20,7 @@ mod keyspace;
 mod lcs;
 mod list;
 mod object;
+mod pubsub;
 mod scan;
 mod server;
 mod set;
@@ -30,6 +31,7 @@ mod stream_info;
 mod stream_read;
 mod string;
 mod table;
+mod transaction;
 mod zset;
 mod zset_algebra;
 
@@ -49,6 +51,8 @@ use crate::types::{Typed, Value};
 /// Every group's rows, in the order COMMAND lists them.
 const GROUPS: &[&[Spec]] = &[
     connection::SPECS,
+    transaction::SPECS,
+    pubsub::SPECS,
     string::SPECS,
     counter::SPECS,
     lcs::SPECS,

@@ -109,12 +109,17 @@ fn check_flush_mode(argv: &[&[u8]]) -> Result<(), CmdError> {
 
 fn flushdb(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     check_flush_mode(argv)?;
+    let db = ctx.client.db;
+    doom_watchers(ctx, db, None);
     ctx.db().clear();
     Ok(Reply::ok())
 }
 
 fn flushall(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     check_flush_mode(argv)?;
+    for db in 0..ctx.server.dbs.len() {
+        doom_watchers(ctx, db, None);
+    }
     ctx.server.dbs.iter_mut().for_each(|db| db.clear());
     Ok(Reply::ok())
 }
@@ -133,8 +138,24 @@ fn swapdb(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let (Some(a), Some(b)) = (valid(first), valid(second)) else {
         return Err(CmdError::DbIndexOutOfRange);
     };
+    doom_watchers(ctx, a, Some(b));
+    doom_watchers(ctx, b, Some(a));
     ctx.server.dbs.swap(a, b);
     Ok(Reply::ok())
+}
+
+/// Before database `db` is emptied (or swapped with `replaced_by`), fails
+/// the transactions watching a key that exists there (or will after the
+/// swap), as Redis does.
+fn doom_watchers(ctx: &mut Ctx<'_>, db: usize, replaced_by: Option<usize>) {
+    let present = |server: &crate::engine::Server, index: Option<usize>, key: &[u8]| {
+        index
+            .and_then(|i| server.dbs.get(i))
+            .is_some_and(|d| d.value(key).is_some())
+    };
+    crate::multi::touch_db(ctx.server, Some(&mut *ctx.client), db, |server, key| {
+        present(server, Some(db), key) || present(server, replaced_by, key)
+    });
 }
 
 fn time(ctx: &mut Ctx<'_>, _argv: &[&[u8]]) -> Result<Reply, CmdError> {

@@ -77,6 +77,89 @@ impl Spec {
     }
 }
 
+impl Spec {
+    /// The argument positions holding keys, found with the key specs the
+    /// way Redis's `getKeysUsingKeySpecs` does; specs that do not fit the
+    /// arguments (or need content-dependent parsing) give nothing.
+    pub fn key_positions(&self, argv: &[&[u8]]) -> Vec<usize> {
+        let argc = i64::try_from(argv.len()).unwrap_or(i64::MAX);
+        let mut positions = Vec::new();
+        for spec in self.key_specs {
+            let first = match spec.begin {
+                BeginSearch::Index(i) => i64::from(i),
+                BeginSearch::Keyword {
+                    keyword,
+                    start_from,
+                } => {
+                    let start = i64::from(start_from);
+                    let (from, to) = if start > 0 {
+                        (start, argc - 1)
+                    } else {
+                        (argc + start, 0)
+                    };
+                    let mut found = None;
+                    let mut i = from;
+                    while i != to && (1..argc).contains(&i) {
+                        let word = usize::try_from(i).ok().and_then(|i| argv.get(i));
+                        if word.is_some_and(|w| w.eq_ignore_ascii_case(keyword.as_bytes())) {
+                            found = Some(i + 1);
+                            break;
+                        }
+                        i += if from <= to { 1 } else { -1 };
+                    }
+                    match found {
+                        Some(first) => first,
+                        None => continue,
+                    }
+                }
+                BeginSearch::Unknown => continue,
+            };
+            let (first, last, step) = match spec.find {
+                FindKeys::Range {
+                    last_key,
+                    key_step,
+                    limit,
+                } => {
+                    let last = match (last_key, limit) {
+                        (l, _) if l >= 0 => first + i64::from(l),
+                        (l, 0) => argc + i64::from(l),
+                        (l, limit) => first + ((argc - first) / i64::from(limit) + i64::from(l)),
+                    };
+                    (first, last, i64::from(key_step))
+                }
+                FindKeys::Keynum {
+                    keynum_idx,
+                    first_key,
+                    key_step,
+                } => {
+                    let count = usize::try_from(first + i64::from(keynum_idx))
+                        .ok()
+                        .and_then(|i| argv.get(i))
+                        .and_then(|raw| crate::number::parse_i64(raw))
+                        .filter(|&n| n >= 0);
+                    let Some(count) = count else {
+                        continue;
+                    };
+                    let first = first + i64::from(first_key);
+                    (first, first + count - 1, i64::from(key_step))
+                }
+                FindKeys::Unknown => continue,
+            };
+            if last >= argc || last < first || first >= argc || step <= 0 {
+                continue;
+            }
+            let mut i = first;
+            while i <= last {
+                if let Ok(at) = usize::try_from(i) {
+                    positions.push(at);
+                }
+                i += step;
+            }
+        }
+        positions
+    }
+}
+
 /// Where a command's keys are, in Redis 7's key-spec form.
 pub struct KeySpec {
     pub notes: Option<&'static str>,

@@ -244,6 +244,19 @@ impl Params {
             .unwrap_or_default()
     }
 
+    /// Whether `requirepass` is set (clients must AUTH first).
+    pub fn requires_password(&self) -> bool {
+        !self.text("requirepass").is_empty()
+    }
+
+    /// `notify-keyspace-events` as class bits (`notify::class`).
+    pub fn keyspace_events(&self) -> u32 {
+        match value_of(&self.values, "notify-keyspace-events") {
+            Some(Value::Events(flags)) => *flags,
+            _ => 0,
+        }
+    }
+
     /// The encoding thresholds the `*-max-*` parameters set (a threshold
     /// not named here keeps its default).
     pub fn encoding_limits(&self) -> EncodingLimits {

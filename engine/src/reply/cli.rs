@@ -62,7 +62,7 @@ pub fn format_raw(reply: &Reply) -> String {
         Reply::Int(n) => n.to_string(),
         Reply::Double(d) => format_g17(*d),
         Reply::DoubleText(text) | Reply::BigNumber(text) => text.clone(),
-        Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => {
+        Reply::Array(items) | Reply::Set(items) | Reply::Push(items) | Reply::Frames(items) => {
             items.iter().map(format_raw).collect::<Vec<_>>().join("\n")
         }
         Reply::Map(pairs) => pairs
@@ -115,6 +115,15 @@ fn write_reply(out: &mut String, reply: &Reply, prefix: &str) {
         Reply::BigNumber(digits) => {
             out.push_str("(big number) ");
             out.push_str(digits);
+        }
+        // redis-cli prints each reply it reads in turn.
+        Reply::Frames(frames) => {
+            for frame in frames {
+                if !out.is_empty() && !out.ends_with('\n') {
+                    out.push('\n');
+                }
+                write_reply(out, frame, prefix);
+            }
         }
         Reply::Array(items) => write_aggregate(
             out,

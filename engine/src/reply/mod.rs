@@ -36,6 +36,10 @@ pub enum Reply {
     Verbatim(String, Vec<u8>),
     /// RESP3 out-of-band push (pub/sub messages); an array in RESP2.
     Push(Vec<Reply>),
+    /// Several replies sent one after another (SUBSCRIBE to several
+    /// channels, or a reply preceded by pushes), or none (a command that
+    /// blocked, a reply switched off). Only ever at the top level.
+    Frames(Vec<Reply>),
 }
 
 impl Reply {
@@ -51,6 +55,22 @@ impl Reply {
         matches!(self, Reply::Error(_))
     }
 
+    /// The frames this reply is sent as: itself, or a `Frames` unpacked.
+    pub fn into_frames(self) -> Vec<Reply> {
+        match self {
+            Reply::Frames(frames) => frames,
+            other => vec![other],
+        }
+    }
+
+    /// Joins frames back into one reply: the frame itself if alone.
+    pub fn from_frames(mut frames: Vec<Reply>) -> Reply {
+        match frames.len() {
+            1 => frames.pop().unwrap_or(Reply::Frames(Vec::new())),
+            _ => Reply::Frames(frames),
+        }
+    }
+
     /// The reply as a RESP2 client receives it: RESP3-only types become the
     /// RESP2 types the encoder sends for them.
     pub fn into_resp2(self) -> Reply {
@@ -59,6 +79,7 @@ impl Reply {
             Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => {
                 Reply::Array(all(items))
             }
+            Reply::Frames(frames) => Reply::Frames(all(frames)),
             Reply::Map(pairs) => Reply::Array(
                 pairs
                     .into_iter()

@@ -47,6 +47,11 @@ pub fn encode(reply: &Reply, proto: Protocol, out: &mut Vec<u8>) {
             bulk(out, b'=', &body);
         }
         Reply::Verbatim(_, text) => bulk(out, b'$', text),
+        Reply::Frames(frames) => {
+            for frame in frames {
+                encode(frame, proto, out);
+            }
+        }
     }
 }
 

@@ -1,0 +1,138 @@
+//! A connected client as Redis models one: identity (id, name, library),
+//! the selected database and protocol, its pub/sub subscriptions, its
+//! MULTI queue and WATCHed keys, whether it is blocked, how it wants
+//! replies, and the output waiting to be sent to it.
+//!
+//! Output is a queue of frames (`outbox`): a command's own reply, and
+//! whatever else reaches the client meanwhile (pub/sub messages, the reply
+//! to a blocking command served later). Hosts drain it.
+
+use std::collections::VecDeque;
+
+use indexmap::IndexSet;
+
+use crate::reply::Reply;
+use crate::resp::Protocol;
+
+/// Identifies a connected client.
+pub type ClientId = u64;
+
+/// CLIENT REPLY's modes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReplyMode {
+    #[default]
+    On,
+    Off,
+    /// CLIENT REPLY SKIP just ran: the next command's reply is dropped.
+    SkipNext,
+    /// The command whose reply is dropped is running.
+    Skipping,
+}
+
+/// A client's pub/sub subscriptions, in the order they were made.
+#[derive(Debug, Clone, Default)]
+pub struct Subscriptions {
+    pub channels: IndexSet<Vec<u8>>,
+    pub patterns: IndexSet<Vec<u8>>,
+    pub shard_channels: IndexSet<Vec<u8>>,
+}
+
+impl Subscriptions {
+    /// Channels and patterns (what RESP2's subscribed mode counts).
+    pub fn count(&self) -> usize {
+        self.channels.len() + self.patterns.len() + self.shard_channels.len()
+    }
+}
+
+/// A queued MULTI transaction.
+#[derive(Debug, Clone, Default)]
+pub struct Transaction {
+    pub queue: Vec<Vec<Vec<u8>>>,
+    /// A command failed to queue: EXEC will answer EXECABORT.
+    pub aborted: bool,
+}
+
+/// One WATCHed key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Watched {
+    pub db: usize,
+    pub key: Vec<u8>,
+    /// The key had already expired when WATCHed (so its expiry later is
+    /// not a change).
+    pub expired_at_watch: bool,
+}
+
+#[derive(Debug)]
+pub struct Client {
+    pub id: ClientId,
+    pub db: usize,
+    pub proto: Protocol,
+    pub name: Vec<u8>,
+    pub lib_name: Vec<u8>,
+    pub lib_ver: Vec<u8>,
+    /// Whether the client has authenticated (or needs not).
+    pub authenticated: bool,
+    /// When it connected and last ran a command (unix ms).
+    pub created_ms: i64,
+    pub last_interaction_ms: i64,
+    /// The last command's full name (`client|list`), for CLIENT LIST.
+    pub last_command: String,
+    pub subscriptions: Subscriptions,
+    pub multi: Option<Transaction>,
+    pub watched: Vec<Watched>,
+    /// A WATCHed key changed: EXEC fails.
+    pub dirty_cas: bool,
+    pub reply_mode: ReplyMode,
+    pub no_evict: bool,
+    pub no_touch: bool,
+    pub monitor: bool,
+    /// QUIT or CLIENT KILL: the host should close the connection once the
+    /// output is flushed.
+    pub closing: bool,
+    pub outbox: VecDeque<Reply>,
+}
+
+impl Client {
+    pub fn new(id: ClientId, now_ms: i64, authenticated: bool) -> Client {
+        Client {
+            id,
+            db: 0,
+            proto: Protocol::Resp2,
+            name: Vec::new(),
+            lib_name: Vec::new(),
+            lib_ver: Vec::new(),
+            authenticated,
+            created_ms: now_ms,
+            last_interaction_ms: now_ms,
+            last_command: "NULL".to_string(),
+            subscriptions: Subscriptions::default(),
+            multi: None,
+            watched: Vec::new(),
+            dirty_cas: false,
+            reply_mode: ReplyMode::On,
+            no_evict: false,
+            no_touch: false,
+            monitor: false,
+            closing: false,
+            outbox: VecDeque::new(),
+        }
+    }
+
+    /// RESP2 clients with subscriptions may only run the pub/sub commands.
+    pub fn in_subscribed_mode(&self) -> bool {
+        self.proto == Protocol::Resp2 && self.subscriptions.count() > 0
+    }
+
+    /// Queues a frame for the client unless its replies are switched off.
+    pub fn send(&mut self, frame: Reply) {
+        if matches!(self.reply_mode, ReplyMode::On | ReplyMode::SkipNext) {
+            self.outbox.push_back(frame);
+        }
+    }
+
+    /// Queues a push (pub/sub message, invalidation): these ignore
+    /// CLIENT REPLY, as in Redis.
+    pub fn push(&mut self, frame: Reply) {
+        self.outbox.push_back(frame);
+    }
+}
