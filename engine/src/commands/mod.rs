@@ -14,6 +14,7 @@ mod expiry;
 mod geo;
 mod hash;
 mod hash_ttl;
+mod hll;
 mod info;
 mod introspection;
 mod keyspace;
@@ -58,6 +59,7 @@ const GROUPS: &[&[Spec]] = &[
     lcs::SPECS,
     bitmap::SPECS,
     bitfield::SPECS,
+    hll::SPECS,
     list::SPECS,
     hash::SPECS,
     hash_ttl::SPECS,

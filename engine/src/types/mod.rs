@@ -2,6 +2,7 @@
 //! commands land; `Value` is what the keyspace stores.
 
 pub mod hash;
+pub mod hll;
 pub mod limits;
 pub mod list;
 pub mod set;
