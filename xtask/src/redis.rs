@@ -62,6 +62,7 @@ impl RedisServer {
         Ok(RespClient {
             stream,
             buf: Vec::new(),
+            closed: false,
         })
     }
 }
@@ -78,31 +79,74 @@ impl Drop for RedisServer {
 pub struct RespClient {
     stream: TcpStream,
     buf: Vec<u8>,
+    /// The server closed the connection (QUIT, CLIENT KILL).
+    pub closed: bool,
 }
 
 impl RespClient {
+    /// Sends one command and waits for exactly one reply.
     pub fn call(&mut self, argv: &[Vec<u8>]) -> io::Result<Vec<u8>> {
-        let mut request = format!("*{}\r\n", argv.len()).into_bytes();
-        for arg in argv {
-            request.extend_from_slice(format!("${}\r\n", arg.len()).as_bytes());
-            request.extend_from_slice(arg);
-            request.extend_from_slice(b"\r\n");
-        }
-        self.stream.write_all(&request)?;
+        self.send(argv)?;
         let mut chunk = [0u8; 65536];
         loop {
-            match parse_reply(&self.buf) {
-                Ok(Some((_, used))) => return Ok(self.buf.drain(..used).collect()),
-                Ok(None) => {}
-                Err(err) => {
-                    return Err(io::Error::new(io::ErrorKind::InvalidData, err.to_string()))
-                }
+            if let Some(frame) = self.next_frame()? {
+                return Ok(frame);
             }
             let n = self.stream.read(&mut chunk)?;
             if n == 0 {
                 return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "redis closed"));
             }
             self.buf.extend_from_slice(&chunk[..n]);
+        }
+    }
+
+    /// Sends one command without waiting for anything.
+    pub fn send(&mut self, argv: &[Vec<u8>]) -> io::Result<()> {
+        let mut request = format!("*{}\r\n", argv.len()).into_bytes();
+        for arg in argv {
+            request.extend_from_slice(format!("${}\r\n", arg.len()).as_bytes());
+            request.extend_from_slice(arg);
+            request.extend_from_slice(b"\r\n");
+        }
+        self.stream.write_all(&request)
+    }
+
+    /// Every complete frame that has arrived, without waiting; and whether
+    /// any bytes arrived at all (a large frame may still be incomplete).
+    /// Once the server has closed the connection, `closed` is set.
+    pub fn poll(&mut self) -> io::Result<(Vec<Vec<u8>>, bool)> {
+        self.stream.set_nonblocking(true)?;
+        let mut chunk = [0u8; 65536];
+        let mut arrived = false;
+        let read = loop {
+            match self.stream.read(&mut chunk) {
+                Ok(0) => {
+                    self.closed = true;
+                    break Ok(());
+                }
+                Ok(n) => {
+                    arrived = true;
+                    self.buf.extend_from_slice(&chunk[..n]);
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break Ok(()),
+                Err(e) => break Err(e),
+            }
+        };
+        self.stream.set_nonblocking(false)?;
+        read?;
+        let mut frames = Vec::new();
+        while let Some(frame) = self.next_frame()? {
+            frames.push(frame);
+        }
+        Ok((frames, arrived))
+    }
+
+    /// The first complete frame in the buffer, taken out of it.
+    fn next_frame(&mut self) -> io::Result<Option<Vec<u8>>> {
+        match parse_reply(&self.buf) {
+            Ok(Some((_, used))) => Ok(Some(self.buf.drain(..used).collect())),
+            Ok(None) => Ok(None),
+            Err(err) => Err(io::Error::new(io::ErrorKind::InvalidData, err.to_string())),
         }
     }
 }

@@ -1,21 +1,37 @@
 //! The conformance corpus: scripts of redis-cli lines in `cases/*.redis`,
 //! and beside each a `.expected` file with the exact RESP bytes real Redis
-//! answered, written by `cargo xtask record`. The replay test runs the same
+//! sent, written by `cargo xtask record`. The replay test runs the same
 //! lines against the engine and compares byte for byte.
 //!
 //! Script lines:
 //! - `SET k v`: a command, quoted as in redis-cli; its reply is compared.
-//! - `~ HELLO 3`: run, but the reply is not compared (it names a client id).
+//! - `[b] PUBLISH ch hi`: the same, sent by client `b`. Each name is its own
+//!   connection, opened when first used; unnamed lines belong to client `a`.
+//! - `~ HELLO 3`: run, but the line's own frames are not compared (they
+//!   name a client id); what other clients receive still is.
 //! - `@docs COMMAND DOCS get`: compared with our own prose masked (summary,
 //!   complexity, replaced_by and history notes are in our words, the rest is fact).
-//! - `@sorted KEYS *`: compared with every array's elements sorted, for
-//!   replies whose order Redis leaves unspecified.
+//! - `@sorted KEYS *`: compared with every array's elements sorted, and each
+//!   client's frames sorted, for what Redis sends in an unspecified order
+//!   (KEYS, SMEMBERS of a hashtable set, keys expired in one sweep).
 //! - `@sleep 1100`: time passes (really when recording, virtually in replay).
 //! - `@oracle 7.4`: record this script against Redis 7.4 (for features
 //!   Redis 7.0 lacks, such as hash field TTLs) instead of Debian's 7.0.
 //! - `# ...` and blank lines are comments.
 //!
-//! Each script runs on a fresh connection against an empty server.
+//! Directives come first, then the client: `~ [b] HELLO 3`.
+//!
+//! Each script runs against an empty server. After each line every frame
+//! any client received is recorded: the line's own client's frames (its
+//! replies, and pushes that reached it first) and, separately, each other
+//! client's (pub/sub messages, keyspace events). Frames that arrive during
+//! an `@sleep` (keys expiring) are recorded with the next line.
+//!
+//! In a `.expected` file a line reads `> [b] PUBLISH ch hi` (no tag for
+//! client `a`), followed by one `< frame` per frame of its own client and
+//! one `< [name] frame` per frame another client received, grouped by
+//! client name and in arrival order within a client. A single-client
+//! script therefore reads as plain `> command` / `< reply` pairs.
 
 use std::path::{Path, PathBuf};
 
@@ -23,21 +39,28 @@ use redsim_engine::line::split_args;
 use redsim_engine::resp::parse_reply;
 use redsim_engine::Reply;
 
+/// The client of lines that name none.
+pub const DEFAULT_CLIENT: &str = "a";
+
 /// How a command's reply is compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Check {
     Exact,
     /// Compared after `mask_prose`.
     Docs,
-    /// Compared after `sort_arrays`: for replies whose order Redis leaves
-    /// unspecified (KEYS, SCAN, SMEMBERS of a hashtable set).
+    /// Compared after `sort_arrays`, each client's frames sorted too: for
+    /// replies whose order Redis leaves unspecified (KEYS, SCAN, SMEMBERS
+    /// of a hashtable set, several keys expiring in one sweep).
     Sorted,
+    /// The line's own frames are not compared.
     Skip,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
     Command {
+        /// Which connection sends the line.
+        client: String,
         line: String,
         argv: Vec<Vec<u8>>,
         check: Check,
@@ -52,6 +75,92 @@ pub struct CaseError(pub String);
 impl std::fmt::Display for CaseError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+/// What one script line produced: the frames its own client received and
+/// those every other client received meanwhile.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Record {
+    pub client: String,
+    pub line: String,
+    /// The line's client's frames, in arrival order.
+    pub own: Vec<Vec<u8>>,
+    /// Other clients' frames: grouped by client name (sorted), in arrival
+    /// order within each client.
+    pub others: Vec<(String, Vec<u8>)>,
+}
+
+impl Record {
+    /// Whether `got` (the engine's) matches `self` (Redis's) under `check`.
+    pub fn matches(&self, got: &Record, check: Check) -> bool {
+        let own = match check {
+            Check::Skip => true,
+            Check::Exact => self.own == got.own,
+            Check::Docs => same_after(&self.own, &got.own, mask_prose, false),
+            Check::Sorted => same_after(&self.own, &got.own, sort_arrays, true),
+        };
+        let others = if check == Check::Sorted {
+            let split = |r: &Record| -> Vec<(String, Vec<Vec<u8>>)> {
+                let mut by_client: Vec<(String, Vec<Vec<u8>>)> = Vec::new();
+                for (name, frame) in &r.others {
+                    match by_client.last_mut() {
+                        Some((last, frames)) if last == name => frames.push(frame.clone()),
+                        _ => by_client.push((name.clone(), vec![frame.clone()])),
+                    }
+                }
+                by_client
+            };
+            let (want, have) = (split(self), split(got));
+            want.len() == have.len()
+                && want
+                    .iter()
+                    .zip(&have)
+                    .all(|((wn, wf), (hn, hf))| wn == hn && same_after(wf, hf, sort_arrays, true))
+        } else {
+            self.others == got.others
+        };
+        own && others
+    }
+
+    /// Every frame as escaped text, for failure messages.
+    pub fn describe(&self) -> String {
+        let own = self.own.iter().map(|f| escape(f));
+        let others = self
+            .others
+            .iter()
+            .map(|(name, f)| format!("[{name}] {}", escape(f)));
+        let all: Vec<String> = own.chain(others).collect();
+        if all.is_empty() {
+            "(nothing)".to_string()
+        } else {
+            all.join("\n     ")
+        }
+    }
+}
+
+/// Whether two frame lists agree once each frame is parsed and normalized
+/// by `normal` (and the lists sorted, with `sort`). A frame that does not
+/// parse as one whole reply never matches.
+fn same_after(want: &[Vec<u8>], got: &[Vec<u8>], normal: fn(Reply) -> Reply, sort: bool) -> bool {
+    let norm = |frames: &[Vec<u8>]| -> Option<Vec<Vec<u8>>> {
+        let mut out = frames
+            .iter()
+            .map(|f| {
+                let mut bytes = Vec::new();
+                let reply = normal(parse_whole(f)?);
+                redsim_engine::resp::encode(&reply, redsim_engine::Protocol::Resp3, &mut bytes);
+                Some(bytes)
+            })
+            .collect::<Option<Vec<_>>>()?;
+        if sort {
+            out.sort();
+        }
+        Some(out)
+    };
+    match (norm(want), norm(got)) {
+        (Some(w), Some(g)) => w == g,
+        _ => false,
     }
 }
 
@@ -72,7 +181,7 @@ pub fn parse_script(name: &str, text: &str) -> Result<Vec<Step>, CaseError> {
             steps.push(Step::Sleep(ms));
             continue;
         }
-        let (check, command) = if let Some(rest) = line.strip_prefix("~ ") {
+        let (check, rest) = if let Some(rest) = line.strip_prefix("~ ") {
             (Check::Skip, rest)
         } else if let Some(rest) = line.strip_prefix("@docs ") {
             (Check::Docs, rest)
@@ -83,16 +192,33 @@ pub fn parse_script(name: &str, text: &str) -> Result<Vec<Step>, CaseError> {
         } else {
             (Check::Exact, line)
         };
+        let (client, command) = split_client(rest)
+            .ok_or_else(|| CaseError(format!("{}: bad client name in {rest:?}", at())))?;
         let argv = split_args(command.as_bytes())
             .filter(|a| !a.is_empty())
             .ok_or_else(|| CaseError(format!("{}: cannot split {command:?}", at())))?;
         steps.push(Step::Command {
+            client: client.to_string(),
             line: command.to_string(),
             argv,
             check,
         });
     }
     Ok(steps)
+}
+
+/// Splits a leading `[name] ` client tag off a line: the client (`a` when
+/// there is no tag) and the command. None for a malformed tag.
+fn split_client(line: &str) -> Option<(&str, &str)> {
+    let Some(tagged) = line.strip_prefix('[') else {
+        return Some((DEFAULT_CLIENT, line));
+    };
+    let (name, command) = tagged.split_once(']')?;
+    let valid = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    valid.then(|| (name, command.trim_start()))
 }
 
 /// The Redis version a script is recorded against (`@oracle`), 7.0 by default.
@@ -102,38 +228,57 @@ pub fn script_oracle(text: &str) -> &str {
         .map_or("7.0", str::trim)
 }
 
-/// The expected file: one `> command` line and one `< reply` line per command.
-pub fn write_expected(steps: &[Step], replies: &[Vec<u8>]) -> String {
+/// The expected file: per line, `> [client] command`, then its client's
+/// frames (`< frame`) and other clients' (`< [name] frame`).
+pub fn write_expected(records: &[Record]) -> String {
     let mut out =
         String::from("# Recorded from redis-server by `cargo xtask record`. Do not edit.\n");
-    let mut replies = replies.iter();
-    for step in steps {
-        if let Step::Command { line, .. } = step {
-            out.push_str(&format!("> {line}\n"));
-            out.push_str(&format!(
-                "< {}\n",
-                escape(replies.next().map_or(&[][..], Vec::as_slice))
-            ));
+    for record in records {
+        out.push_str(&format!("> {}{}\n", tag(&record.client), record.line));
+        for frame in &record.own {
+            out.push_str(&format!("< {}\n", escape(frame)));
+        }
+        for (name, frame) in &record.others {
+            out.push_str(&format!("< [{name}] {}\n", escape(frame)));
         }
     }
     out
 }
 
-/// Reads an expected file back into (command line, reply bytes) pairs.
-pub fn read_expected(text: &str) -> Result<Vec<(String, Vec<u8>)>, CaseError> {
-    let mut pairs = Vec::new();
-    let mut pending: Option<String> = None;
+/// `[name] ` for a named client, nothing for the default one.
+fn tag(client: &str) -> String {
+    if client == DEFAULT_CLIENT {
+        String::new()
+    } else {
+        format!("[{client}] ")
+    }
+}
+
+/// Reads an expected file back into records.
+pub fn read_expected(text: &str) -> Result<Vec<Record>, CaseError> {
+    let mut records: Vec<Record> = Vec::new();
     for line in text.lines() {
         if let Some(command) = line.strip_prefix("> ") {
-            pending = Some(command.to_string());
-        } else if let Some(reply) = line.strip_prefix("< ") {
-            let command = pending
-                .take()
+            let (client, command) = split_client(command)
+                .ok_or_else(|| CaseError(format!("bad client in {line:?}")))?;
+            records.push(Record {
+                client: client.to_string(),
+                line: command.to_string(),
+                ..Record::default()
+            });
+        } else if let Some(frame) = line.strip_prefix("< ") {
+            let record = records
+                .last_mut()
                 .ok_or_else(|| CaseError("reply without command".into()))?;
-            pairs.push((command, unescape(reply)?));
+            // A frame's escaped text never starts with `[` followed by a
+            // name and `] `: RESP frames start with a type byte.
+            match frame.strip_prefix('[').and_then(|t| t.split_once("] ")) {
+                Some((name, other)) => record.others.push((name.to_string(), unescape(other)?)),
+                None => record.own.push(unescape(frame)?),
+            }
         }
     }
-    Ok(pairs)
+    Ok(records)
 }
 
 /// Printable ASCII stays, `\` `\r` `\n` and other bytes are escaped.
@@ -301,7 +446,7 @@ mod tests {
         .unwrap();
         assert_eq!(steps.len(), 4);
         assert!(
-            matches!(&steps[0], Step::Command { argv, check: Check::Exact, .. } if argv[2] == b"a b")
+            matches!(&steps[0], Step::Command { argv, check: Check::Exact, client, .. } if argv[2] == b"a b" && client == "a")
         );
         assert!(matches!(
             &steps[1],
@@ -319,7 +464,50 @@ mod tests {
         ));
         assert_eq!(steps[3], Step::Sleep(5));
         assert!(parse_script("t", "@bogus").is_err());
+        assert!(parse_script("t", "[] PING").is_err());
+        let named = parse_script("t", "~ [sub] PSUBSCRIBE * \n[b]PING").unwrap();
+        assert!(
+            matches!(&named[0], Step::Command { client, line, check: Check::Skip, .. }
+            if client == "sub" && line == "PSUBSCRIBE *")
+        );
+        assert!(
+            matches!(&named[1], Step::Command { client, line, .. } if client == "b" && line == "PING")
+        );
         assert!(parse_script("t", "SET \"unbalanced").is_err());
+    }
+
+    #[test]
+    fn expected_files_round_trip_with_several_clients() {
+        let records = vec![
+            Record {
+                client: "a".into(),
+                line: "SET k v".into(),
+                own: vec![b"+OK\r\n".to_vec()],
+                others: vec![("sub".into(), b"*3\r\n$1\r\nx\r\n".to_vec())],
+            },
+            Record {
+                client: "b".into(),
+                line: "CLIENT REPLY OFF".into(),
+                ..Record::default()
+            },
+        ];
+        let text = write_expected(&records);
+        assert!(text.contains("> SET k v\n< +OK\\r\\n\n< [sub] *3"));
+        assert!(text.contains("> [b] CLIENT REPLY OFF\n"));
+        assert_eq!(read_expected(&text).unwrap(), records);
+    }
+
+    #[test]
+    fn sorted_check_ignores_the_order_of_each_clients_frames() {
+        let frame = |s: &str| format!("*1\r\n${}\r\n{s}\r\n", s.len()).into_bytes();
+        let record = |first: &str, second: &str| Record {
+            others: vec![("s".into(), frame(first)), ("s".into(), frame(second))],
+            ..Record::default()
+        };
+        let (want, got) = (record("x", "y"), record("y", "x"));
+        assert!(!want.matches(&got, Check::Exact));
+        assert!(want.matches(&got, Check::Sorted));
+        assert!(want.matches(&got, Check::Skip) == want.matches(&got, Check::Exact));
     }
 
     #[test]

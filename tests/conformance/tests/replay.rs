@@ -1,13 +1,12 @@
-//! Replays every script of the corpus against the engine and compares each
-//! reply, byte for byte in RESP, with what real Redis answered.
+//! Replays every script of the corpus against the engine and compares what
+//! each client received, byte for byte in RESP, with what real Redis sent.
 
+use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use redsim_conformance::{
-    escape, mask_prose, parse_script, parse_whole, read_expected, scripts, sort_arrays, Check, Step,
-};
+use redsim_conformance::{parse_script, read_expected, scripts, Record, Step, DEFAULT_CLIENT};
 use redsim_engine::resp::encode;
-use redsim_engine::{Config, Engine};
+use redsim_engine::{ClientId, Config, Engine, Reply};
 
 fn wall_clock_ms() -> i64 {
     SystemTime::now()
@@ -16,11 +15,23 @@ fn wall_clock_ms() -> i64 {
         .unwrap_or(0)
 }
 
+/// Each frame in RESP as `client` (whose protocol may have changed) reads it.
+fn encoded(engine: &Engine, client: ClientId, frames: Vec<Reply>) -> Vec<Vec<u8>> {
+    frames
+        .into_iter()
+        .map(|frame| {
+            let mut bytes = Vec::new();
+            encode(&frame, engine.protocol(client), &mut bytes);
+            bytes
+        })
+        .collect()
+}
+
 #[test]
 fn engine_matches_recorded_redis_replies() {
     let paths = scripts().expect("read the cases folder");
     assert!(!paths.is_empty(), "the corpus is empty");
-    let mut compared = 0;
+    let (mut compared, mut frames) = (0, 0);
     let mut failures = Vec::new();
     for path in &paths {
         let name = path.display().to_string();
@@ -32,52 +43,77 @@ fn engine_matches_recorded_redis_replies() {
         let expected = read_expected(&expected).unwrap_or_else(|e| panic!("{name}: {e}"));
         let mut expected = expected.into_iter();
 
-        // Like the recorder: a fresh server and connection per script.
+        // Like the recorder: a fresh server per script, and a connection
+        // per client name, opened when the name is first used.
         let mut engine = Engine::new(Config {
             now_ms: wall_clock_ms(),
             ..Config::default()
         });
-        let client = engine.connect();
+        let mut clients: BTreeMap<String, ClientId> = BTreeMap::new();
         for step in steps {
-            let (line, argv, check) = match step {
+            let (client, line, argv, check) = match step {
                 Step::Sleep(ms) => {
                     let now = engine.now() + i64::try_from(ms).unwrap_or(0);
                     engine.tick(now);
                     continue;
                 }
-                Step::Command { line, argv, check } => (line, argv, check),
+                Step::Command {
+                    client,
+                    line,
+                    argv,
+                    check,
+                } => (client, line, argv, check),
             };
-            let Some((recorded_line, want)) = expected.next() else {
+            let Some(want) = expected.next() else {
                 panic!("{name}: recording is shorter than the script; run `cargo xtask record`");
             };
             assert_eq!(
-                line, recorded_line,
+                (&client, &line),
+                (&want.client, &want.line),
                 "{name}: recording is stale; run `cargo xtask record`"
             );
-            let mut got = Vec::new();
-            encode(
-                &engine.execute(client, &argv),
-                engine.protocol(client),
-                &mut got,
-            );
-            let same = match check {
-                Check::Skip => continue,
-                Check::Exact => got == want,
-                Check::Docs => {
-                    let mask = |b: &[u8]| parse_whole(b).map(mask_prose);
-                    mask(&got).is_some() && mask(&got) == mask(&want)
+            let id = *clients
+                .entry(client.clone())
+                .or_insert_with(|| engine.connect());
+            let reply = engine.execute(id, &argv);
+            let own = encoded(&engine, id, reply.into_frames());
+            let mut others = Vec::new();
+            for (other, &other_id) in &clients {
+                if *other != client {
+                    let output = engine.take_output(other_id);
+                    for frame in encoded(&engine, other_id, output) {
+                        others.push((other.clone(), frame));
+                    }
                 }
-                Check::Sorted => {
-                    let sorted = |b: &[u8]| parse_whole(b).map(sort_arrays);
-                    sorted(&got).is_some() && sorted(&got) == sorted(&want)
+            }
+            // As the recorder does, a connection the server closed (QUIT)
+            // is opened anew if its name is used again.
+            clients.retain(|_, &mut id| {
+                let open = !engine.should_close(id);
+                if !open {
+                    engine.disconnect(id);
                 }
+                open
+            });
+            let got = Record {
+                client,
+                line,
+                own,
+                others,
             };
             compared += 1;
-            if !same {
+            frames += want.own.len() + want.others.len();
+            if !want.matches(&got, check) {
+                let tag = if got.client == DEFAULT_CLIENT {
+                    String::new()
+                } else {
+                    format!("[{}] ", got.client)
+                };
                 failures.push(format!(
-                    "{name}: {line}\n   redis: {}\n  redsim: {}",
-                    escape(&want),
-                    escape(&got)
+                    "{name}: {tag}{}\n   redis: {}\n  redsim: {}",
+                    got.line,
+                    want.describe(),
+                    got.describe()
                 ));
             }
         }
@@ -87,7 +123,7 @@ fn engine_matches_recorded_redis_replies() {
         );
     }
     println!(
-        "conformance: {compared} replies compared, {} differ",
+        "conformance: {compared} lines ({frames} frames) compared, {} differ",
         failures.len()
     );
     assert!(
