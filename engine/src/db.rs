@@ -8,6 +8,13 @@
 //! expiry sampling O(1) random access. Lazy expiry lives here too: every
 //! lookup first removes the key if its time has passed, so an expired key is
 //! never visible through any access path.
+//!
+//! A database cannot reach clients, yet some of what it does on its own is
+//! news to them: a key created, a key (or hash fields) removed because its
+//! time passed, a read that found nothing. It notes these as `KeyEvent`s in
+//! order; the engine takes them (`take_events`) before each keyspace
+//! notification a command emits, after each command and after each expiry
+//! cycle, and turns them into events and WATCH signals (`notify::flush`).
 
 use std::hash::BuildHasher;
 
@@ -43,6 +50,25 @@ pub struct Db {
     live: usize,
     /// Counters INFO reports; they survive FLUSHDB, as Redis's do.
     pub stats: DbStats,
+    /// What happened to keys since the engine last took the list.
+    events: Vec<KeyEvent>,
+}
+
+/// Something that happened to a key inside the database, for the engine to
+/// publish (Redis's notifications from `dbAdd`, expiry and `lookupKey`).
+/// Evictions belong here too once maxmemory exists: an `Evicted` key,
+/// published as `evicted` (class `e`) and signalled like an expired one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyEvent {
+    /// A key that did not exist was stored: the `new` event.
+    Created(Key),
+    /// A key was deleted because its TTL passed: `expired`.
+    Expired(Key),
+    /// A hash lost fields whose TTL passed: `hexpired`, and `del` when
+    /// the hash went with them.
+    FieldsExpired { key: Key, emptied: bool },
+    /// A read found no such key: `keymiss`.
+    Missed(Key),
 }
 
 /// What happened to this database's keys, for INFO stats.
@@ -94,12 +120,19 @@ impl Db {
         if slot.expire_at.is_some_and(|at| at <= now) {
             self.remove(key);
             self.stats.expired += 1;
+            self.events.push(KeyEvent::Expired(key.to_vec()));
             return true;
         }
-        let emptied = match &mut slot.value {
-            Value::Hash(h) if h.has_ttls() => h.purge_expired(now) > 0 && h.is_empty(),
-            _ => false,
+        let (purged, emptied) = match &mut slot.value {
+            Value::Hash(h) if h.has_ttls() => (h.purge_expired(now) > 0, h.is_empty()),
+            _ => (false, false),
         };
+        if purged {
+            self.events.push(KeyEvent::FieldsExpired {
+                key: key.to_vec(),
+                emptied,
+            });
+        }
         if emptied {
             self.remove(key);
         }
@@ -139,16 +172,21 @@ impl Db {
             if !still_has {
                 self.hash_ttls.swap_remove(&i);
             }
-            if emptied {
-                if let Some(key) = self
-                    .slots
-                    .get(i)
-                    .and_then(Option::as_ref)
-                    .map(|s| s.key.clone())
-                {
-                    self.remove(&key);
-                }
+            if purged == 0 {
+                continue;
             }
+            let Some(key) = self
+                .slots
+                .get(i)
+                .and_then(Option::as_ref)
+                .map(|s| s.key.clone())
+            else {
+                continue;
+            };
+            if emptied {
+                self.remove(&key);
+            }
+            self.events.push(KeyEvent::FieldsExpired { key, emptied });
         }
         removed
     }
@@ -156,16 +194,21 @@ impl Db {
     /// The live value of `key` for a command that reads it: an access, and
     /// a keyspace hit or miss.
     pub fn read(&mut self, key: &[u8], now: i64) -> Option<&mut Value> {
-        self.count_lookup(key, now);
+        self.count_lookup(key, now, true);
         self.get(key, now)
     }
 
-    fn count_lookup(&mut self, key: &[u8], now: i64) {
+    /// Counts a read lookup as a hit or a miss; a miss is a `keymiss`
+    /// event too, unless `notify_miss` is false (OBJECT's lookups).
+    fn count_lookup(&mut self, key: &[u8], now: i64, notify_miss: bool) {
         self.expire_if_due(key, now);
         if self.find(key).is_some() {
             self.stats.hits += 1;
         } else {
             self.stats.misses += 1;
+            if notify_miss {
+                self.events.push(KeyEvent::Missed(key.to_vec()));
+            }
         }
     }
 
@@ -181,7 +224,14 @@ impl Db {
     /// The live value of `key` for a command that inspects it (TYPE, TTL,
     /// EXISTS, OBJECT): a hit or miss, but not an access.
     pub fn peek(&mut self, key: &[u8], now: i64) -> Option<&Value> {
-        self.count_lookup(key, now);
+        self.count_lookup(key, now, true);
+        self.slot(key).map(|s| &s.value)
+    }
+
+    /// `peek` for OBJECT, whose misses are counted but not notified
+    /// (Redis's LOOKUP_NONOTIFY).
+    pub fn peek_quietly(&mut self, key: &[u8], now: i64) -> Option<&Value> {
+        self.count_lookup(key, now, false);
         self.slot(key).map(|s| &s.value)
     }
 
@@ -211,8 +261,11 @@ impl Db {
         self.find(key).is_some()
     }
 
-    /// Stores `value` under `key`. The old TTL survives only with `keep_ttl`.
-    pub fn set(&mut self, key: Key, value: Value, keep_ttl: bool) {
+    /// Stores `value` under `key` (Redis's `setKey`: an expired old value
+    /// is reclaimed first, so the key counts as new). The old TTL survives
+    /// only with `keep_ttl`.
+    pub fn set(&mut self, key: Key, value: Value, keep_ttl: bool, now: i64) {
+        self.expire_if_due(&key, now);
         match self.find(&key) {
             Some(i) => {
                 if let Some(slot) = self.slots.get_mut(i).and_then(Option::as_mut) {
@@ -222,7 +275,7 @@ impl Db {
                     }
                 }
             }
-            None => self.insert(key, value, None, 0),
+            None => self.insert(key, value, None, now),
         }
     }
 
@@ -255,9 +308,11 @@ impl Db {
         if expire_at.is_some() {
             self.volatile.insert(i);
         }
-        if matches!(self.slots.get(i), Some(Some(Slot { value: Value::Hash(h), .. })) if h.has_ttls())
-        {
-            self.hash_ttls.insert(i);
+        if let Some(Some(slot)) = self.slots.get(i) {
+            if matches!(&slot.value, Value::Hash(h) if h.has_ttls()) {
+                self.hash_ttls.insert(i);
+            }
+            self.events.push(KeyEvent::Created(slot.key.clone()));
         }
         self.live += 1;
     }
@@ -356,8 +411,14 @@ impl Db {
     pub fn clear(&mut self) {
         *self = Db {
             stats: self.stats,
+            events: std::mem::take(&mut self.events),
             ..Db::default()
         };
+    }
+
+    /// What happened to keys since the last call, oldest first.
+    pub fn take_events(&mut self) -> Vec<KeyEvent> {
+        std::mem::take(&mut self.events)
     }
 
     /// Mean remaining time to live of the keys that have one, in
@@ -375,16 +436,20 @@ impl Db {
         }
     }
 
-    /// A uniformly chosen key among those with a TTL.
-    pub fn random_volatile_key(&self, rng: &mut Rng) -> Option<Key> {
-        if self.volatile.is_empty() {
-            return None;
+    /// Up to `count` distinct keys with a TTL, consecutive in the TTL index
+    /// from a random place (as Redis's expiry cycle walks a stretch of its
+    /// expires table), so a cycle over a few keys sees every one of them.
+    pub fn sample_volatile(&self, rng: &mut Rng, count: usize) -> Vec<Key> {
+        let len = self.volatile.len();
+        if len == 0 {
+            return Vec::new();
         }
-        let i = *self.volatile.get_index(rng.below(self.volatile.len()))?;
-        self.slots
-            .get(i)
-            .and_then(Option::as_ref)
+        let start = rng.below(len);
+        (0..count.min(len))
+            .filter_map(|step| self.volatile.get_index((start + step) % len))
+            .filter_map(|&i| self.slots.get(i).and_then(Option::as_ref))
             .map(|s| s.key.clone())
+            .collect()
     }
 
     /// A random stored key (possibly expired; callers check).
@@ -453,7 +518,7 @@ mod tests {
     #[test]
     fn lazy_expiry_hides_and_reclaims() {
         let mut db = Db::default();
-        db.set(b"k".to_vec(), string("v"), false);
+        db.set(b"k".to_vec(), string("v"), false, 0);
         assert!(db.set_expire(b"k", 100));
         assert_eq!(db.volatile_len(), 1);
         assert!(db.contains(b"k", 99));
@@ -465,11 +530,11 @@ mod tests {
     #[test]
     fn set_clears_ttl_unless_kept() {
         let mut db = Db::default();
-        db.set(b"k".to_vec(), string("1"), false);
+        db.set(b"k".to_vec(), string("1"), false, 0);
         db.set_expire(b"k", 500);
-        db.set(b"k".to_vec(), string("2"), true);
+        db.set(b"k".to_vec(), string("2"), true, 0);
         assert_eq!(db.expire_at(b"k"), Some(500));
-        db.set(b"k".to_vec(), string("3"), false);
+        db.set(b"k".to_vec(), string("3"), false, 0);
         assert_eq!(db.expire_at(b"k"), None);
         assert_eq!(db.volatile_len(), 0);
     }
@@ -478,14 +543,14 @@ mod tests {
     fn slots_are_reused_and_keys_stay_put() {
         let mut db = Db::default();
         for i in 0..100 {
-            db.set(format!("k{i}").into_bytes(), string("v"), false);
+            db.set(format!("k{i}").into_bytes(), string("v"), false, 0);
         }
         for i in (0..100).step_by(2) {
             assert!(db.remove(format!("k{i}").as_bytes()));
         }
         assert_eq!(db.len(), 50);
         for i in 100..150 {
-            db.set(format!("k{i}").into_bytes(), string("v"), false);
+            db.set(format!("k{i}").into_bytes(), string("v"), false, 0);
         }
         assert_eq!(db.len(), 100);
         assert_eq!(db.slots.len(), 100, "freed slots were reused");

@@ -418,18 +418,9 @@ pub(crate) fn dispatch(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdEr
         }
     };
     let result = handler(ctx, argv);
-    // Until every command signals the keys it changes, a write command
-    // that succeeded counts as changing all its keys (for WATCH).
-    if spec.has_flag("write")
-        && !ctx.server.watchers.is_empty()
-        && matches!(&result, Ok(reply) if !reply.is_error())
-    {
-        for at in spec.key_positions(argv) {
-            if let Some(&key) = argv.get(at) {
-                ctx.signal_modified(key);
-            }
-        }
-    }
+    // Keys the databases created, expired or missed after the command's
+    // last event of its own are published now (see `notify`).
+    ctx.flush_key_events();
     let stats = &mut ctx.server.stats;
     stats.total_commands_processed += 1;
     let command = stats.command(parent, sub);

@@ -1,8 +1,10 @@
 //! Active expiry: the periodic sweep that reclaims keys nobody reads, the
 //! way Redis's `activeExpireCycle` does it. Each database is probed with
-//! random samples of 20 keys that have a TTL; sampling repeats while more
-//! than a quarter of a sample was expired, and a whole cycle is capped so a
-//! tick never does unbounded work.
+//! stretches of 20 keys that have a TTL, taken from a random place;
+//! probing repeats while more than a quarter of a stretch was expired, and
+//! a whole cycle is capped so a tick never does unbounded work. What each
+//! database reclaimed is published (`expired`, `hexpired`) before the
+//! next one is swept, as Redis notifies as it goes.
 
 use crate::engine::Server;
 
@@ -26,25 +28,22 @@ pub fn active_cycle(server: &mut Server) -> usize {
         // Hash fields with their own TTLs (Redis 7.4) are reclaimed too.
         db.reclaim_hash_fields(now, &mut server.rng, KEYS_PER_LOOP);
         loop {
-            let sample = KEYS_PER_LOOP.min(db.volatile_len()).min(budget);
-            if sample == 0 {
+            let sample = db.sample_volatile(&mut server.rng, KEYS_PER_LOOP.min(budget));
+            if sample.is_empty() {
                 break;
             }
-            budget -= sample;
-            let mut expired = 0;
-            for _ in 0..sample {
-                if let Some(key) = db.random_volatile_key(&mut server.rng) {
-                    if db.expire_if_due(&key, now) {
-                        expired += 1;
-                    }
-                }
-            }
+            budget -= sample.len();
+            let expired = sample
+                .iter()
+                .filter(|key| db.expire_if_due(key, now))
+                .count();
             deleted += expired;
             // Stop probing this database once expired keys look rare.
-            if expired * 4 <= sample {
+            if expired * 4 <= sample.len() {
                 break;
             }
         }
+        crate::notify::flush(server, None, index);
         if budget == 0 {
             break;
         }

@@ -1,50 +1,114 @@
 //! WATCH bookkeeping: which clients watch which keys, and marking their
 //! transactions doomed when a watched key changes (Redis's
-//! `touchWatchedKey`), is flushed, or is swapped away.
+//! `touchWatchedKey`), is flushed, or is swapped away
+//! (`touchAllWatchedKeysInDb`).
 
 use crate::client::{Client, ClientId, Watched};
 use crate::engine::Server;
 
-/// Marks every client watching `key` in `db` so its EXEC fails.
-pub(crate) fn touch(server: &mut Server, me: Option<&mut Client>, db: usize, key: &[u8]) {
+/// The client `id`: `me` if it is the one whose command is running (lent
+/// out of `server.clients` meanwhile), else the server's.
+fn client_mut<'a>(
+    clients: &'a mut std::collections::BTreeMap<ClientId, Client>,
+    me: Option<&'a mut Client>,
+    id: ClientId,
+) -> Option<&'a mut Client> {
+    match me {
+        Some(me) if me.id == id => Some(me),
+        _ => clients.get_mut(&id),
+    }
+}
+
+/// Marks the clients watching `key` in `db` so their EXEC fails, in the
+/// order they WATCHed it, as Redis does. A watcher that found the key
+/// already expired when it WATCHed is spared if the key is now gone
+/// (logically nothing changed) and from then on watches it as absent;
+/// if the key is present, Redis stops walking the watchers there.
+pub(crate) fn touch(server: &mut Server, mut me: Option<&mut Client>, db: usize, key: &[u8]) {
     let Some(watchers) = server.watchers.get(&(db, key.to_vec())) else {
         return;
     };
     let watchers: Vec<ClientId> = watchers.clone();
-    let me_id = me.as_ref().map(|c| c.id);
-    if let Some(me) = me {
-        if watchers.contains(&me.id) {
-            me.dirty_cas = true;
-        }
-    }
+    let present = server.dbs.get(db).is_some_and(|d| d.value(key).is_some());
     for id in watchers {
-        if Some(id) != me_id {
-            if let Some(client) = server.clients.get_mut(&id) {
-                client.dirty_cas = true;
+        let Some(client) = client_mut(&mut server.clients, me.as_deref_mut(), id) else {
+            continue;
+        };
+        let Some(watched) = client
+            .watched
+            .iter_mut()
+            .find(|w| w.db == db && w.key == key)
+        else {
+            continue;
+        };
+        if watched.expired_at_watch {
+            if present {
+                break;
             }
+            watched.expired_at_watch = false;
+            continue;
         }
+        client.dirty_cas = true;
+        // Once doomed, the client's other WATCHes cannot matter: Redis
+        // drops them, which also keeps them out of later walks.
+        let dropped = std::mem::take(&mut client.watched);
+        forget(server, id, dropped);
     }
 }
 
-/// Marks the watchers of every key in `db` that `exists` says is there
-/// (FLUSHDB, FLUSHALL, SWAPDB: Redis only dooms transactions whose keys
-/// actually existed, or will exist after a swap).
+/// Marks the watchers of keys in `emptied` before FLUSHDB, FLUSHALL or
+/// SWAPDB (`replaced_with`: the database swapped in): only keys that
+/// exist in either count, and keys expired at WATCH time that stay
+/// logically absent do not.
 pub(crate) fn touch_db(
     server: &mut Server,
-    me: Option<&mut Client>,
-    db: usize,
-    exists: impl Fn(&Server, &[u8]) -> bool,
+    mut me: Option<&mut Client>,
+    emptied: usize,
+    replaced_with: Option<usize>,
 ) {
-    let keys: Vec<Vec<u8>> = server
+    let now = server.now_ms;
+    let keys: Vec<(Vec<u8>, Vec<ClientId>)> = server
         .watchers
-        .keys()
-        .filter(|(d, _)| *d == db)
-        .map(|(_, k)| k.clone())
-        .filter(|k| exists(server, k))
+        .iter()
+        .filter(|((d, _), _)| *d == emptied)
+        .map(|((_, k), ids)| (k.clone(), ids.clone()))
         .collect();
-    let mut me = me;
-    for key in keys {
-        touch(server, me.as_deref_mut(), db, &key);
+    for (key, ids) in keys {
+        let in_emptied = server.dbs.get(emptied).is_some_and(|d| d.value(&key).is_some());
+        let replacement = replaced_with.and_then(|r| server.dbs.get(r));
+        let in_replacement = replacement.is_some_and(|d| d.value(&key).is_some());
+        let replacement_expired =
+            replacement.and_then(|d| d.expire_at(&key)).is_some_and(|at| at <= now);
+        if !in_emptied && !in_replacement {
+            continue;
+        }
+        for id in ids {
+            let Some(client) = client_mut(&mut server.clients, me.as_deref_mut(), id) else {
+                continue;
+            };
+            let Some(watched) = client
+                .watched
+                .iter_mut()
+                .find(|w| w.db == emptied && w.key == key)
+            else {
+                continue;
+            };
+            if watched.expired_at_watch {
+                if !in_replacement {
+                    // The expired key is gone: no logical change.
+                    watched.expired_at_watch = false;
+                    continue;
+                }
+                if replacement_expired {
+                    continue;
+                }
+            } else if !in_emptied && replacement_expired {
+                // An absent key replaced by an expired one: still absent.
+                watched.expired_at_watch = true;
+                continue;
+            }
+            client.dirty_cas = true;
+        }
     }
 }
 
@@ -68,14 +132,20 @@ pub(crate) fn watch(server: &mut Server, client: &mut Client, key: &[u8], expire
 
 /// Forgets every WATCH of a client (UNWATCH, EXEC, DISCARD, disconnect).
 pub(crate) fn unwatch_all(server: &mut Server, client: &mut Client) {
-    for w in client.watched.drain(..) {
+    let dropped = std::mem::take(&mut client.watched);
+    forget(server, client.id, dropped);
+    client.dirty_cas = false;
+}
+
+/// Removes client `id` from the watcher lists of `watched`.
+fn forget(server: &mut Server, id: ClientId, watched: Vec<Watched>) {
+    for w in watched {
         let slot = (w.db, w.key);
         if let Some(list) = server.watchers.get_mut(&slot) {
-            list.retain(|&id| id != client.id);
+            list.retain(|&other| other != id);
             if list.is_empty() {
                 server.watchers.remove(&slot);
             }
         }
     }
-    client.dirty_cas = false;
 }

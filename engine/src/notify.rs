@@ -1,9 +1,18 @@
 //! Keyspace notifications: events published on `__keyspace@<db>__:<key>`
 //! (the event as message) and `__keyevent@<db>__:<event>` (the key as
 //! message), for the classes `notify-keyspace-events` enables.
+//!
+//! Commands emit their own events where Redis does (`Ctx::notify`, and
+//! `Ctx::modified` for the usual event-plus-WATCH pair). What a database
+//! does on its own — create a key, expire one, miss a read — it notes as
+//! `db::KeyEvent`s, and `flush` publishes those: before every event a
+//! command emits (so they come out in the order they happened), after
+//! every command and after every active-expiry pass. Evictions will join
+//! them as `evicted` (class `e`) when maxmemory exists.
 
 use crate::client::Client;
-use crate::engine::Server;
+use crate::db::KeyEvent;
+use crate::engine::{Ctx, Server};
 
 /// Event classes, with Redis's bit values (as `notify-keyspace-events`
 /// letters set them: g $ l s h z x e t m d n; K and E pick the channels).
@@ -23,8 +32,22 @@ pub mod class {
     pub const NEW: u32 = 1 << 14;
 }
 
-/// Publishes the event if its class is enabled.
+/// Publishes the event if its class is enabled, after whatever the
+/// databases noted before it.
 pub(crate) fn emit(
+    server: &mut Server,
+    mut me: Option<&mut Client>,
+    event_class: u32,
+    event: &str,
+    key: &[u8],
+    db: usize,
+) {
+    flush(server, me.as_deref_mut(), db);
+    publish(server, me, event_class, event, key, db);
+}
+
+/// The publishing half of `emit`.
+fn publish(
     server: &mut Server,
     mut me: Option<&mut Client>,
     event_class: u32,
@@ -44,5 +67,79 @@ pub(crate) fn emit(
     if flags & class::KEYEVENT != 0 {
         let channel = format!("__keyevent@{db}__:{event}").into_bytes();
         crate::pubsub::publish(server, me, &channel, key);
+    }
+}
+
+/// Publishes what the databases noted since the last flush, database
+/// `first` first (the running client's: a command that touches two
+/// databases, MOVE or COPY, looks at its own first), then the others in
+/// order. An expired key also dooms the transactions WATCHing it, as
+/// Redis's expiry signals the key modified.
+pub(crate) fn flush(server: &mut Server, mut me: Option<&mut Client>, first: usize) {
+    let count = server.dbs.len();
+    let order = std::iter::once(first).chain((0..count).filter(|&i| i != first));
+    for db in order {
+        let Some(events) = server.dbs.get_mut(db).map(crate::db::Db::take_events) else {
+            continue;
+        };
+        for event in events {
+            let me = me.as_deref_mut();
+            match event {
+                KeyEvent::Created(key) => publish(server, me, class::NEW, "new", &key, db),
+                KeyEvent::Missed(key) => publish(server, me, class::KEY_MISS, "keymiss", &key, db),
+                KeyEvent::Expired(key) => {
+                    let mut me = me;
+                    publish(server, me.as_deref_mut(), class::EXPIRED, "expired", &key, db);
+                    crate::multi::touch(server, me, db, &key);
+                }
+                KeyEvent::FieldsExpired { key, emptied } => {
+                    let mut me = me;
+                    publish(server, me.as_deref_mut(), class::HASH, "hexpired", &key, db);
+                    if emptied {
+                        publish(server, me.as_deref_mut(), class::GENERIC, "del", &key, db);
+                    }
+                    crate::multi::touch(server, me, db, &key);
+                }
+            }
+        }
+    }
+}
+
+/// The notification helpers commands use, beside `Ctx::notify` and
+/// `Ctx::signal_modified`.
+impl Ctx<'_> {
+    /// A key changed: its WATCHers are doomed and `event` is published
+    /// (the pair nearly every write ends with).
+    pub fn modified(&mut self, event_class: u32, event: &str, key: &[u8]) {
+        self.signal_modified(key);
+        self.notify(event_class, event, key);
+    }
+
+    /// A command deleted `key` (a store with an empty result, a collection
+    /// that lost its last element): `del`, and WATCHers are doomed.
+    pub fn deleted(&mut self, key: &[u8]) {
+        self.modified(class::GENERIC, "del", key);
+    }
+
+    /// `modified` for a key in database `db`, which need not be the
+    /// client's (MOVE's and COPY's destination).
+    pub fn modified_in(&mut self, db: usize, event_class: u32, event: &str, key: &[u8]) {
+        crate::multi::touch(self.server, Some(&mut *self.client), db, key);
+        emit(
+            self.server,
+            Some(&mut *self.client),
+            event_class,
+            event,
+            key,
+            db,
+        );
+    }
+
+    /// Publishes what the databases noted (keys created, expired or
+    /// missed) that no later event has carried out yet; dispatch calls
+    /// this after every command.
+    pub fn flush_key_events(&mut self) {
+        let db = self.client.db;
+        flush(self.server, Some(&mut *self.client), db);
     }
 }

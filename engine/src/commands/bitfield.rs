@@ -6,6 +6,7 @@ use super::bitmap::{bit_offset, edit_bits, read_bits};
 use super::{int_arg, is_opt, one_key, Arg, ArgKind, Body, Spec, BASE};
 use crate::engine::Ctx;
 use crate::error::CmdError;
+use crate::notify::class;
 use crate::reply::Reply;
 
 pub const SPECS: &[Spec] = &[
@@ -179,9 +180,17 @@ fn run(ctx: &mut Ctx<'_>, argv: &[&[u8]], read_only: bool) -> Result<Reply, CmdE
     let min_len = usize::try_from(highest_bit >> 3)
         .unwrap_or(usize::MAX)
         .saturating_add(1);
-    let replies = edit_bits(ctx, key, min_len, |bytes| {
+    let replies: Vec<Reply> = edit_bits(ctx, key, min_len, |bytes| {
         ops.iter().map(|op| apply(bytes, op)).collect()
     })?;
+    // Writes refused by OVERFLOW FAIL (a nil reply) change nothing.
+    let changed = ops
+        .iter()
+        .zip(&replies)
+        .any(|(op, reply)| op.kind != OpKind::Get && *reply != Reply::Nil);
+    if changed {
+        ctx.modified(class::STRING, "setbit", key);
+    }
     Ok(Reply::Array(replies))
 }
 

@@ -7,6 +7,7 @@ use super::{
 };
 use crate::engine::Ctx;
 use crate::error::CmdError;
+use crate::notify::class;
 use crate::reply::Reply;
 use crate::types::{RString, Value};
 
@@ -176,6 +177,7 @@ fn setbit(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         }
         old
     })?;
+    ctx.modified(class::STRING, "setbit", arg(argv, 1));
     Ok(Reply::Int(i64::from(old)))
 }
 
@@ -390,7 +392,9 @@ fn bitop(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let len = inputs.iter().map(Vec::len).max().unwrap_or(0);
     let dest = arg(argv, 2);
     if len == 0 {
-        ctx.db().remove(dest);
+        if ctx.db().remove(dest) {
+            ctx.deleted(dest);
+        }
         return Ok(Reply::Int(0));
     }
     let byte = |input: &Vec<u8>, i: usize| input.get(i).copied().unwrap_or(0);
@@ -406,6 +410,7 @@ fn bitop(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
             }
         })
         .collect();
+    let now = ctx.now();
     ctx.db().set(
         dest.to_vec(),
         Value::String(RString::Bytes {
@@ -413,6 +418,8 @@ fn bitop(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
             raw: true,
         }),
         false,
+        now,
     );
+    ctx.modified(class::STRING, "set", dest);
     Ok(Reply::Int(i64::try_from(len).unwrap_or(i64::MAX)))
 }

@@ -6,6 +6,7 @@ use super::{arg, int_arg, one_key, Arg, ArgKind, Body, Spec, BASE};
 use crate::engine::Ctx;
 use crate::error::CmdError;
 use crate::long_double::LongDouble;
+use crate::notify::class;
 use crate::reply::Reply;
 use crate::types::{RString, Value};
 
@@ -99,7 +100,9 @@ fn add(ctx: &mut Ctx<'_>, key: &[u8], delta: i64) -> Result<Reply, CmdError> {
     let value = current
         .checked_add(delta)
         .ok_or_else(|| CmdError::Other("ERR increment or decrement would overflow".to_string()))?;
-    db.set(key.to_vec(), Value::String(RString::Int(value)), true);
+    db.set(key.to_vec(), Value::String(RString::Int(value)), true, now);
+    // INCR, DECR, INCRBY and DECRBY all report `incrby`, as in Redis.
+    ctx.modified(class::STRING, "incrby", key);
     Ok(Reply::Int(value))
 }
 
@@ -151,6 +154,8 @@ fn incrbyfloat(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         key.to_vec(),
         Value::String(RString::from_text(text.clone())),
         true,
+        now,
     );
+    ctx.modified(class::STRING, "incrbyfloat", key);
     Ok(Reply::Bulk(text))
 }

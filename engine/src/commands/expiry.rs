@@ -4,6 +4,7 @@
 use super::{arg, int_arg, is_opt, one_key, Arg, ArgKind, Body, Spec, BASE};
 use crate::engine::Ctx;
 use crate::error::CmdError;
+use crate::notify::class;
 use crate::reply::Reply;
 
 const EXPIRE_CONDITION: Arg = Arg::one_of(
@@ -309,8 +310,10 @@ fn expire_generic(
     }
     if at <= now {
         db.remove(key);
+        ctx.deleted(key);
     } else {
         db.set_expire(key, at);
+        ctx.modified(class::GENERIC, "expire", key);
     }
     Ok(Reply::Int(1))
 }
@@ -363,5 +366,8 @@ fn persist(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let now = ctx.now();
     let db = ctx.db();
     let removed = db.contains(key, now) && db.persist(key);
+    if removed {
+        ctx.modified(class::GENERIC, "persist", key);
+    }
     Ok(Reply::Int(i64::from(removed)))
 }

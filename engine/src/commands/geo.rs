@@ -20,7 +20,7 @@ use crate::geo::{hash, sort};
 use crate::long_double::LongDouble;
 use crate::number::parse_double;
 use crate::reply::Reply;
-use crate::types::{Value, ZSet};
+use crate::types::ZSet;
 
 pub const SPECS: &[Spec] = &[
     Spec {
@@ -674,7 +674,14 @@ fn search(ctx: &mut Ctx<'_>, argv: &[&[u8]], variant: Variant) -> Result<Reply, 
         f.dist /= to_metres;
     }
     match query.store {
-        Some((dest, store_dist)) => Ok(store(ctx, dest, found, store_dist)),
+        Some((dest, store_dist)) => {
+            let event = if variant.store_first {
+                "geosearchstore"
+            } else {
+                "georadiusstore"
+            };
+            Ok(store(ctx, dest, found, store_dist, event))
+        }
         None => Ok(Reply::Array(
             found.into_iter().map(|f| entry(f, &query)).collect(),
         )),
@@ -703,25 +710,27 @@ fn entry(found: Found, query: &Query<'_>) -> Reply {
     Reply::Array(parts)
 }
 
-/// STORE / STOREDIST: the results become a sorted set (an empty result
-/// deletes the destination); answers how many were stored.
-fn store(ctx: &mut Ctx<'_>, dest: &[u8], found: Vec<Found>, store_dist: bool) -> Reply {
+/// STORE / STOREDIST: the results become a sorted set, announced as
+/// `event` (an empty result deletes the destination); answers how many
+/// were stored.
+fn store(
+    ctx: &mut Ctx<'_>,
+    dest: &[u8],
+    found: Vec<Found>,
+    store_dist: bool,
+    event: &str,
+) -> Reply {
     let stored = found.len();
     let limits = ctx.server.limits;
-    let db = ctx.db();
-    if found.is_empty() {
-        db.remove(dest);
-    } else {
-        let mut zset = ZSet::new();
-        for f in &found {
-            zset.insert(
-                &f.member,
-                if store_dist { f.dist } else { f.score },
-                &limits,
-            );
-        }
-        db.set(dest.to_vec(), Value::ZSet(zset), false);
+    let mut zset = ZSet::new();
+    for f in &found {
+        zset.insert(
+            &f.member,
+            if store_dist { f.dist } else { f.score },
+            &limits,
+        );
     }
+    super::zset::store(ctx, dest, zset, event);
     int_reply(stored)
 }
 

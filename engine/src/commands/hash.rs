@@ -2,12 +2,12 @@
 //! 7.4's HEXPIRE family) come later; everything here is Redis 7.0.
 
 use super::{
-    arg, drop_if_empty, int_arg, int_reply, is_opt, one_key, read, write, Arg, ArgKind, Body, Spec,
-    BASE,
+    arg, int_arg, int_reply, is_opt, one_key, read, removed, write, Arg, ArgKind, Body, Spec, BASE,
 };
 use crate::engine::Ctx;
 use crate::error::CmdError;
 use crate::long_double::LongDouble;
+use crate::notify::class;
 use crate::reply::Reply;
 use crate::resp::Protocol;
 use crate::types::{Hash, Value};
@@ -285,11 +285,15 @@ fn hset_generic(ctx: &mut Ctx<'_>, argv: &[&[u8]], name: &str) -> Result<usize, 
         return Err(CmdError::WrongArity(name.to_string()));
     }
     let limits = ctx.server.limits;
-    let hash = hash_or_create(ctx, arg(argv, 1))?;
-    Ok(pairs
+    let key = arg(argv, 1);
+    let hash = hash_or_create(ctx, key)?;
+    let added = pairs
         .chunks_exact(2)
         .filter(|pair| hash.set(pair[0], pair[1].to_vec(), &limits))
-        .count())
+        .count();
+    // Reported even when every field kept its value.
+    ctx.modified(class::HASH, "hset", key);
+    Ok(added)
 }
 
 fn hset(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
@@ -303,11 +307,13 @@ fn hmset(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 fn hsetnx(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let (field, value) = (arg(argv, 2), arg(argv, 3));
     let limits = ctx.server.limits;
-    let hash = hash_or_create(ctx, arg(argv, 1))?;
+    let key = arg(argv, 1);
+    let hash = hash_or_create(ctx, key)?;
     if hash.get(field).is_some() {
         return Ok(Reply::Int(0));
     }
     hash.set(field, value.to_vec(), &limits);
+    ctx.modified(class::HASH, "hset", key);
     Ok(Reply::Int(1))
 }
 
@@ -336,9 +342,11 @@ fn hdel(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let Some(hash) = write::<Hash>(ctx, key)? else {
         return Ok(Reply::Int(0));
     };
-    let removed = argv.iter().skip(2).filter(|f| hash.remove(f)).count();
-    drop_if_empty::<Hash>(ctx, key);
-    Ok(int_reply(removed))
+    let gone = argv.iter().skip(2).filter(|f| hash.remove(f)).count();
+    if gone > 0 {
+        removed::<Hash>(ctx, class::HASH, "hdel", key);
+    }
+    Ok(int_reply(gone))
 }
 
 fn hlen(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
@@ -400,9 +408,9 @@ fn hvals(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 
 fn hincrby(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let delta = int_arg(arg(argv, 3))?;
-    let field = arg(argv, 2);
+    let (key, field) = (arg(argv, 1), arg(argv, 2));
     let limits = ctx.server.limits;
-    let hash = hash_or_create(ctx, arg(argv, 1))?;
+    let hash = hash_or_create(ctx, key)?;
     let current = match hash.get(field) {
         Some(v) => crate::number::parse_i64(v)
             .ok_or_else(|| CmdError::Other("ERR hash value is not an integer".to_string()))?,
@@ -412,6 +420,7 @@ fn hincrby(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         .checked_add(delta)
         .ok_or_else(|| CmdError::Other("ERR increment or decrement would overflow".to_string()))?;
     hash.set_keep_ttl(field, value.to_string().into_bytes(), &limits);
+    ctx.modified(class::HASH, "hincrby", key);
     Ok(Reply::Int(value))
 }
 
@@ -421,9 +430,9 @@ fn hincrbyfloat(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     if !delta.is_finite() {
         return Err(CmdError::Other("ERR value is NaN or Infinity".to_string()));
     }
-    let field = arg(argv, 2);
+    let (key, field) = (arg(argv, 1), arg(argv, 2));
     let limits = ctx.server.limits;
-    let hash = hash_or_create(ctx, arg(argv, 1))?;
+    let hash = hash_or_create(ctx, key)?;
     let current = match hash.get(field) {
         Some(v) => LongDouble::parse(v)
             .ok_or_else(|| CmdError::Other("ERR hash value is not a float".to_string()))?,
@@ -437,6 +446,7 @@ fn hincrbyfloat(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     }
     let text = sum.to_human_string().into_bytes();
     hash.set_keep_ttl(field, text.clone(), &limits);
+    ctx.modified(class::HASH, "hincrbyfloat", key);
     Ok(Reply::Bulk(text))
 }
 

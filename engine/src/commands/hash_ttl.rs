@@ -5,10 +5,12 @@
 //! error texts were checked against a real redis-server 7.4.
 
 use super::{
-    arg, int_arg, is_opt, one_key, read, write, Arg, ArgKind, Body, Handler, KeySpec, Spec, BASE,
+    arg, int_arg, is_opt, one_key, read, removed, write, Arg, ArgKind, Body, Handler, KeySpec,
+    Spec, BASE,
 };
 use crate::engine::Ctx;
 use crate::error::CmdError;
+use crate::notify::class;
 use crate::reply::Reply;
 use crate::types::Hash;
 
@@ -278,11 +280,15 @@ fn set_generic(
             answers.push(Reply::Int(SET));
         }
     }
-    let emptied = hash.is_empty();
-    if emptied {
-        ctx.db().remove(key);
-    } else {
+    let count = |code: i64| answers.iter().filter(|a| **a == Reply::Int(code)).count();
+    let (deleted, set) = (count(DELETED), count(SET));
+    // A time already past deletes the fields, which Redis reports as HDEL.
+    if deleted > 0 {
+        removed::<Hash>(ctx, class::HASH, "hdel", key);
+    }
+    if set > 0 {
         ctx.db().track_field_ttls(key);
+        ctx.modified(class::HASH, "hexpire", key);
     }
     Ok(Reply::Array(answers))
 }
@@ -370,7 +376,7 @@ fn hpersist(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
             listed.iter().map(|_| Reply::Int(NO_FIELD)).collect(),
         ));
     };
-    let answers = listed
+    let answers: Vec<Reply> = listed
         .iter()
         .map(|field| {
             if hash.get(field).is_none() {
@@ -382,5 +388,8 @@ fn hpersist(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
             }
         })
         .collect();
+    if answers.contains(&Reply::Int(SET)) {
+        ctx.modified(class::HASH, "hpersist", key);
+    }
     Ok(Reply::Array(answers))
 }

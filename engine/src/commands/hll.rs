@@ -141,7 +141,7 @@ fn pfadd(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         Ok(changed)
     })?;
     if changed {
-        ctx.notify(class::STRING, "pfadd", arg(argv, 1));
+        ctx.modified(class::STRING, "pfadd", arg(argv, 1));
     }
     Ok(Reply::Int(i64::from(changed)))
 }
@@ -209,7 +209,7 @@ fn pfmerge(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         union.raise(bytes, sparse_max).map_err(hll_error)
     })?;
     // Redis reports a merge as a "pfadd" event.
-    ctx.notify(class::STRING, "pfadd", dest);
+    ctx.modified(class::STRING, "pfadd", dest);
     Ok(Reply::ok())
 }
 

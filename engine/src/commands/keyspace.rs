@@ -7,6 +7,7 @@ use super::{
 };
 use crate::engine::Ctx;
 use crate::error::CmdError;
+use crate::notify::class;
 use crate::reply::Reply;
 
 pub const SPECS: &[Spec] = &[
@@ -218,13 +219,15 @@ fn same_object() -> CmdError {
 
 fn del(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let now = ctx.now();
-    let db = ctx.db();
-    // An expired key counts as already gone.
-    let removed = argv
-        .iter()
-        .skip(1)
-        .filter(|key| !db.expire_if_due(key, now) && db.remove(key))
-        .count();
+    let mut removed = 0;
+    for &key in argv.iter().skip(1) {
+        // An expired key counts as already gone.
+        let db = ctx.db();
+        if !db.expire_if_due(key, now) && db.remove(key) {
+            removed += 1;
+            ctx.deleted(key);
+        }
+    }
     Ok(int_reply(removed))
 }
 
@@ -277,6 +280,8 @@ fn rename_generic(ctx: &mut Ctx<'_>, argv: &[&[u8]], nx: bool) -> Result<Reply, 
     if let Some((value, expire_at)) = db.take(from) {
         db.insert(to.to_vec(), value, expire_at, now);
     }
+    ctx.modified(class::GENERIC, "rename_from", from);
+    ctx.modified(class::GENERIC, "rename_to", to);
     Ok(done)
 }
 
@@ -331,6 +336,7 @@ fn copy(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         dest.remove(to);
     }
     dest.insert(to.to_vec(), value, expire_at, now);
+    ctx.modified_in(target, class::GENERIC, "copy_to", to);
     Ok(Reply::Int(1))
 }
 
@@ -363,6 +369,8 @@ fn move_key(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     if let Some(dest) = ctx.server.dbs.get_mut(target) {
         dest.insert(key.to_vec(), value, expire_at, now);
     }
+    ctx.modified(class::GENERIC, "move_from", key);
+    ctx.modified_in(target, class::GENERIC, "move_to", key);
     Ok(Reply::Int(1))
 }
 

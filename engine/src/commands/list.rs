@@ -3,11 +3,12 @@
 //! LMOVE/RPOPLPUSH and LMPOP. A list that becomes empty is deleted at once.
 
 use super::{
-    arg, drop_if_empty, int_arg, int_reply, is_opt, one_key, parse_multi_pop, read, write, Arg,
-    ArgKind, BeginSearch, Body, FindKeys, KeySpec, MultiPop, Spec, BASE,
+    arg, int_arg, int_reply, is_opt, one_key, parse_multi_pop, read, removed, write, Arg, ArgKind,
+    BeginSearch, Body, FindKeys, KeySpec, MultiPop, Spec, BASE,
 };
 use crate::engine::Ctx;
 use crate::error::CmdError;
+use crate::notify::class;
 use crate::reply::Reply;
 use crate::types::list::{End, List};
 use crate::types::{EncodingLimits, Value};
@@ -302,6 +303,22 @@ impl End {
             Err(CmdError::Syntax)
         }
     }
+
+    /// The keyspace event of a push at this end.
+    fn push_event(self) -> &'static str {
+        match self {
+            End::Head => "lpush",
+            End::Tail => "rpush",
+        }
+    }
+
+    /// The keyspace event of a pop at this end.
+    fn pop_event(self) -> &'static str {
+        match self {
+            End::Head => "lpop",
+            End::Tail => "rpop",
+        }
+    }
 }
 
 /// Pops up to `n` elements, then lets the list shrink its encoding.
@@ -325,7 +342,9 @@ fn push(ctx: &mut Ctx<'_>, argv: &[&[u8]], end: End) -> Result<Reply, CmdError> 
         return Err(CmdError::WrongType);
     };
     list.push_all(end, argv.get(2..).unwrap_or_default(), &limits);
-    Ok(int_reply(list.len()))
+    let len = list.len();
+    ctx.modified(class::LIST, end.push_event(), key);
+    Ok(int_reply(len))
 }
 
 fn lpush(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
@@ -339,11 +358,14 @@ fn rpush(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 /// LPUSHX/RPUSHX: push only onto an existing list.
 fn push_existing(ctx: &mut Ctx<'_>, argv: &[&[u8]], end: End) -> Result<Reply, CmdError> {
     let limits = ctx.server.limits;
-    let Some(list) = write::<List>(ctx, arg(argv, 1))? else {
+    let key = arg(argv, 1);
+    let Some(list) = write::<List>(ctx, key)? else {
         return Ok(Reply::Int(0));
     };
     list.push_all(end, argv.get(2..).unwrap_or_default(), &limits);
-    Ok(int_reply(list.len()))
+    let len = list.len();
+    ctx.modified(class::LIST, end.push_event(), key);
+    Ok(int_reply(len))
 }
 
 fn lpushx(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
@@ -407,6 +429,7 @@ fn lset(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     if !replaced {
         return Err(CmdError::Other("ERR index out of range".to_string()));
     }
+    ctx.modified(class::LIST, "lset", arg(argv, 1));
     Ok(Reply::ok())
 }
 
@@ -429,7 +452,9 @@ fn linsert(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         return Ok(Reply::Int(-1));
     };
     list.insert(at, after, element.to_vec(), &limits);
-    Ok(int_reply(list.len()))
+    let len = list.len();
+    ctx.modified(class::LIST, "linsert", arg(argv, 1));
+    Ok(int_reply(len))
 }
 
 /// An optional non-negative count with Redis's error text for both a bad
@@ -462,12 +487,14 @@ fn pop(ctx: &mut Ctx<'_>, argv: &[&[u8]], end: End) -> Result<Reply, CmdError> {
     };
     let reply = match count {
         None => pop_many(list, end, 1, &limits).pop().unwrap_or(Reply::Nil),
+        // A count of 0 pops nothing, and Redis says nothing of it.
+        Some(0) => return Ok(Reply::Array(Vec::new())),
         Some(n) => {
             let n = usize::try_from(n).unwrap_or(usize::MAX).min(list.len());
             Reply::Array(pop_many(list, end, n, &limits))
         }
     };
-    drop_if_empty::<List>(ctx, key);
+    removed::<List>(ctx, class::LIST, end.pop_event(), key);
     Ok(reply)
 }
 
@@ -559,30 +586,32 @@ fn lrem(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     } else {
         usize::try_from(count.unsigned_abs()).unwrap_or(usize::MAX)
     };
-    let mut removed = 0;
+    let mut gone = 0;
     if count >= 0 {
         let mut i = 0;
-        while i < list.len() && removed < limit {
+        while i < list.len() && gone < limit {
             if list.get(i).is_some_and(|e| e.as_slice() == element) {
                 list.remove(i);
-                removed += 1;
+                gone += 1;
             } else {
                 i += 1;
             }
         }
     } else {
         let mut i = list.len();
-        while i > 0 && removed < limit {
+        while i > 0 && gone < limit {
             i -= 1;
             if list.get(i).is_some_and(|e| e.as_slice() == element) {
                 list.remove(i);
-                removed += 1;
+                gone += 1;
             }
         }
     }
     list.after_removal(&limits);
-    drop_if_empty::<List>(ctx, key);
-    Ok(int_reply(removed))
+    if gone > 0 {
+        removed::<List>(ctx, class::LIST, "lrem", key);
+    }
+    Ok(int_reply(gone))
 }
 
 fn ltrim(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
@@ -603,7 +632,8 @@ fn ltrim(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         list.trim(usize::try_from(start).unwrap_or(0), end);
         list.after_removal(&limits);
     }
-    drop_if_empty::<List>(ctx, key);
+    // Redis reports a trim even when it removed nothing.
+    removed::<List>(ctx, class::LIST, "ltrim", key);
     Ok(Reply::ok())
 }
 
@@ -645,7 +675,9 @@ fn move_element(
     if let Some(source) = write::<List>(ctx, from)? {
         source.after_removal(&limits);
     }
-    drop_if_empty::<List>(ctx, from);
+    // Redis announces the push before the pop.
+    ctx.modified(class::LIST, push_end.push_event(), to);
+    removed::<List>(ctx, class::LIST, pop_end.pop_event(), from);
     Ok(Reply::Bulk(element))
 }
 
@@ -675,7 +707,7 @@ fn lmpop(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         }
         let n = count.min(list.len());
         let popped = pop_many(list, end, n, &limits);
-        drop_if_empty::<List>(ctx, key);
+        removed::<List>(ctx, class::LIST, end.pop_event(), key);
         return Ok(Reply::Array(vec![Reply::bulk(key), Reply::Array(popped)]));
     }
     Ok(Reply::NilArray)

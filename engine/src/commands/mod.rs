@@ -189,16 +189,23 @@ pub(crate) fn write<'a, T: Typed>(
 }
 
 /// Deletes `key` if it holds an empty `T` collection, as Redis does the
-/// moment a collection loses its last element.
-pub(crate) fn drop_if_empty<T: Typed>(ctx: &mut Ctx<'_>, key: &[u8]) {
+/// moment a collection loses its last element; true if it did.
+pub(crate) fn drop_if_empty<T: Typed>(ctx: &mut Ctx<'_>, key: &[u8]) -> bool {
     let now = ctx.now();
     let db = ctx.db();
-    if db
-        .get(key, now)
+    db.get(key, now)
         .and_then(T::cast)
         .is_some_and(|t| t.is_empty_collection())
-    {
-        db.remove(key);
+        && db.remove(key)
+}
+
+/// How a command that took elements out of the collection at `key` ends
+/// in Redis: its event is published and WATCHers are doomed, then, if the
+/// collection is empty, the key goes with a `del` event.
+pub(crate) fn removed<T: Typed>(ctx: &mut Ctx<'_>, event_class: u32, event: &str, key: &[u8]) {
+    ctx.modified(event_class, event, key);
+    if drop_if_empty::<T>(ctx, key) {
+        ctx.notify(crate::notify::class::GENERIC, "del", key);
     }
 }
 

@@ -144,7 +144,7 @@ const SHARED_REFCOUNT: i64 = i32::MAX as i64;
 
 fn encoding(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let now = ctx.now();
-    Ok(match ctx.db().peek(arg(argv, 2), now) {
+    Ok(match ctx.db().peek_quietly(arg(argv, 2), now) {
         Some(value) => Reply::bulk(value.encoding().as_bytes()),
         None => Reply::Nil,
     })
@@ -152,7 +152,7 @@ fn encoding(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 
 fn refcount(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let now = ctx.now();
-    Ok(match ctx.db().peek(arg(argv, 2), now) {
+    Ok(match ctx.db().peek_quietly(arg(argv, 2), now) {
         Some(Value::String(RString::Int(n))) if (0..SHARED_INTEGERS).contains(n) => {
             Reply::Int(SHARED_REFCOUNT)
         }
@@ -165,7 +165,7 @@ fn idletime(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let key = arg(argv, 2);
     let now = ctx.now();
     let db = ctx.db();
-    if db.peek(key, now).is_none() {
+    if db.peek_quietly(key, now).is_none() {
         return Ok(Reply::Nil);
     }
     Ok(db.idle_seconds(key, now).map_or(Reply::Nil, Reply::Int))
@@ -173,7 +173,7 @@ fn idletime(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 
 fn freq(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let now = ctx.now();
-    if ctx.db().peek(arg(argv, 2), now).is_none() {
+    if ctx.db().peek_quietly(arg(argv, 2), now).is_none() {
         return Ok(Reply::Nil);
     }
     // Access frequency is only tracked under an LFU maxmemory policy, and

@@ -144,18 +144,12 @@ fn swapdb(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     Ok(Reply::ok())
 }
 
-/// Before database `db` is emptied (or swapped with `replaced_by`), fails
-/// the transactions watching a key that exists there (or will after the
-/// swap), as Redis does.
-fn doom_watchers(ctx: &mut Ctx<'_>, db: usize, replaced_by: Option<usize>) {
-    let present = |server: &crate::engine::Server, index: Option<usize>, key: &[u8]| {
-        index
-            .and_then(|i| server.dbs.get(i))
-            .is_some_and(|d| d.value(key).is_some())
-    };
-    crate::multi::touch_db(ctx.server, Some(&mut *ctx.client), db, |server, key| {
-        present(server, Some(db), key) || present(server, replaced_by, key)
-    });
+/// Before database `db` is emptied (or swapped with `replaced_with`),
+/// fails the transactions watching a key that exists there (or will after
+/// the swap), as Redis does. Neither emits keyspace events: Redis 7.0
+/// publishes nothing per key for FLUSHDB, FLUSHALL or SWAPDB.
+fn doom_watchers(ctx: &mut Ctx<'_>, db: usize, replaced_with: Option<usize>) {
+    crate::multi::touch_db(ctx.server, Some(&mut *ctx.client), db, replaced_with);
 }
 
 fn time(ctx: &mut Ctx<'_>, _argv: &[&[u8]]) -> Result<Reply, CmdError> {

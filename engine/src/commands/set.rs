@@ -4,12 +4,13 @@
 //! algorithms (which can leave SDIFFSTORE's result in different encodings).
 
 use super::{
-    all_keys, arg, drop_if_empty, int_arg, int_reply, one_key, read, typed, write, Arg, ArgKind,
+    all_keys, arg, int_arg, int_reply, one_key, read, removed, typed, write, Arg, ArgKind,
     BeginSearch, Body, FindKeys, KeySpec, Spec, BASE,
 };
 use crate::db::Db;
 use crate::engine::Ctx;
 use crate::error::CmdError;
+use crate::notify::class;
 use crate::reply::Reply;
 use crate::types::{EncodingLimits, Set, Value};
 
@@ -290,14 +291,18 @@ fn sadd(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let first = members.first().copied().unwrap_or_default();
     let now = ctx.now();
     let limits = ctx.server.limits;
-    let Some(Value::Set(set)) = ctx.db().get_or_insert(arg(argv, 1), now, || {
+    let key = arg(argv, 1);
+    let Some(Value::Set(set)) = ctx.db().get_or_insert(key, now, || {
         Value::Set(Set::create(Some(first), members.len(), &limits))
     }) else {
         return Err(CmdError::WrongType);
     };
-    Ok(int_reply(
-        members.iter().filter(|m| set.add(m, &limits)).count(),
-    ))
+    let added = members.iter().filter(|m| set.add(m, &limits)).count();
+    // Members already there change nothing: no event, and WATCH holds.
+    if added > 0 {
+        ctx.modified(class::SET, "sadd", key);
+    }
+    Ok(int_reply(added))
 }
 
 fn srem(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
@@ -305,9 +310,11 @@ fn srem(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let Some(set) = write::<Set>(ctx, key)? else {
         return Ok(Reply::Int(0));
     };
-    let removed = argv.iter().skip(2).filter(|m| set.remove(m)).count();
-    drop_if_empty::<Set>(ctx, key);
-    Ok(int_reply(removed))
+    let gone = argv.iter().skip(2).filter(|m| set.remove(m)).count();
+    if gone > 0 {
+        removed::<Set>(ctx, class::SET, "srem", key);
+    }
+    Ok(int_reply(gone))
 }
 
 fn scard(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
@@ -351,15 +358,16 @@ fn smove(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     if !source.remove(member) {
         return Ok(Reply::Int(0));
     }
-    if source.is_empty() {
-        db.remove(from);
-    }
+    // The source's events come before the destination is created.
+    removed::<Set>(ctx, class::SET, "srem", from);
+    let db = ctx.db();
     if !dest_exists {
         let fresh = Set::create(Some(member), 1, &limits);
         db.insert(to.to_vec(), Value::Set(fresh), None, now);
     }
-    if let Some(dest) = typed::<Set>(db.get(to, now))? {
-        dest.add(member, &limits);
+    let added = typed::<Set>(db.get(to, now))?.is_some_and(|dest| dest.add(member, &limits));
+    if added {
+        ctx.modified(class::SET, "sadd", to);
     }
     Ok(Reply::Int(1))
 }
@@ -456,14 +464,19 @@ fn difference(keys: &[&[u8]], sets: &[Option<&Set>], limits: &EncodingLimits) ->
     result
 }
 
-/// Stores a computed set at `dest` (deleting `dest` when empty).
-fn store(ctx: &mut Ctx<'_>, dest: &[u8], result: Set) -> Reply {
+/// Stores a computed set at `dest` and announces it as `event`; an empty
+/// result deletes `dest` instead (with `del`, if it was there).
+fn store(ctx: &mut Ctx<'_>, dest: &[u8], result: Set, event: &str) -> Reply {
     let size = result.len();
+    let now = ctx.now();
     let db = ctx.db();
     if size == 0 {
-        db.remove(dest);
+        if db.remove(dest) {
+            ctx.deleted(dest);
+        }
     } else {
-        db.set(dest.to_vec(), Value::Set(result), false);
+        db.set(dest.to_vec(), Value::Set(result), false, now);
+        ctx.modified(class::SET, event, dest);
     }
     int_reply(size)
 }
@@ -492,7 +505,7 @@ fn sinterstore(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     for member in &intersection(&sets, usize::MAX) {
         result.add(member, &limits);
     }
-    Ok(store(ctx, arg(argv, 1), result))
+    Ok(store(ctx, arg(argv, 1), result, "sinterstore"))
 }
 
 fn sintercard(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
@@ -539,7 +552,7 @@ fn sunionstore(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let limits = ctx.server.limits;
     let sets = lookup_sets(ctx, argv.get(2..).unwrap_or_default())?;
     let result = union(&sets, &limits);
-    Ok(store(ctx, arg(argv, 1), result))
+    Ok(store(ctx, arg(argv, 1), result, "sunionstore"))
 }
 
 fn sdiff(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
@@ -554,7 +567,7 @@ fn sdiffstore(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let limits = ctx.server.limits;
     let sets = lookup_sets(ctx, keys)?;
     let result = difference(keys, &sets, &limits);
-    Ok(store(ctx, arg(argv, 1), result))
+    Ok(store(ctx, arg(argv, 1), result, "sdiffstore"))
 }
 
 /// SPOP with a count rebuilds the set once the survivors times this are no
@@ -616,8 +629,16 @@ fn spop(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
             Reply::Set(popped)
         }
     };
-    if take_all || set.is_empty() {
+    let emptied = take_all || set.is_empty();
+    if emptied {
         db.remove(key);
+    }
+    // One event for however many members went; a count of 0 pops none.
+    if wanted != Some(0) {
+        ctx.modified(class::SET, "spop", key);
+        if emptied {
+            ctx.notify(class::GENERIC, "del", key);
+        }
     }
     Ok(reply)
 }

@@ -11,6 +11,7 @@ use super::{
 use crate::db::Db;
 use crate::engine::Ctx;
 use crate::error::CmdError;
+use crate::notify::class;
 use crate::reply::Reply;
 use crate::types::{List, Value};
 
@@ -277,11 +278,14 @@ fn sort_generic(ctx: &mut Ctx<'_>, argv: &[&[u8]], read_only: bool) -> Result<Re
     };
     let stored = output.len();
     if stored == 0 {
-        db.remove(dest);
+        if db.remove(dest) {
+            ctx.deleted(dest);
+        }
     } else {
         let elements = output.into_iter().map(Option::unwrap_or_default).collect();
         let list = List::from_elements(elements, &limits);
-        db.set(dest.to_vec(), Value::List(list), false);
+        db.set(dest.to_vec(), Value::List(list), false, now);
+        ctx.modified(class::LIST, "sortstore", dest);
     }
     Ok(Reply::Int(i64::try_from(stored).unwrap_or(i64::MAX)))
 }

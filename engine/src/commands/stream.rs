@@ -6,6 +6,7 @@
 use super::{arg, int_arg, is_opt, one_key, write, Arg, ArgKind, Body, Spec, BASE};
 use crate::engine::Ctx;
 use crate::error::CmdError;
+use crate::notify::class;
 use crate::number::parse_i64;
 use crate::reply::Reply;
 use crate::types::stream::{NodeLimits, Stream, StreamId, Trim};
@@ -511,20 +512,28 @@ fn xadd(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         return Err(too_small());
     }
     stream.append(id, fields.iter().map(|f| f.to_vec()).collect(), limits);
-    if let Some(trim) = args.trim {
-        stream.trim(trim, args.approx, args.limit);
+    let trimmed = args
+        .trim
+        .is_some_and(|trim| stream.trim(trim, args.approx, args.limit) > 0);
+    ctx.modified(class::STREAM, "xadd", key);
+    if trimmed {
+        ctx.notify(class::STREAM, "xtrim", key);
     }
     Ok(Reply::Bulk(id.to_bytes()))
 }
 
 fn xtrim(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let args = parse_trim_args(ctx, argv, false)?;
-    let Some(stream) = write::<Stream>(ctx, arg(argv, 1))? else {
+    let key = arg(argv, 1);
+    let Some(stream) = write::<Stream>(ctx, key)? else {
         return Ok(Reply::Int(0));
     };
     let removed = args
         .trim
         .map_or(0, |trim| stream.trim(trim, args.approx, args.limit));
+    if removed > 0 {
+        ctx.modified(class::STREAM, "xtrim", key);
+    }
     Ok(Reply::Int(i64::try_from(removed).unwrap_or(i64::MAX)))
 }
 
@@ -592,12 +601,16 @@ fn xdel(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         .skip(2)
         .map(|raw| parse_strict_id(raw))
         .collect::<Result<Vec<_>, _>>()?;
-    let Some(stream) = write::<Stream>(ctx, arg(argv, 1))? else {
+    let key = arg(argv, 1);
+    let Some(stream) = write::<Stream>(ctx, key)? else {
         return Ok(Reply::Int(0));
     };
-    Ok(super::int_reply(
-        ids.into_iter().filter(|&id| stream.delete(id)).count(),
-    ))
+    // An emptied stream stays: streams are not deleted with their last entry.
+    let deleted = ids.into_iter().filter(|&id| stream.delete(id)).count();
+    if deleted > 0 {
+        ctx.modified(class::STREAM, "xdel", key);
+    }
+    Ok(super::int_reply(deleted))
 }
 
 fn xsetid(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
@@ -647,5 +660,6 @@ fn xsetid(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         }
     }
     stream.set_last_id(id, entries_added, max_deleted.filter(|m| !m.is_zero()));
+    ctx.modified(class::STREAM, "xsetid", arg(argv, 1));
     Ok(Reply::ok())
 }

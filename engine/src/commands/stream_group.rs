@@ -9,6 +9,7 @@ use super::{
 };
 use crate::engine::Ctx;
 use crate::error::CmdError;
+use crate::notify::class;
 use crate::reply::Reply;
 use crate::types::stream::{Group, Pending, Stream, StreamId};
 use crate::types::Value;
@@ -269,6 +270,7 @@ fn xgroup_create(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     if !exists {
         ctx.db()
             .insert(key.to_vec(), Value::Stream(Stream::default()), None, now);
+        ctx.signal_modified(key);
     }
     let Some(stream) = super::write::<Stream>(ctx, key)? else {
         return Ok(Reply::Nil);
@@ -282,6 +284,8 @@ fn xgroup_create(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     stream
         .groups
         .insert(name.to_vec(), Group::new(id, entries_read));
+    // Group changes are published but, as in Redis, do not touch WATCH.
+    ctx.notify(class::STREAM, "xgroup-create", key);
     Ok(Reply::ok())
 }
 
@@ -300,12 +304,16 @@ fn xgroup_setid(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         group.last_id = id;
         group.entries_read = entries_read;
     }
+    ctx.notify(class::STREAM, "xgroup-setid", arg(argv, 2));
     Ok(Reply::ok())
 }
 
 fn xgroup_destroy(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let stream = group_target(ctx, argv, false)?;
     let removed = stream.groups.remove(arg(argv, 3)).is_some();
+    if removed {
+        ctx.notify(class::STREAM, "xgroup-destroy", arg(argv, 2));
+    }
     Ok(Reply::Int(i64::from(removed)))
 }
 
@@ -316,6 +324,9 @@ fn xgroup_createconsumer(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, Cmd
         .groups
         .get_mut(arg(argv, 3))
         .is_some_and(|g| g.consumer_or_create(arg(argv, 4), now).1);
+    if created {
+        consumer_created(ctx, arg(argv, 2));
+    }
     Ok(Reply::Int(i64::from(created)))
 }
 
@@ -330,7 +341,14 @@ fn xgroup_delconsumer(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdErr
     for id in &consumer.pending {
         group.pending.remove(id);
     }
+    ctx.notify(class::STREAM, "xgroup-delconsumer", arg(argv, 2));
     Ok(int_reply(consumer.pending.len()))
+}
+
+/// A command made a consumer in a group of the stream at `key` (XGROUP
+/// CREATECONSUMER, or implicitly XREADGROUP, XCLAIM and XAUTOCLAIM).
+pub(crate) fn consumer_created(ctx: &mut Ctx<'_>, key: &[u8]) {
+    ctx.notify(class::STREAM, "xgroup-createconsumer", key);
 }
 
 fn xgroup_help(_ctx: &mut Ctx<'_>, _argv: &[&[u8]]) -> Result<Reply, CmdError> {
@@ -610,7 +628,8 @@ fn xclaim(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     if opts.last_id > group.last_id {
         group.last_id = opts.last_id;
     }
-    group.consumer_or_create(consumer, now).0.seen_time = now;
+    let (owner, created) = group.consumer_or_create(consumer, now);
+    owner.seen_time = now;
     let mut claimed = Vec::new();
     for (id, exists) in ids.into_iter().zip(exists) {
         if !exists {
@@ -649,6 +668,9 @@ fn xclaim(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         .into_iter()
         .map(|id| claimed_reply(stream, id, opts.just_id))
         .collect();
+    if created {
+        consumer_created(ctx, key);
+    }
     Ok(Reply::Array(items))
 }
 
@@ -698,7 +720,8 @@ fn xautoclaim(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let Some(group) = stream.groups.get_mut(group_name) else {
         return Ok(Reply::Nil);
     };
-    group.consumer_or_create(consumer, now).0.seen_time = now;
+    let (owner, created) = group.consumer_or_create(consumer, now);
+    owner.seen_time = now;
     let mut claimed = Vec::new();
     let mut deleted = Vec::new();
     let mut from = Some(start);
@@ -732,6 +755,9 @@ fn xautoclaim(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         .into_iter()
         .map(|id| claimed_reply(stream, id, just_id))
         .collect();
+    if created {
+        consumer_created(ctx, key);
+    }
     Ok(Reply::Array(vec![
         Reply::Bulk(cursor.to_bytes()),
         Reply::Array(items),

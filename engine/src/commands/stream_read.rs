@@ -192,6 +192,19 @@ fn read_generic(ctx: &mut Ctx<'_>, argv: &[&[u8]], group_mode: bool) -> Result<R
     };
     let mut served: Vec<(Reply, Reply)> = Vec::new();
     for (&key, want) in args.keys.iter().zip(wanted) {
+        if let Some((group, consumer)) = args.group {
+            // The consumer is made before anything is read, found or not.
+            let made = match ctx.db().get(key, now) {
+                Some(Value::Stream(s)) => s
+                    .groups
+                    .get_mut(group)
+                    .is_some_and(|g| g.consumer_or_create(consumer, now).1),
+                _ => false,
+            };
+            if made {
+                super::stream_group::consumer_created(ctx, key);
+            }
+        }
         let Some(Value::Stream(stream)) = ctx.db().read(key, now) else {
             continue;
         };

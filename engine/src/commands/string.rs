@@ -8,6 +8,7 @@ use super::{
 };
 use crate::engine::Ctx;
 use crate::error::CmdError;
+use crate::notify::class;
 use crate::reply::Reply;
 use crate::types::{RString, Value};
 
@@ -445,9 +446,14 @@ fn set_generic(ctx: &mut Ctx<'_>, req: SetRequest<'_>) -> Result<(Option<Reply>,
         req.key.to_vec(),
         Value::String(RString::from_arg(req.value)),
         req.keep_ttl,
+        now,
     );
     if let Some(at) = req.expire_at {
         db.set_expire(req.key, at);
+    }
+    ctx.modified(class::STRING, "set", req.key);
+    if req.expire_at.is_some() {
+        ctx.notify(class::GENERIC, "expire", req.key);
     }
     Ok((old, true))
 }
@@ -544,7 +550,9 @@ fn get(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 fn getdel(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let key = arg(argv, 1);
     let reply = bulk_of(read::<RString>(ctx, key)?);
-    ctx.db().remove(key);
+    if ctx.db().remove(key) {
+        ctx.deleted(key);
+    }
     Ok(reply)
 }
 
@@ -566,12 +574,16 @@ fn getex(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         // An absolute time already past deletes the key, as Redis does.
         Some((unit, at)) if unit.is_absolute() && at <= now => {
             db.remove(key);
+            ctx.deleted(key);
         }
         Some((_, at)) => {
             db.set_expire(key, at);
+            ctx.modified(class::GENERIC, "expire", key);
         }
         None if opts.persist => {
-            db.persist(key);
+            if db.persist(key) {
+                ctx.modified(class::GENERIC, "persist", key);
+            }
         }
         None => {}
     }
@@ -602,15 +614,23 @@ fn pairs<'a, 'b>(argv: &'b [&'a [u8]], command: &str) -> Result<&'b [&'a [u8]], 
 }
 
 fn mset(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
-    let db = ctx.db();
-    for pair in pairs(argv, "mset")?.chunks_exact(2) {
-        db.set(
-            pair[0].to_vec(),
-            Value::String(RString::from_arg(pair[1])),
-            false,
-        );
-    }
+    store_pairs(ctx, pairs(argv, "mset")?);
     Ok(Reply::ok())
+}
+
+/// MSET's and MSETNX's writes: each key set and announced in turn.
+fn store_pairs(ctx: &mut Ctx<'_>, pairs: &[&[u8]]) {
+    let now = ctx.now();
+    for pair in pairs.chunks_exact(2) {
+        let (key, value) = (pair[0], pair[1]);
+        ctx.db().set(
+            key.to_vec(),
+            Value::String(RString::from_arg(value)),
+            false,
+            now,
+        );
+        ctx.modified(class::STRING, "set", key);
+    }
 }
 
 fn msetnx(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
@@ -620,13 +640,7 @@ fn msetnx(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     if pairs.chunks_exact(2).any(|pair| db.contains(pair[0], now)) {
         return Ok(Reply::Int(0));
     }
-    for pair in pairs.chunks_exact(2) {
-        db.set(
-            pair[0].to_vec(),
-            Value::String(RString::from_arg(pair[1])),
-            false,
-        );
-    }
+    store_pairs(ctx, pairs);
     Ok(Reply::Int(1))
 }
 
@@ -674,11 +688,17 @@ fn append(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
             })
         }
         None => {
-            ctx.db()
-                .set(key.to_vec(), Value::String(RString::from_arg(tail)), false);
+            let now = ctx.now();
+            ctx.db().set(
+                key.to_vec(),
+                Value::String(RString::from_arg(tail)),
+                false,
+                now,
+            );
             tail.len()
         }
     };
+    ctx.modified(class::STRING, "append", key);
     Ok(Reply::Int(i64::try_from(len).unwrap_or(i64::MAX)))
 }
 
@@ -712,6 +732,7 @@ fn setrange(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         None => {
             let mut bytes = Vec::new();
             let len = patch_in(&mut bytes);
+            let now = ctx.now();
             ctx.db().set(
                 key.to_vec(),
                 Value::String(RString::Bytes {
@@ -719,9 +740,11 @@ fn setrange(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
                     raw: true,
                 }),
                 false,
+                now,
             );
             len
         }
     };
+    ctx.modified(class::STRING, "setrange", key);
     Ok(Reply::Int(i64::try_from(len).unwrap_or(i64::MAX)))
 }

@@ -4,11 +4,12 @@
 //! The set algebra, ZMPOP, ZRANDMEMBER and ZSCAN are in `zset_algebra.rs`.
 
 use super::{
-    arg, drop_if_empty, int_arg, int_reply, is_opt, one_key, read, typed, write, Arg, ArgKind,
+    arg, int_arg, int_reply, is_opt, one_key, read, removed, typed, write, Arg, ArgKind,
     BeginSearch, Body, FindKeys, KeySpec, Spec, BASE,
 };
 use crate::engine::Ctx;
 use crate::error::CmdError;
+use crate::notify::class;
 use crate::number::{parse_double, strtod};
 use crate::reply::Reply;
 use crate::resp::Protocol;
@@ -505,7 +506,9 @@ fn zadd_generic(
             }
         }
     }
-    drop_if_empty::<ZSet>(ctx, key);
+    if added + updated > 0 {
+        ctx.modified(class::ZSET, if flags.incr { "zincr" } else { "zadd" }, key);
+    }
     Ok(if flags.incr {
         if processed > 0 {
             Reply::Double(last_score)
@@ -564,13 +567,15 @@ fn zrem(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let Some(zset) = write::<ZSet>(ctx, key)? else {
         return Ok(Reply::Int(0));
     };
-    let removed = argv
+    let gone = argv
         .iter()
         .skip(2)
         .filter(|m| zset.remove(m).is_some())
         .count();
-    drop_if_empty::<ZSet>(ctx, key);
-    Ok(int_reply(removed))
+    if gone > 0 {
+        removed::<ZSet>(ctx, class::ZSET, "zrem", key);
+    }
+    Ok(int_reply(gone))
 }
 
 /// ZRANK/ZREVRANK, with Redis 7.2's WITHSCORE: [rank, score], and a null
@@ -905,16 +910,11 @@ fn zrangestore(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let dest = arg(argv, 1);
     let size = items.len();
     let limits = ctx.server.limits;
-    let db = ctx.db();
-    if size == 0 {
-        db.remove(dest);
-    } else {
-        let mut zset = ZSet::new();
-        for (member, score) in &items {
-            zset.insert(member, *score, &limits);
-        }
-        db.set(dest.to_vec(), Value::ZSet(zset), false);
+    let mut zset = ZSet::new();
+    for (member, score) in &items {
+        zset.insert(member, *score, &limits);
     }
+    store(ctx, dest, zset, "zrangestore");
     Ok(int_reply(size))
 }
 
@@ -937,7 +937,9 @@ fn pop_generic(ctx: &mut Ctx<'_>, argv: &[&[u8]], max: bool) -> Result<Reply, Cm
         return Ok(Reply::Array(Vec::new()));
     };
     let popped = zset.pop(max, wanted.unwrap_or(1));
-    drop_if_empty::<ZSet>(ctx, key);
+    if !popped.is_empty() {
+        removed::<ZSet>(ctx, class::ZSET, pop_event(max), key);
+    }
     let mut out = Vec::new();
     for (member, score) in popped {
         if nested {
@@ -960,10 +962,36 @@ fn zpopmax(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     pop_generic(ctx, argv, true)
 }
 
-/// ZREMRANGEBY*: the range is read first, then the key.
+/// The keyspace event of ZPOPMIN/ZPOPMAX (and the pops built on them).
+pub(crate) fn pop_event(max: bool) -> &'static str {
+    if max {
+        "zpopmax"
+    } else {
+        "zpopmin"
+    }
+}
+
+/// Stores a computed sorted set at `dest` and announces it as `event`; an
+/// empty result deletes `dest` instead (with `del`, if it was there).
+pub(crate) fn store(ctx: &mut Ctx<'_>, dest: &[u8], zset: ZSet, event: &str) {
+    let now = ctx.now();
+    let db = ctx.db();
+    if zset.is_empty() {
+        if db.remove(dest) {
+            ctx.deleted(dest);
+        }
+    } else {
+        db.set(dest.to_vec(), Value::ZSet(zset), false, now);
+        ctx.modified(class::ZSET, event, dest);
+    }
+}
+
+/// ZREMRANGEBY*: the range is read first, then the key; `event` names
+/// the command.
 fn remove_ranks(
     ctx: &mut Ctx<'_>,
     key: &[u8],
+    event: &str,
     select: impl FnOnce(&ZSet) -> (usize, usize),
 ) -> Result<Reply, CmdError> {
     let Some(zset) = write::<ZSet>(ctx, key)? else {
@@ -974,14 +1002,16 @@ fn remove_ranks(
     for member in &doomed {
         zset.remove(member);
     }
-    drop_if_empty::<ZSet>(ctx, key);
+    if !doomed.is_empty() {
+        removed::<ZSet>(ctx, class::ZSET, event, key);
+    }
     Ok(int_reply(doomed.len()))
 }
 
 fn zremrangebyrank(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let start = int_arg(arg(argv, 2))?;
     let end = int_arg(arg(argv, 3))?;
-    remove_ranks(ctx, arg(argv, 1), |z| {
+    remove_ranks(ctx, arg(argv, 1), "zremrangebyrank", |z| {
         let n = i64::try_from(z.len()).unwrap_or(i64::MAX);
         let start = if start < 0 { n + start } else { start }.max(0);
         let end = if end < 0 { n + end } else { end };
@@ -1001,7 +1031,7 @@ fn zremrangebyscore(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError
         parse_score_bound(arg(argv, 2))?,
         parse_score_bound(arg(argv, 3))?,
     );
-    remove_ranks(ctx, arg(argv, 1), |z| range.ranks(z))
+    remove_ranks(ctx, arg(argv, 1), "zremrangebyscore", |z| range.ranks(z))
 }
 
 fn zremrangebylex(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
@@ -1009,5 +1039,5 @@ fn zremrangebylex(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> 
         parse_lex_bound(arg(argv, 2))?,
         parse_lex_bound(arg(argv, 3))?,
     );
-    remove_ranks(ctx, arg(argv, 1), |z| range.ranks(z))
+    remove_ranks(ctx, arg(argv, 1), "zremrangebylex", |z| range.ranks(z))
 }

@@ -435,14 +435,9 @@ fn algebra(
     match output {
         Output::Cardinality => Ok(int_reply(cardinality)),
         Output::Store => {
-            let dest = arg(argv, 1);
             let size = result.len();
-            let db = ctx.db();
-            if size == 0 {
-                db.remove(dest);
-            } else {
-                db.set(dest.to_vec(), Value::ZSet(result), false);
-            }
+            // The command's name is its event: zunionstore, zinterstore...
+            super::zset::store(ctx, arg(argv, 1), result, name);
             Ok(int_reply(size))
         }
         Output::Reply => {
