@@ -62,6 +62,20 @@ pub struct Watched {
     pub expired_at_watch: bool,
 }
 
+/// A client waiting in a blocking command (BLPOP, XREAD BLOCK, ...).
+#[derive(Debug, Clone)]
+pub struct Blocked {
+    pub db: usize,
+    pub keys: Vec<Vec<u8>>,
+    /// The command to run again when a key gets data (with `$` IDs
+    /// already resolved, so it waits for what was new at block time).
+    pub argv: Vec<Vec<u8>>,
+    /// When to give up (unix ms); `None` waits forever.
+    pub deadline: Option<i64>,
+    /// What the client gets when it times out.
+    pub timeout_reply: Reply,
+}
+
 #[derive(Debug)]
 pub struct Client {
     pub id: ClientId,
@@ -86,6 +100,10 @@ pub struct Client {
     pub no_evict: bool,
     pub no_touch: bool,
     pub monitor: bool,
+    pub blocked: Option<Blocked>,
+    /// EXEC is running this client's queue: blocking commands answer as
+    /// if they timed out instead of blocking.
+    pub in_exec: bool,
     /// QUIT or CLIENT KILL: the host should close the connection once the
     /// output is flushed.
     pub closing: bool,
@@ -113,6 +131,8 @@ impl Client {
             no_evict: false,
             no_touch: false,
             monitor: false,
+            blocked: None,
+            in_exec: false,
             closing: false,
             outbox: VecDeque::new(),
         }

@@ -4,7 +4,7 @@
 //! subscribed RESP2 client may run, MULTI queueing), then the handler from
 //! the command table.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 pub use crate::client::{Client, ClientId};
 
@@ -72,6 +72,10 @@ pub struct Server {
     pub pubsub: PubSub,
     /// Who WATCHes which key: (db, key) -> clients.
     pub watchers: BTreeMap<(usize, Vec<u8>), Vec<ClientId>>,
+    /// Clients blocked on each key, first come first served.
+    pub blocking: BTreeMap<(usize, Vec<u8>), VecDeque<ClientId>>,
+    /// Keys written since blocked clients were last served.
+    pub ready_keys: Vec<(usize, Vec<u8>)>,
 }
 
 /// What a command handler sees: the shared state and its own client.
@@ -108,6 +112,30 @@ impl Ctx<'_> {
     pub fn signal_modified(&mut self, key: &[u8]) {
         let db = self.client.db;
         crate::multi::touch(self.server, Some(&mut *self.client), db, key);
+    }
+
+    /// Whether a blocking command may block (not inside EXEC).
+    pub fn can_block(&self) -> bool {
+        !self.client.in_exec
+    }
+
+    /// Blocks the client on `keys` until one gets data, `timeout_ms` passes
+    /// (0: forever), or CLIENT UNBLOCK; `argv` is the command to retry.
+    /// The handler then returns `Reply::Frames(vec![])`: nothing is sent yet.
+    pub fn block(
+        &mut self,
+        keys: &[&[u8]],
+        timeout_ms: i64,
+        argv: Vec<Vec<u8>>,
+        timeout_reply: Reply,
+    ) {
+        self.client.blocked = Some(crate::client::Blocked {
+            db: self.client.db,
+            keys: keys.iter().map(|k| k.to_vec()).collect(),
+            argv,
+            deadline: (timeout_ms > 0).then(|| self.server.now_ms.saturating_add(timeout_ms)),
+            timeout_reply,
+        });
     }
 
     /// Emits a keyspace event of `class` (`notify::class`) for `key` in
@@ -153,6 +181,8 @@ impl Engine {
                 next_client_id: 1,
                 pubsub: PubSub::default(),
                 watchers: BTreeMap::new(),
+                blocking: BTreeMap::new(),
+                ready_keys: Vec::new(),
             },
             table: Table::new(),
         }
@@ -175,6 +205,7 @@ impl Engine {
         if let Some(mut gone) = self.server.clients.remove(&client) {
             crate::pubsub::unsubscribe_all(&mut self.server, &mut gone);
             crate::multi::unwatch_all(&mut self.server, &mut gone);
+            crate::blocking::unregister(&mut self.server, &gone);
         }
     }
 
@@ -233,6 +264,7 @@ impl Engine {
     pub fn tick(&mut self, now_ms: i64) {
         self.set_time(now_ms);
         expire::active_cycle(&mut self.server);
+        crate::blocking::expire_timeouts(&mut self.server);
     }
 
     /// Runs one command for `client` and returns everything the client
@@ -245,6 +277,12 @@ impl Engine {
         let Some(mut me) = self.server.clients.remove(&client) else {
             return Reply::Error("ERR unknown client".to_string());
         };
+        if me.blocked.is_some() {
+            // A blocked connection sends nothing until it is served; a
+            // host that submits anyway gets this instead of a queue.
+            self.server.clients.insert(client, me);
+            return Reply::Error("ERR client is blocked".to_string());
+        }
         me.last_interaction_ms = self.server.now_ms;
         let mut ctx = Ctx {
             server: &mut self.server,
@@ -255,6 +293,9 @@ impl Engine {
             Ok(reply) => reply,
             Err(err) => Reply::from(err),
         };
+        if let Some(blocked) = &me.blocked {
+            crate::blocking::register(&mut self.server, client, blocked);
+        }
         for frame in reply.into_frames() {
             if let Reply::Error(text) = &frame {
                 self.server.stats.record_error(text);
@@ -268,7 +309,16 @@ impl Engine {
         };
         let frames: Vec<Reply> = me.outbox.drain(..).collect();
         self.server.clients.insert(client, me);
+        crate::blocking::serve_ready(&mut self.server, &self.table);
         Reply::from_frames(frames)
+    }
+
+    /// Whether the client waits in a blocking command.
+    pub fn is_blocked(&self, client: ClientId) -> bool {
+        self.server
+            .clients
+            .get(&client)
+            .is_some_and(|c| c.blocked.is_some())
     }
 
     /// Splits `line` with redis-cli's quoting rules and runs it.
@@ -418,6 +468,16 @@ pub(crate) fn dispatch(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdEr
         }
     };
     let result = handler(ctx, argv);
+    // A command that blocked changed nothing; noting its keys would wake
+    // the clients waiting on them for nothing (itself included).
+    if spec.has_flag("write") && !ctx.server.blocking.is_empty() && ctx.client.blocked.is_none() {
+        let db = ctx.client.db;
+        for at in spec.key_positions(argv) {
+            if let Some(&key) = argv.get(at) {
+                crate::blocking::note_ready(ctx.server, db, key);
+            }
+        }
+    }
     // Keys the databases created, expired or missed after the command's
     // last event of its own are published now (see `notify`).
     ctx.flush_key_events();

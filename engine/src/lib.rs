@@ -22,6 +22,7 @@
 //! - [`stats`]: the counters INFO reports.
 //! - [`rng`]: the seeded random generator behind every random choice.
 
+pub mod blocking;
 pub mod client;
 pub mod commands;
 pub mod config;

@@ -1,25 +1,33 @@
 //! `redsim-server`: the engine behind a TCP socket, speaking RESP2 and RESP3
 //! so redis-cli, redis-benchmark and client libraries can use it.
 //!
-//! One thread per connection; the engine sits behind a mutex (commands are
-//! atomic, as in Redis's single thread) and a cron thread calls `tick` ten
-//! times a second, like Redis's `hz 10`. Each connection reads what has
-//! arrived, runs every complete request in it (pipelining), and writes all
-//! replies back in one write.
+//! The engine sits behind one mutex (commands are atomic, as in Redis's
+//! single thread) together with a sender per connection. Each connection
+//! has a reader thread, which parses requests and runs them, and a writer
+//! thread, which sends whatever the hub queues for it. After every batch of
+//! commands and every tick, the hub moves each client's waiting frames
+//! (replies, pub/sub messages, replies to blocking commands served later)
+//! to that client's writer, so a PUBLISH here reaches a subscriber there.
+//! A cron thread calls `tick` ten times a second, like Redis's `hz 10`.
 
-use std::io::{self, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::collections::HashMap;
+use std::io::{self, ErrorKind, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use redsim_engine::resp::{encode, parse_request, ProtocolError, RequestLimits};
-use redsim_engine::{Config, Engine, Reply};
+use redsim_engine::{ClientId, Config, Engine, Reply};
 
 /// Largest unparsed input kept for one client before it is disconnected
 /// (Redis's client-query-buffer-limit default, 1 GB).
 const MAX_QUERY_BUFFER: usize = 1024 * 1024 * 1024;
 const READ_CHUNK: usize = 16 * 1024;
+/// How often a reader whose client is blocked looks at its buffered input
+/// again (the client may have been served meanwhile).
+const BLOCKED_POLL: Duration = Duration::from_millis(20);
 
 /// Wall-clock unix time in milliseconds: the engine's clock in this host.
 pub fn now_ms() -> i64 {
@@ -29,31 +37,73 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-type Shared = Arc<Mutex<Engine>>;
+/// What a connection's writer thread is told.
+enum Out {
+    Bytes(Vec<u8>),
+    /// Send what came before, then close (QUIT, CLIENT KILL, protocol error).
+    Close,
+}
 
-fn lock(engine: &Shared) -> MutexGuard<'_, Engine> {
+/// The engine and where each client's output goes.
+struct Hub {
+    engine: Engine,
+    writers: HashMap<ClientId, Sender<Out>>,
+}
+
+impl Hub {
+    /// Hands every client's waiting frames to its writer, and closes the
+    /// connections the engine wants closed.
+    fn flush(&mut self) {
+        for id in self.engine.clients_with_output() {
+            let frames = self.engine.take_output(id);
+            let proto = self.engine.protocol(id);
+            let mut bytes = Vec::new();
+            for frame in frames {
+                encode(&frame, proto, &mut bytes);
+            }
+            if let Some(writer) = self.writers.get(&id) {
+                // A writer that is gone belongs to a closing connection.
+                let _ = writer.send(Out::Bytes(bytes));
+            }
+        }
+        for (&id, writer) in &self.writers {
+            if self.engine.should_close(id) {
+                let _ = writer.send(Out::Close);
+            }
+        }
+    }
+}
+
+type Shared = Arc<Mutex<Hub>>;
+
+fn lock(hub: &Shared) -> MutexGuard<'_, Hub> {
     // A connection thread that panicked must not take the data with it.
-    engine.lock().unwrap_or_else(PoisonError::into_inner)
+    hub.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Serves `listener` forever.
 pub fn serve(listener: TcpListener) -> io::Result<()> {
-    let engine: Shared = Arc::new(Mutex::new(Engine::new(Config {
-        now_ms: now_ms(),
-        seed: seed(),
-        ..Config::default()
-    })));
-    let cron = Arc::clone(&engine);
+    let hub: Shared = Arc::new(Mutex::new(Hub {
+        engine: Engine::new(Config {
+            now_ms: now_ms(),
+            seed: seed(),
+            ..Config::default()
+        }),
+        writers: HashMap::new(),
+    }));
+    let cron = Arc::clone(&hub);
     thread::spawn(move || loop {
         thread::sleep(Duration::from_millis(100));
-        lock(&cron).tick(now_ms());
+        let mut hub = lock(&cron);
+        hub.engine.tick(now_ms());
+        hub.flush();
     });
     for stream in listener.incoming() {
         let stream = stream?;
-        let engine = Arc::clone(&engine);
+        let hub = Arc::clone(&hub);
         thread::spawn(move || {
             // A client that goes away mid-reply is not the server's problem.
-            let _ = handle(stream, &engine);
+            let _ = handle(stream, &hub);
         });
     }
     Ok(())
@@ -64,71 +114,120 @@ fn seed() -> u64 {
     u64::try_from(now_ms()).unwrap_or(0) ^ u64::from(std::process::id()).rotate_left(32)
 }
 
-fn handle(mut stream: TcpStream, engine: &Shared) -> io::Result<()> {
+fn handle(mut stream: TcpStream, hub: &Shared) -> io::Result<()> {
     stream.set_nodelay(true)?;
-    let client = lock(engine).connect();
-    let result = serve_client(&mut stream, engine, client);
-    lock(engine).disconnect(client);
+    let writer_stream = stream.try_clone()?;
+    let (sender, receiver) = mpsc::channel();
+    let client = {
+        let mut hub = lock(hub);
+        let id = hub.engine.connect();
+        hub.writers.insert(id, sender);
+        id
+    };
+    let writer = thread::spawn(move || write_loop(writer_stream, receiver));
+    let result = serve_client(&mut stream, hub, client);
+    {
+        let mut hub = lock(hub);
+        hub.engine.disconnect(client);
+        hub.writers.remove(&client);
+    }
+    let _ = writer.join();
     result
 }
 
-fn serve_client(stream: &mut TcpStream, engine: &Shared, client: u64) -> io::Result<()> {
+/// Sends what the hub queues until told to close or the connection ends.
+fn write_loop(mut stream: TcpStream, receiver: Receiver<Out>) {
+    while let Ok(out) = receiver.recv() {
+        match out {
+            Out::Bytes(bytes) => {
+                if stream.write_all(&bytes).is_err() {
+                    break;
+                }
+            }
+            Out::Close => break,
+        }
+    }
+    let _ = stream.shutdown(Shutdown::Both);
+}
+
+fn serve_client(stream: &mut TcpStream, hub: &Shared, client: ClientId) -> io::Result<()> {
     let limits = RequestLimits::default();
     let mut input: Vec<u8> = Vec::new();
-    let mut output: Vec<u8> = Vec::new();
     let mut chunk = vec![0u8; READ_CHUNK];
+    stream.set_read_timeout(Some(BLOCKED_POLL))?;
     loop {
-        let n = stream.read(&mut chunk)?;
-        if n == 0 {
-            return Ok(());
+        match stream.read(&mut chunk) {
+            Ok(0) => return Ok(()),
+            Ok(n) => input.extend_from_slice(chunk.get(..n).unwrap_or_default()),
+            Err(err) if matches!(err.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                if input.is_empty() {
+                    continue;
+                }
+            }
+            Err(err) => return Err(err),
         }
-        input.extend_from_slice(&chunk[..n]);
-        let (consumed, failure) = run_requests(&input, engine, client, &limits, &mut output);
+        let (consumed, failure, closing) = run_requests(&input, hub, client, &limits);
         input.drain(..consumed);
         if let Some(err) = failure {
             // Redis answers a protocol error, then closes the connection.
+            let mut hub = lock(hub);
+            let mut bytes = Vec::new();
             encode(
                 &Reply::Error(format!("ERR {err}")),
-                Default::default(),
-                &mut output,
+                hub.engine.protocol(client),
+                &mut bytes,
             );
-            stream.write_all(&output)?;
+            if let Some(writer) = hub.writers.get(&client) {
+                let _ = writer.send(Out::Bytes(bytes));
+                let _ = writer.send(Out::Close);
+            }
+            hub.writers.remove(&client);
             return Ok(());
         }
-        if !output.is_empty() {
-            stream.write_all(&output)?;
-            output.clear();
-        }
-        if input.len() > MAX_QUERY_BUFFER {
+        if closing || input.len() > MAX_QUERY_BUFFER {
             return Ok(());
         }
     }
 }
 
-/// Runs every complete request at the start of `input`, appending replies to
-/// `output`. Returns how many bytes were consumed and any protocol error.
+/// Runs every complete request at the start of `input` (stopping while the
+/// client is blocked: the rest waits, as Redis leaves it in the query
+/// buffer), then flushes everyone's output. Returns the bytes consumed,
+/// any protocol error, and whether the connection is to be closed.
 fn run_requests(
     input: &[u8],
-    engine: &Shared,
-    client: u64,
+    hub: &Shared,
+    client: ClientId,
     limits: &RequestLimits,
-    output: &mut Vec<u8>,
-) -> (usize, Option<ProtocolError>) {
+) -> (usize, Option<ProtocolError>, bool) {
     let mut consumed = 0;
-    let mut engine = lock(engine);
-    engine.set_time(now_ms());
-    loop {
-        match parse_request(&input[consumed..], limits) {
+    let mut failure = None;
+    let mut hub = lock(hub);
+    hub.engine.set_time(now_ms());
+    let mut own = Vec::new();
+    while !hub.engine.is_blocked(client) && !hub.engine.should_close(client) {
+        match parse_request(input.get(consumed..).unwrap_or_default(), limits) {
             Ok(Some((argv, used))) => {
                 consumed += used;
                 if argv.is_empty() {
                     continue;
                 }
-                let reply = engine.execute(client, &argv);
-                encode(&reply, engine.protocol(client), output);
+                let reply = hub.engine.execute(client, &argv);
+                encode(&reply, hub.engine.protocol(client), &mut own);
             }
-            Ok(None) => return (consumed, None),
-            Err(err) => return (consumed, Some(err)),
+            Ok(None) => break,
+            Err(err) => {
+                failure = Some(err);
+                break;
+            }
         }
     }
+    if !own.is_empty() {
+        if let Some(writer) = hub.writers.get(&client) {
+            let _ = writer.send(Out::Bytes(own));
+        }
+    }
+    hub.flush();
+    let closing = hub.engine.should_close(client);
+    (consumed, failure, closing)
 }

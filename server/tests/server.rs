@@ -177,3 +177,62 @@ fn clients_share_the_keyspace_but_not_their_state() {
     }
     assert_eq!(exchange(&mut reader, b"LLEN list:7\r\n", 6), b":100\r\n");
 }
+
+#[test]
+fn messages_and_served_pops_reach_other_connections() {
+    let port = start();
+    let mut subscriber = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let mut waiter = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let mut other = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let confirm = b"*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n";
+    assert_eq!(
+        exchange(&mut subscriber, b"SUBSCRIBE news\r\n", confirm.len()),
+        confirm
+    );
+    assert_eq!(exchange(&mut other, b"PUBLISH news hi\r\n", 4), b":1\r\n");
+    let message = b"*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$2\r\nhi\r\n";
+    assert_eq!(exchange(&mut subscriber, b"", message.len()), message);
+    // A blocked client's pipelined PING waits until BLPOP is served.
+    waiter.write_all(b"BLPOP q 0\r\nPING\r\n").expect("write");
+    thread::sleep(Duration::from_millis(100));
+    assert_eq!(exchange(&mut other, b"RPUSH q v\r\n", 4), b":1\r\n");
+    let served = b"*2\r\n$1\r\nq\r\n$1\r\nv\r\n+PONG\r\n";
+    assert_eq!(exchange(&mut waiter, b"", served.len()), served);
+    // QUIT answers, then the server closes the connection.
+    assert_eq!(exchange(&mut other, b"QUIT\r\n", 1000), b"+OK\r\n");
+}
+
+#[test]
+fn redis_benchmark_runs_its_default_tests() {
+    let port = start();
+    let output = Command::new("redis-benchmark")
+        .args(["-p", &port.to_string(), "-n", "200", "-c", "5", "-q"])
+        .output()
+        .expect("redis-benchmark not found: `cargo xtask test` installs redis-tools");
+    assert!(
+        output.status.success(),
+        "redis-benchmark failed: {output:?}"
+    );
+    let text = String::from_utf8_lossy(&output.stdout);
+    for test in [
+        "PING_INLINE",
+        "SET",
+        "GET",
+        "INCR",
+        "LPUSH",
+        "RPOP",
+        "SADD",
+        "HSET",
+        "SPOP",
+        "ZADD",
+        "ZPOPMIN",
+        "LRANGE_600",
+        "MSET",
+    ] {
+        assert!(
+            text.contains(&format!("{test}")),
+            "{test} missing from:\n{text}"
+        );
+    }
+    assert!(!text.to_lowercase().contains("error"), "{text}");
+}

@@ -1,8 +1,9 @@
-//! COMMAND and its subcommands COUNT, INFO and DOCS: the command table
-//! described in Redis 7.0's exact reply shapes, so client libraries and
-//! redis-cli's hints read it as they read real Redis.
+//! COMMAND and its subcommands COUNT, INFO, DOCS, LIST, GETKEYS,
+//! GETKEYSANDFLAGS and HELP: the command table described in Redis 7.0's
+//! exact reply shapes, so client libraries and redis-cli's hints read it as
+//! they read real Redis.
 
-use super::{Arg, ArgKind, BeginSearch, Body, FindKeys, Spec, Table, BASE};
+use super::{help_reply, Arg, ArgKind, BeginSearch, Body, FindKeys, Spec, Table, BASE};
 use crate::engine::Ctx;
 use crate::error::CmdError;
 use crate::reply::Reply;
@@ -51,6 +52,56 @@ const SUBCOMMANDS: &[Spec] = &[
         summary: "Documents commands (summary, versions, argument grammar): the named ones, or all of them.",
         args: &[COMMAND_NAMES],
         body: Body::Run(docs),
+        ..BASE
+    },
+    Spec {
+        name: "list",
+        arity: -2,
+        flags: &["loading", "stale"],
+        acl: &["@slow", "@connection"],
+        tips: &["nondeterministic_output_order"],
+        group: "server",
+        since: "7.0.0",
+        complexity: "O(N) for the N commands.",
+        summary: "Lists the names of every command and subcommand, optionally filtered by ACL category or name pattern.",
+        args: &[Arg::one_of("filterby", &[Arg::new("module-name", ArgKind::String).token("MODULE"), Arg::new("category", ArgKind::String).token("ACLCAT"), Arg::new("pattern", ArgKind::Pattern).token("PATTERN")]).token("FILTERBY").optional()],
+        body: Body::Run(command_list),
+        ..BASE
+    },
+    Spec {
+        name: "getkeys",
+        arity: -4,
+        flags: &["loading", "stale"],
+        acl: &["@slow", "@connection"],
+        group: "server",
+        since: "2.8.13",
+        complexity: "O(N) for the N arguments.",
+        summary: "Finds the key names in a full command line.",
+        body: Body::Run(getkeys),
+        ..BASE
+    },
+    Spec {
+        name: "getkeysandflags",
+        arity: -4,
+        flags: &["loading", "stale"],
+        acl: &["@slow", "@connection"],
+        group: "server",
+        since: "7.0.0",
+        complexity: "O(N) for the N arguments.",
+        summary: "Finds the key names in a full command line, each with its access flags.",
+        body: Body::Run(getkeysandflags),
+        ..BASE
+    },
+    Spec {
+        name: "help",
+        arity: 2,
+        flags: &["loading", "stale"],
+        acl: &["@slow", "@connection"],
+        group: "server",
+        since: "5.0.0",
+        complexity: "O(1)",
+        summary: "Lists the COMMAND subcommands.",
+        body: Body::Run(command_help),
         ..BASE
     },
 ];
@@ -291,4 +342,181 @@ fn arg_reply(arg: &Arg) -> Reply {
         fields.push((bulk_str("arguments"), args_reply(arg.args)));
     }
     Reply::Map(fields)
+}
+
+/// Every command and subcommand by full name (`config|get`).
+fn full_names(table: &Table) -> Vec<(String, &'static Spec)> {
+    let mut names = Vec::new();
+    for spec in table.iter() {
+        names.push((spec.name.to_string(), spec));
+        for sub in spec.subcommands() {
+            names.push((format!("{}|{}", spec.name, sub.name), sub));
+        }
+    }
+    names
+}
+
+/// Which commands COMMAND LIST keeps, by full name and row.
+type CommandFilter = Box<dyn Fn(&str, &Spec) -> bool>;
+
+/// Keys found in a command line, each with its access flags.
+type KeysFound<'a> = Vec<(&'a [u8], &'static [&'static str])>;
+
+fn command_list(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
+    let keep: CommandFilter = match argv.get(2..) {
+        None | Some([]) => Box::new(|_, _| true),
+        Some([filterby, kind, value]) if super::is_opt(filterby, "FILTERBY") => {
+            let value = String::from_utf8_lossy(value).to_ascii_lowercase();
+            if super::is_opt(kind, "MODULE") {
+                Box::new(|_, _| false)
+            } else if super::is_opt(kind, "ACLCAT") {
+                let category = format!("@{value}");
+                Box::new(move |_, spec| spec.acl.iter().any(|c| c.eq_ignore_ascii_case(&category)))
+            } else if super::is_opt(kind, "PATTERN") {
+                Box::new(move |name, _| {
+                    crate::glob::matches_nocase(value.as_bytes(), name.as_bytes())
+                })
+            } else {
+                return Err(CmdError::Syntax);
+            }
+        }
+        _ => return Err(CmdError::Syntax),
+    };
+    Ok(Reply::Array(
+        full_names(ctx.table)
+            .into_iter()
+            .filter(|(name, spec)| keep(name, spec))
+            .map(|(name, _)| Reply::Bulk(name.into_bytes()))
+            .collect(),
+    ))
+}
+
+/// The row a GETKEYS command line names and its key positions with flags,
+/// with Redis's errors for the ways that can fail.
+fn keys_of<'a>(
+    ctx: &Ctx<'_>,
+    line: &[&'a [u8]],
+) -> Result<KeysFound<'a>, CmdError> {
+    let invalid = |text: &str| CmdError::Other(format!("ERR {text}"));
+    let name = line.first().copied().unwrap_or_default();
+    let spec = ctx
+        .table
+        .get(name)
+        .and_then(|spec| match (spec.subcommands(), line.get(1)) {
+            ([], _) => Some(spec),
+            (subs, Some(sub)) => Table::find_in(subs, sub),
+            (_, None) => None,
+        })
+        .ok_or_else(|| invalid("Invalid command specified"))?;
+    if spec.key_specs.is_empty() {
+        return Err(invalid("The command has no key arguments"));
+    }
+    if !spec.arity_ok(line.len()) {
+        return Err(invalid("Invalid number of arguments specified for command"));
+    }
+    let found = match custom_keys(spec.name, line) {
+        Some(found) => found,
+        None => spec.try_keys_with_flags(line).unwrap_or_default(),
+    };
+    if found.is_empty() && !spec.has_flag("no_mandatory_keys") {
+        return Err(invalid("Invalid arguments specified for command"));
+    }
+    Ok(found
+        .into_iter()
+        .filter_map(|(at, flags)| line.get(at).map(|key| (*key, flags)))
+        .collect())
+}
+
+const RO_ACCESS: &[&str] = &["RO", "access"];
+const RW_ACCESS_UPDATE: &[&str] = &["RW", "access", "update"];
+const OW_UPDATE: &[&str] = &["OW", "update"];
+
+/// The commands whose keys or key flags depend on their arguments in ways
+/// key specs cannot say (Redis gives them their own key finders).
+fn custom_keys(name: &str, line: &[&[u8]]) -> Option<Vec<(usize, &'static [&'static str])>> {
+    let word = |i: usize, w: &str| line.get(i).is_some_and(|a| super::is_opt(a, w));
+    match name {
+        // SET with GET reads the old value; otherwise it only overwrites.
+        "set" => {
+            let reads = (3..line.len()).any(|i| word(i, "GET"));
+            Some(vec![(1, if reads { RW_ACCESS_UPDATE } else { OW_UPDATE })])
+        }
+        // BITFIELD writes only with a SET or INCRBY operation.
+        "bitfield" => {
+            let mut flags = RO_ACCESS;
+            let mut i = 2;
+            while i < line.len() {
+                let remaining = line.len() - i - 1;
+                if word(i, "GET") && remaining >= 2 {
+                    i += 3;
+                } else if (word(i, "SET") || word(i, "INCRBY")) && remaining >= 3 {
+                    flags = RW_ACCESS_UPDATE;
+                    break;
+                } else if word(i, "OVERFLOW") && remaining >= 1 {
+                    i += 2;
+                } else {
+                    break;
+                }
+            }
+            Some(vec![(1, flags)])
+        }
+        // SORT stores into the last STORE destination, skipping the
+        // arguments of LIMIT, GET and BY.
+        "sort" => {
+            let mut keys = vec![(1, RO_ACCESS)];
+            let mut store = None;
+            let mut i = 2;
+            while i < line.len() {
+                if word(i, "LIMIT") {
+                    i += 2;
+                } else if word(i, "GET") || word(i, "BY") {
+                    i += 1;
+                } else if word(i, "STORE") && i + 1 < line.len() {
+                    store = Some(i + 1);
+                }
+                i += 1;
+            }
+            keys.extend(store.map(|at| (at, OW_UPDATE)));
+            Some(keys)
+        }
+        _ => None,
+    }
+}
+
+fn getkeys(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
+    let keys = keys_of(ctx, argv.get(2..).unwrap_or_default())?;
+    Ok(Reply::Array(
+        keys.into_iter().map(|(k, _)| Reply::bulk(k)).collect(),
+    ))
+}
+
+fn getkeysandflags(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
+    let keys = keys_of(ctx, argv.get(2..).unwrap_or_default())?;
+    Ok(Reply::Array(
+        keys.into_iter()
+            .map(|(k, flags)| Reply::Array(vec![Reply::bulk(k), statuses(flags)]))
+            .collect(),
+    ))
+}
+
+fn command_help(_ctx: &mut Ctx<'_>, _argv: &[&[u8]]) -> Result<Reply, CmdError> {
+    Ok(help_reply(&[
+        "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "(no subcommand)",
+        "    Describes every command.",
+        "COUNT",
+        "    Counts the commands.",
+        "LIST [FILTERBY (MODULE <name>|ACLCAT <category>|PATTERN <glob>)]",
+        "    Lists command names, optionally filtered.",
+        "INFO [<command-name> ...]",
+        "    Describes the named commands, or all of them.",
+        "DOCS [<command-name> ...]",
+        "    Documents the named commands, or all of them.",
+        "GETKEYS <full-command>",
+        "    Finds the keys in a command line.",
+        "GETKEYSANDFLAGS <full-command>",
+        "    Finds the keys in a command line, with their access flags.",
+        "HELP",
+        "    Prints this help.",
+    ]))
 }

@@ -7,6 +7,7 @@
 
 mod bitfield;
 mod bitmap;
+mod blocking;
 mod config;
 mod connection;
 mod counter;
@@ -61,6 +62,7 @@ const GROUPS: &[&[Spec]] = &[
     bitfield::SPECS,
     hll::SPECS,
     list::SPECS,
+    blocking::SPECS,
     hash::SPECS,
     hash_ttl::SPECS,
     set::SPECS,

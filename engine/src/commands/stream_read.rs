@@ -1,7 +1,7 @@
 //! Reading streams: XREAD (entries after given IDs) and XREADGROUP (new
 //! entries for a consumer group, recorded as pending, or a consumer's own
-//! pending history). Both accept BLOCK; until clients can block, a read
-//! that finds nothing answers as a timed-out one does.
+//! pending history). With BLOCK, a read that finds nothing blocks the
+//! client until an entry arrives (see `crate::blocking`).
 
 use super::stream::{entry_reply, invalid_id, parse_strict_id};
 use super::{arg, int_arg, is_opt, Arg, ArgKind, BeginSearch, Body, FindKeys, KeySpec, Spec, BASE};
@@ -55,6 +55,8 @@ enum Wanted {
 /// The parsed options of XREAD / XREADGROUP.
 struct ReadArgs<'a> {
     count: usize,
+    /// BLOCK's timeout in ms (0: forever).
+    block: Option<i64>,
     group: Option<(&'a [u8], &'a [u8])>,
     noack: bool,
     keys: &'a [&'a [u8]],
@@ -65,6 +67,7 @@ fn parse_read_args<'a>(argv: &'a [&'a [u8]], group_mode: bool) -> Result<ReadArg
     let name = if group_mode { "xreadgroup" } else { "xread" };
     let mut args = ReadArgs {
         count: 0,
+        block: None,
         group: None,
         noack: false,
         keys: &[],
@@ -81,6 +84,7 @@ fn parse_read_args<'a>(argv: &'a [&'a [u8]], group_mode: bool) -> Result<ReadArg
             if ms < 0 {
                 return Err(CmdError::Other("ERR timeout is negative".to_string()));
             }
+            args.block = Some(ms);
             i += 2;
         } else if is_opt(opt, "COUNT") && more > 0 {
             args.count = usize::try_from(int_arg(arg(argv, i + 1))?.max(0)).unwrap_or(usize::MAX);
@@ -184,6 +188,7 @@ fn resolve_ids(ctx: &mut Ctx<'_>, args: &ReadArgs<'_>) -> Result<Vec<Wanted>, Cm
 fn read_generic(ctx: &mut Ctx<'_>, argv: &[&[u8]], group_mode: bool) -> Result<Reply, CmdError> {
     let args = parse_read_args(argv, group_mode)?;
     let wanted = resolve_ids(ctx, &args)?;
+    let resolved = wanted.clone();
     let now = ctx.now();
     let limit = if args.count == 0 {
         usize::MAX
@@ -286,7 +291,14 @@ fn read_generic(ctx: &mut Ctx<'_>, argv: &[&[u8]], group_mode: bool) -> Result<R
         served.push((Reply::bulk(key), Reply::Array(entries)));
     }
     if served.is_empty() {
-        return Ok(Reply::NilArray);
+        return Ok(match args.block {
+            Some(timeout) if ctx.can_block() => {
+                let retry = retry_argv(argv, &args, &resolved);
+                ctx.block(args.keys, timeout, retry, Reply::NilArray);
+                Reply::Frames(Vec::new())
+            }
+            _ => Reply::NilArray,
+        });
     }
     Ok(match ctx.client.proto {
         Protocol::Resp3 => Reply::Map(served),
@@ -328,6 +340,21 @@ fn deliver(
         c.pending.insert(id);
         c.active_time = Some(now);
     }
+}
+
+/// The command to retry when a blocked read wakes: the same, with `$`
+/// and `+` replaced by the IDs they meant when the client blocked.
+fn retry_argv(argv: &[&[u8]], args: &ReadArgs<'_>, wanted: &[Wanted]) -> Vec<Vec<u8>> {
+    let ids_from = argv.len() - args.ids.len();
+    argv.iter()
+        .enumerate()
+        .map(
+            |(i, raw)| match i.checked_sub(ids_from).and_then(|j| wanted.get(j)) {
+                Some(Wanted::After(id)) if matches!(*raw, b"$" | b"+") => id.to_bytes(),
+                _ => raw.to_vec(),
+            },
+        )
+        .collect()
 }
 
 fn xread(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {

@@ -580,10 +580,8 @@ fn getex(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
             db.set_expire(key, at);
             ctx.modified(class::GENERIC, "expire", key);
         }
-        None if opts.persist => {
-            if db.persist(key) {
-                ctx.modified(class::GENERIC, "persist", key);
-            }
+        None if opts.persist && db.persist(key) => {
+            ctx.modified(class::GENERIC, "persist", key);
         }
         None => {}
     }

@@ -82,6 +82,24 @@ impl Spec {
     /// way Redis's `getKeysUsingKeySpecs` does; specs that do not fit the
     /// arguments (or need content-dependent parsing) give nothing.
     pub fn key_positions(&self, argv: &[&[u8]]) -> Vec<usize> {
+        self.keys_with_flags(argv)
+            .into_iter()
+            .map(|(at, _)| at)
+            .collect()
+    }
+
+    /// Like `key_positions`, each with its key spec's flags (COMMAND
+    /// GETKEYSANDFLAGS); `None` when a spec does not fit the arguments,
+    /// which Redis reports as invalid arguments.
+    pub fn keys_with_flags(&self, argv: &[&[u8]]) -> Vec<(usize, &'static [&'static str])> {
+        self.try_keys_with_flags(argv).unwrap_or_default()
+    }
+
+    /// The keys and flags, or `None` if some spec does not fit `argv`.
+    pub fn try_keys_with_flags(
+        &self,
+        argv: &[&[u8]],
+    ) -> Option<Vec<(usize, &'static [&'static str])>> {
         let argc = i64::try_from(argv.len()).unwrap_or(i64::MAX);
         let mut positions = Vec::new();
         for spec in self.key_specs {
@@ -137,26 +155,24 @@ impl Spec {
                         .and_then(|i| argv.get(i))
                         .and_then(|raw| crate::number::parse_i64(raw))
                         .filter(|&n| n >= 0);
-                    let Some(count) = count else {
-                        continue;
-                    };
+                    let count = count?;
                     let first = first + i64::from(first_key);
                     (first, first + count - 1, i64::from(key_step))
                 }
                 FindKeys::Unknown => continue,
             };
             if last >= argc || last < first || first >= argc || step <= 0 {
-                continue;
+                return None;
             }
             let mut i = first;
             while i <= last {
                 if let Ok(at) = usize::try_from(i) {
-                    positions.push(at);
+                    positions.push((at, spec.flags));
                 }
                 i += step;
             }
         }
-        positions
+        Some(positions)
     }
 }
 

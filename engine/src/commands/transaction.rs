@@ -142,6 +142,8 @@ fn exec(ctx: &mut Ctx<'_>, _argv: &[&[u8]]) -> Result<Reply, CmdError> {
         return Ok(Reply::NilArray);
     }
     let mut replies = Vec::with_capacity(tx.queue.len());
+    // Blocking commands in the queue answer as if they timed out.
+    ctx.client.in_exec = true;
     for queued in &tx.queue {
         let argv: Vec<&[u8]> = queued.iter().map(Vec::as_slice).collect();
         let reply = dispatch(ctx, &argv).unwrap_or_else(Reply::from);
@@ -150,6 +152,7 @@ fn exec(ctx: &mut Ctx<'_>, _argv: &[&[u8]]) -> Result<Reply, CmdError> {
         }
         replies.extend(reply.into_frames());
     }
+    ctx.client.in_exec = false;
     Ok(Reply::Array(replies))
 }
 
