@@ -230,7 +230,7 @@ fn redis_benchmark_runs_its_default_tests() {
         "MSET",
     ] {
         assert!(
-            text.contains(&format!("{test}")),
+            text.contains(test),
             "{test} missing from:\n{text}"
         );
     }
