@@ -93,6 +93,11 @@ impl PubSub {
     pub fn pattern_count(&self) -> usize {
         self.patterns.len()
     }
+
+    /// How many channels (or shard channels) have subscribers.
+    pub fn active(&self, kind: Kind) -> usize {
+        self.map_ref(kind).len()
+    }
 }
 
 /// Delivers `frame` to client `target`: `me` if it is the client whose

@@ -13,6 +13,7 @@ use super::{Arg, ArgKind, Body, Spec, BASE};
 use crate::config::names;
 use crate::engine::Ctx;
 use crate::error::CmdError;
+use crate::pubsub::Kind;
 use crate::reply::Reply;
 
 pub const SPECS: &[Spec] = &[Spec {
@@ -117,6 +118,8 @@ fn title(section: &str) -> String {
 
 fn write_section(ctx: &mut Ctx<'_>, section: &str, out: &mut String) {
     let _ = write!(out, "# {}\r\n", title(section));
+    let connected = ctx.connected_clients();
+    let me_blocked = ctx.client.blocked.is_some();
     let server = &*ctx.server;
     let now = server.now_ms;
     let mut field = |name: &str, value: &dyn std::fmt::Display| {
@@ -129,12 +132,25 @@ fn write_section(ctx: &mut Ctx<'_>, section: &str, out: &mut String) {
             acc.2 + db.stats.expired,
         )
     });
+    let uptime = (now - server.started_ms).max(0) / 1000;
     match section {
         "server" => {
-            let uptime = (now - server.started_ms).max(0) / 1000;
             field("redis_version", &super::connection::REDIS_VERSION);
+            field("redis_git_sha1", &"00000000");
+            field("redis_git_dirty", &0);
+            field("redis_build_id", &BUILD_ID);
             field("redis_mode", &"standalone");
+            field("os", &HOST_OS);
             field("arch_bits", &usize::BITS);
+            // The host drives the clock and the I/O, so these name it.
+            field("monotonic_clock", &"host");
+            field("multiplexing_api", &"host");
+            field("atomicvar_api", &"none");
+            field("gcc_version", &"0.0.0");
+            field("process_id", &0);
+            field("process_supervised", &"no");
+            field("run_id", &run_id(server.started_ms));
+            field("tcp_port", &server.params.int("port"));
             field("server_time_usec", &now.saturating_mul(1000));
             field("uptime_in_seconds", &uptime);
             field("uptime_in_days", &(uptime / 86_400));
@@ -144,27 +160,145 @@ fn write_section(ctx: &mut Ctx<'_>, section: &str, out: &mut String) {
             field("hz", &hz);
             field("configured_hz", &hz);
             field("lru_clock", &((now / 1000) & ((1 << 24) - 1)));
+            field("executable", &"");
+            field("config_file", &"");
+            field("io_threads_active", &0);
         }
         "clients" => {
-            field("connected_clients", &ctx.connected_clients());
+            let others = server.clients.values();
+            let blocked =
+                others.clone().filter(|c| c.blocked.is_some()).count() + usize::from(me_blocked);
+            let timed = others
+                .filter(|c| c.blocked.as_ref().is_some_and(|b| b.deadline.is_some()))
+                .count();
+            field("connected_clients", &connected);
+            field("cluster_connections", &0);
             field("maxclients", &server.params.int(names::MAXCLIENTS));
-            field("blocked_clients", &0);
+            field("client_recent_max_input_buffer", &0);
+            field("client_recent_max_output_buffer", &0);
+            field("blocked_clients", &blocked);
+            field("tracking_clients", &0);
+            field("clients_in_timeout_table", &timed);
         }
         "memory" => {
+            // A first model until memory accounting lands: Redis's empty
+            // server footprint, plus a flat cost per key.
+            let keys: usize = server.dbs.iter().map(|db| db.len()).sum();
+            let startup = STARTUP_MEMORY;
+            let used = startup + keys as u64 * PER_KEY_ESTIMATE;
+            let maxmemory = server.params.int(names::MAXMEMORY);
+            field("used_memory", &used);
+            field("used_memory_human", &bytes_to_human(used));
+            field("used_memory_rss", &used);
+            field("used_memory_rss_human", &bytes_to_human(used));
+            field("used_memory_peak", &used);
+            field("used_memory_peak_human", &bytes_to_human(used));
+            field("used_memory_peak_perc", &"100.00%");
+            field("used_memory_overhead", &startup);
+            field("used_memory_startup", &startup);
+            field("used_memory_dataset", &(used - startup));
+            let dataset_perc = if used > startup { 100.0 } else { 0.0 };
+            field("used_memory_dataset_perc", &format!("{dataset_perc:.2}%"));
+            field("allocator_allocated", &used);
+            field("allocator_active", &used);
+            field("allocator_resident", &used);
+            field("total_system_memory", &0);
+            field("total_system_memory_human", &"0B");
+            for name in ["used_memory_lua", "used_memory_vm_eval"] {
+                field(name, &32768);
+            }
+            field("used_memory_lua_human", &"32.00K");
+            field("used_memory_scripts_eval", &0);
+            field("number_of_cached_scripts", &0);
+            field("number_of_functions", &0);
+            field("number_of_libraries", &0);
+            field("used_memory_vm_functions", &32768);
+            field("used_memory_vm_total", &65536);
+            field("used_memory_vm_total_human", &"64.00K");
+            field("used_memory_functions", &0);
+            field("used_memory_scripts", &0);
+            field("used_memory_scripts_human", &"0B");
             // An unsigned count in 64 bits, which Redis prints signed
             // here and unsigned in the human form.
-            let maxmemory = server.params.int(names::MAXMEMORY);
             field("maxmemory", &maxmemory);
             field("maxmemory_human", &bytes_to_human(maxmemory as u64));
             field(
                 "maxmemory_policy",
                 &server.params.text(names::MAXMEMORY_POLICY),
             );
+            // Fragmentation: none in this model, as ratio and bytes pairs.
+            for name in [
+                "allocator_frag",
+                "allocator_rss",
+                "rss_overhead",
+                "mem_fragmentation",
+            ] {
+                field(&format!("{name}_ratio"), &"1.00");
+                field(&format!("{name}_bytes"), &0);
+            }
+            for name in [
+                "mem_not_counted_for_evict",
+                "mem_replication_backlog",
+                "mem_total_replication_buffers",
+                "mem_clients_slaves",
+                "mem_clients_normal",
+                "mem_cluster_links",
+                "mem_aof_buffer",
+            ] {
+                field(name, &0);
+            }
+            field("mem_allocator", &"rust");
+            field("active_defrag_running", &0);
+            field("lazyfree_pending_objects", &0);
+            field("lazyfreed_objects", &0);
         }
         "persistence" => {
-            field("loading", &0);
-            field("rdb_bgsave_in_progress", &0);
-            field("aof_enabled", &0);
+            for name in [
+                "loading",
+                "async_loading",
+                "current_cow_peak",
+                "current_cow_size",
+                "current_cow_size_age",
+            ] {
+                field(name, &0);
+            }
+            field("current_fork_perc", &"0.00");
+            for name in [
+                "current_save_keys_processed",
+                "current_save_keys_total",
+                "rdb_changes_since_last_save",
+                "rdb_bgsave_in_progress",
+            ] {
+                field(name, &0);
+            }
+            field("rdb_last_save_time", &(server.started_ms / 1000));
+            field("rdb_last_bgsave_status", &"ok");
+            field("rdb_last_bgsave_time_sec", &-1);
+            field("rdb_current_bgsave_time_sec", &-1);
+            for name in [
+                "rdb_saves",
+                "rdb_last_cow_size",
+                "rdb_last_load_keys_expired",
+                "rdb_last_load_keys_loaded",
+                "aof_enabled",
+                "aof_rewrite_in_progress",
+                "aof_rewrite_scheduled",
+            ] {
+                field(name, &0);
+            }
+            field("aof_last_rewrite_time_sec", &-1);
+            field("aof_current_rewrite_time_sec", &-1);
+            field("aof_last_bgrewrite_status", &"ok");
+            field("aof_rewrites", &0);
+            field("aof_rewrites_consecutive_failures", &0);
+            field("aof_last_write_status", &"ok");
+            for name in [
+                "aof_last_cow_size",
+                "module_fork_in_progress",
+                "module_fork_last_cow_size",
+            ] {
+                field(name, &0);
+            }
         }
         "stats" => {
             let stats = &server.stats;
@@ -173,22 +307,99 @@ fn write_section(ctx: &mut Ctx<'_>, section: &str, out: &mut String) {
                 &stats.total_connections_received,
             );
             field("total_commands_processed", &stats.total_commands_processed);
+            field("instantaneous_ops_per_sec", &0);
+            for name in [
+                "total_net_input_bytes",
+                "total_net_output_bytes",
+                "total_net_repl_input_bytes",
+                "total_net_repl_output_bytes",
+            ] {
+                field(name, &0);
+            }
+            for name in [
+                "instantaneous_input_kbps",
+                "instantaneous_output_kbps",
+                "instantaneous_input_repl_kbps",
+                "instantaneous_output_repl_kbps",
+            ] {
+                field(name, &"0.00");
+            }
+            for name in [
+                "rejected_connections",
+                "sync_full",
+                "sync_partial_ok",
+                "sync_partial_err",
+            ] {
+                field(name, &0);
+            }
             field("expired_keys", &db_totals.2);
+            field("expired_stale_perc", &"0.00");
+            field("expired_time_cap_reached_count", &0);
+            field("expire_cycle_cpu_milliseconds", &0);
             field("evicted_keys", &0);
+            field("evicted_clients", &0);
+            field("total_eviction_exceeded_time", &0);
+            field("current_eviction_exceeded_time", &0);
             field("keyspace_hits", &db_totals.0);
             field("keyspace_misses", &db_totals.1);
-            field("pubsub_channels", &0);
-            field("pubsub_patterns", &0);
+            field("pubsub_channels", &server.pubsub.active(Kind::Channel));
+            field("pubsub_patterns", &server.pubsub.pattern_count());
+            field("pubsubshard_channels", &server.pubsub.active(Kind::Shard));
+            for name in [
+                "latest_fork_usec",
+                "total_forks",
+                "migrate_cached_sockets",
+                "slave_expires_tracked_keys",
+                "active_defrag_hits",
+                "active_defrag_misses",
+                "active_defrag_key_hits",
+                "active_defrag_key_misses",
+                "total_active_defrag_time",
+                "current_active_defrag_time",
+                "tracking_total_keys",
+                "tracking_total_items",
+                "tracking_total_prefixes",
+                "unexpected_error_replies",
+            ] {
+                field(name, &0);
+            }
             field("total_error_replies", &stats.total_error_replies);
+            field("dump_payload_sanitizations", &0);
+            field("total_reads_processed", &stats.total_commands_processed);
+            field("total_writes_processed", &stats.total_commands_processed);
+            for name in [
+                "io_threaded_reads_processed",
+                "io_threaded_writes_processed",
+                "reply_buffer_shrinks",
+                "reply_buffer_expands",
+            ] {
+                field(name, &0);
+            }
         }
         "replication" => {
             field("role", &"master");
             field("connected_slaves", &0);
+            field("master_failover_state", &"no-failover");
+            field("master_replid", &run_id(server.started_ms.wrapping_add(1)));
+            field("master_replid2", &"0".repeat(40));
             field("master_repl_offset", &0);
+            field("second_repl_offset", &-1);
+            field("repl_backlog_active", &0);
+            field("repl_backlog_size", &1_048_576);
+            field("repl_backlog_first_byte_offset", &0);
+            field("repl_backlog_histlen", &0);
         }
         "cpu" => {
-            field("used_cpu_sys", &"0.000000");
-            field("used_cpu_user", &"0.000000");
+            for name in [
+                "used_cpu_sys",
+                "used_cpu_user",
+                "used_cpu_sys_children",
+                "used_cpu_user_children",
+                "used_cpu_sys_main_thread",
+                "used_cpu_user_main_thread",
+            ] {
+                field(name, &"0.000000");
+            }
         }
         "commandstats" => {
             for ((parent, sub), c) in &server.stats.commands {
@@ -226,6 +437,31 @@ fn write_section(ctx: &mut Ctx<'_>, section: &str, out: &mut String) {
         // modules and latencystats: nothing to report.
         _ => {}
     }
+}
+
+/// What Redis 7.0 reports using on an empty server.
+const STARTUP_MEMORY: u64 = 876_080;
+/// A flat per-key cost for the interim memory model.
+const PER_KEY_ESTIMATE: u64 = 64;
+const BUILD_ID: &str = "52656473696d0001";
+/// The platform the engine runs on, as `os` reports it.
+const HOST_OS: &str = if cfg!(target_arch = "wasm32") {
+    "wasm32"
+} else {
+    std::env::consts::OS
+};
+
+/// A 40-hex-digit run ID, stable for the engine's lifetime.
+fn run_id(seed: i64) -> String {
+    let mut state = seed as u64 ^ 0x9e37_79b9_7f4a_7c15;
+    (0..5)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            format!("{:08x}", (state >> 32) as u32)
+        })
+        .collect()
 }
 
 /// A byte count as Redis's INFO writes it: bytes below 1K, then two
