@@ -74,11 +74,15 @@ pub(crate) fn touch_db(
         .map(|((_, k), ids)| (k.clone(), ids.clone()))
         .collect();
     for (key, ids) in keys {
-        let in_emptied = server.dbs.get(emptied).is_some_and(|d| d.value(&key).is_some());
+        let in_emptied = server
+            .dbs
+            .get(emptied)
+            .is_some_and(|d| d.value(&key).is_some());
         let replacement = replaced_with.and_then(|r| server.dbs.get(r));
         let in_replacement = replacement.is_some_and(|d| d.value(&key).is_some());
-        let replacement_expired =
-            replacement.and_then(|d| d.expire_at(&key)).is_some_and(|at| at <= now);
+        let replacement_expired = replacement
+            .and_then(|d| d.expire_at(&key))
+            .is_some_and(|at| at <= now);
         if !in_emptied && !in_replacement {
             continue;
         }

@@ -89,7 +89,14 @@ pub(crate) fn flush(server: &mut Server, mut me: Option<&mut Client>, first: usi
                 KeyEvent::Missed(key) => publish(server, me, class::KEY_MISS, "keymiss", &key, db),
                 KeyEvent::Expired(key) => {
                     let mut me = me;
-                    publish(server, me.as_deref_mut(), class::EXPIRED, "expired", &key, db);
+                    publish(
+                        server,
+                        me.as_deref_mut(),
+                        class::EXPIRED,
+                        "expired",
+                        &key,
+                        db,
+                    );
                     crate::multi::touch(server, me, db, &key);
                 }
                 KeyEvent::FieldsExpired { key, emptied } => {

@@ -180,8 +180,10 @@ fn run(ctx: &mut Ctx<'_>, argv: &[&[u8]], read_only: bool) -> Result<Reply, CmdE
     let min_len = usize::try_from(highest_bit >> 3)
         .unwrap_or(usize::MAX)
         .saturating_add(1);
-    let replies: Vec<Reply> = edit_bits(ctx, key, min_len, |bytes| {
-        ops.iter().map(|op| apply(bytes, op)).collect()
+    let (replies, _) = edit_bits(ctx, key, min_len, |bytes| {
+        ops.iter()
+            .map(|op| apply(bytes, op))
+            .collect::<Vec<Reply>>()
     })?;
     // Writes refused by OVERFLOW FAIL (a nil reply) change nothing.
     let changed = ops

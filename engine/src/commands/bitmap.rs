@@ -126,13 +126,14 @@ pub(crate) fn read_bits(ctx: &mut Ctx<'_>, key: &[u8]) -> Result<Option<Vec<u8>>
 
 /// Runs `edit` on the string at `key`, grown with zero bytes to at least
 /// `min_len` (created if missing) and left `raw`, as Redis's
-/// `lookupStringForBitCommand` prepares it.
+/// `lookupStringForBitCommand` prepares it; also whether it had to grow
+/// (a new key grows from nothing).
 pub(crate) fn edit_bits<R>(
     ctx: &mut Ctx<'_>,
     key: &[u8],
     min_len: usize,
     edit: impl FnOnce(&mut Vec<u8>) -> R,
-) -> Result<R, CmdError> {
+) -> Result<(R, bool), CmdError> {
     let now = ctx.now();
     let make = || {
         Value::String(RString::Bytes {
@@ -144,10 +145,11 @@ pub(crate) fn edit_bits<R>(
         return Err(CmdError::WrongType);
     };
     Ok(s.modify(|bytes| {
-        if bytes.len() < min_len {
+        let grown = bytes.len() < min_len;
+        if grown {
             bytes.resize(min_len, 0);
         }
-        edit(bytes)
+        (edit(bytes), grown)
     }))
 }
 
@@ -165,7 +167,7 @@ fn setbit(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     };
     let byte = byte_index(offset);
     let mask = 1u8 << (7 - (offset & 7));
-    let old = edit_bits(ctx, arg(argv, 1), byte.saturating_add(1), |bytes| {
+    let (old, grown) = edit_bits(ctx, arg(argv, 1), byte.saturating_add(1), |bytes| {
         let Some(b) = bytes.get_mut(byte) else {
             return false;
         };
@@ -177,7 +179,10 @@ fn setbit(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         }
         old
     })?;
-    ctx.modified(class::STRING, "setbit", arg(argv, 1));
+    // Setting a bit to the value it has changes nothing Redis reports.
+    if grown || old != on {
+        ctx.modified(class::STRING, "setbit", arg(argv, 1));
+    }
     Ok(Reply::Int(i64::from(old)))
 }
 

@@ -642,13 +642,15 @@ fn search(ctx: &mut Ctx<'_>, argv: &[&[u8]], variant: Variant) -> Result<Reply, 
         };
         (query, found)
     };
+    let event = if variant.store_first {
+        "geosearchstore"
+    } else {
+        "georadiusstore"
+    };
     let Some((mut found, to_metres)) = found else {
         // No source key: an empty answer (and an emptied destination).
         return Ok(match query.store {
-            Some((dest, _)) => {
-                ctx.db().remove(dest);
-                Reply::Int(0)
-            }
+            Some((dest, _)) => store(ctx, dest, Vec::new(), false, event),
             None => Reply::Array(Vec::new()),
         });
     };
@@ -674,14 +676,7 @@ fn search(ctx: &mut Ctx<'_>, argv: &[&[u8]], variant: Variant) -> Result<Reply, 
         f.dist /= to_metres;
     }
     match query.store {
-        Some((dest, store_dist)) => {
-            let event = if variant.store_first {
-                "geosearchstore"
-            } else {
-                "georadiusstore"
-            };
-            Ok(store(ctx, dest, found, store_dist, event))
-        }
+        Some((dest, store_dist)) => Ok(store(ctx, dest, found, store_dist, event)),
         None => Ok(Reply::Array(
             found.into_iter().map(|f| entry(f, &query)).collect(),
         )),

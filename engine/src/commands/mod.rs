@@ -418,12 +418,14 @@ mod tests {
                 corpus.push_str(&std::fs::read_to_string(entry.path()).unwrap_or_default());
             }
         }
-        // Script lines (after `~ ` or `@docs `) and string literals both begin
-        // a command right after a newline or a quote.
+        // Script lines (after `~ `, `@docs ` or a client tag such as `[b] `)
+        // and string literals both begin a command right after a newline or
+        // a quote.
         let corpus = corpus
             .to_ascii_lowercase()
             .replace("@docs ", "\n")
-            .replace("~ ", "\n");
+            .replace("~ ", "\n")
+            .replace("] ", "\n");
         for (name, _) in all_rows() {
             let words = name.replace('|', " ");
             let starts = ['\n', '"'].iter().any(|lead| {

@@ -9,6 +9,7 @@ use super::{
 use crate::db::Db;
 use crate::engine::Ctx;
 use crate::error::CmdError;
+use crate::notify::class;
 use crate::number::parse_double;
 use crate::reply::Reply;
 use crate::types::{Set, Value, ZSet};
@@ -494,9 +495,7 @@ fn zmpop(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
             .into_iter()
             .map(|(member, score)| Reply::Array(vec![Reply::Bulk(member), Reply::Double(score)]))
             .collect();
-        if zset.is_empty() {
-            db.remove(key);
-        }
+        super::removed::<ZSet>(ctx, class::ZSET, super::zset::pop_event(max), key);
         return Ok(Reply::Array(vec![Reply::bulk(key), Reply::Array(popped)]));
     }
     Ok(Reply::NilArray)
