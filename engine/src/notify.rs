@@ -83,30 +83,27 @@ pub(crate) fn flush(server: &mut Server, mut me: Option<&mut Client>, first: usi
             continue;
         };
         for event in events {
-            let me = me.as_deref_mut();
-            match event {
-                KeyEvent::Created(key) => publish(server, me, class::NEW, "new", &key, db),
-                KeyEvent::Missed(key) => publish(server, me, class::KEY_MISS, "keymiss", &key, db),
-                KeyEvent::Expired(key) => {
-                    let mut me = me;
-                    publish(
-                        server,
-                        me.as_deref_mut(),
-                        class::EXPIRED,
-                        "expired",
-                        &key,
-                        db,
-                    );
-                    crate::multi::touch(server, me, db, &key);
-                }
-                KeyEvent::FieldsExpired { key, emptied } => {
-                    let mut me = me;
-                    publish(server, me.as_deref_mut(), class::HASH, "hexpired", &key, db);
-                    if emptied {
-                        publish(server, me.as_deref_mut(), class::GENERIC, "del", &key, db);
-                    }
-                    crate::multi::touch(server, me, db, &key);
-                }
+            // What each event publishes, and whether it changed the key
+            // (a change dooms WATCHers).
+            let (key, published, changed): (Vec<u8>, &[(u32, &str)], bool) = match event {
+                KeyEvent::Created(key) => (key, &[(class::NEW, "new")], false),
+                KeyEvent::Missed(key) => (key, &[(class::KEY_MISS, "keymiss")], false),
+                KeyEvent::Expired(key) => (key, &[(class::EXPIRED, "expired")], true),
+                KeyEvent::FieldsExpired {
+                    key,
+                    emptied: false,
+                } => (key, &[(class::HASH, "hexpired")], true),
+                KeyEvent::FieldsExpired { key, emptied: true } => (
+                    key,
+                    &[(class::HASH, "hexpired"), (class::GENERIC, "del")],
+                    true,
+                ),
+            };
+            for &(event_class, name) in published {
+                publish(server, me.as_deref_mut(), event_class, name, &key, db);
+            }
+            if changed {
+                crate::multi::touch(server, me.as_deref_mut(), db, &key);
             }
         }
     }
