@@ -229,10 +229,7 @@ fn redis_benchmark_runs_its_default_tests() {
         "LRANGE_600",
         "MSET",
     ] {
-        assert!(
-            text.contains(test),
-            "{test} missing from:\n{text}"
-        );
+        assert!(text.contains(test), "{test} missing from:\n{text}");
     }
     assert!(!text.to_lowercase().contains("error"), "{text}");
 }

@@ -64,7 +64,16 @@ const SUBCOMMANDS: &[Spec] = &[
         since: "7.0.0",
         complexity: "O(N) for the N commands.",
         summary: "Lists the names of every command and subcommand, optionally filtered by ACL category or name pattern.",
-        args: &[Arg::one_of("filterby", &[Arg::new("module-name", ArgKind::String).token("MODULE"), Arg::new("category", ArgKind::String).token("ACLCAT"), Arg::new("pattern", ArgKind::Pattern).token("PATTERN")]).token("FILTERBY").optional()],
+        args: &[Arg::one_of(
+            "filterby",
+            &[
+                Arg::new("module-name", ArgKind::String).token("MODULE"),
+                Arg::new("category", ArgKind::String).token("ACLCAT"),
+                Arg::new("pattern", ArgKind::Pattern).token("PATTERN"),
+            ],
+        )
+        .token("FILTERBY")
+        .optional()],
         body: Body::Run(command_list),
         ..BASE
     },
@@ -393,10 +402,7 @@ fn command_list(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 
 /// The row a GETKEYS command line names and its key positions with flags,
 /// with Redis's errors for the ways that can fail.
-fn keys_of<'a>(
-    ctx: &Ctx<'_>,
-    line: &[&'a [u8]],
-) -> Result<KeysFound<'a>, CmdError> {
+fn keys_of<'a>(ctx: &Ctx<'_>, line: &[&'a [u8]]) -> Result<KeysFound<'a>, CmdError> {
     let invalid = |text: &str| CmdError::Other(format!("ERR {text}"));
     let name = line.first().copied().unwrap_or_default();
     let spec = ctx
