@@ -25,6 +25,7 @@
 pub mod blocking;
 pub mod client;
 pub mod commands;
+pub mod crc64;
 pub mod config;
 pub mod db;
 pub mod engine;

@@ -12,6 +12,7 @@ mod config;
 mod connection;
 mod counter;
 mod expiry;
+mod function;
 mod geo;
 mod hash;
 mod hash_ttl;
@@ -80,6 +81,7 @@ const GROUPS: &[&[Spec]] = &[
     sort::SPECS,
     server::SPECS,
     config::SPECS,
+    function::SPECS,
     info::SPECS,
     introspection::SPECS,
 ];
