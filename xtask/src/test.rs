@@ -154,6 +154,8 @@ pub fn run() -> Result<(), String> {
         "test",
         "-p",
         "redsim-engine",
+        "-p",
+        "redsim-conformance",
         "--target",
         "wasm32-unknown-unknown",
     ]);
@@ -161,7 +163,10 @@ pub fn run() -> Result<(), String> {
         "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
         "wasm-bindgen-test-runner",
     );
-    tally.step("engine tests compiled to wasm32 (node)", wasm_tests);
+    tally.step(
+        "engine tests and the conformance replay compiled to wasm32 (node)",
+        wasm_tests,
+    );
     match crate::npm::build() {
         Ok(()) => tally.step("npm package (node:test)", node_test("npm/test")),
         Err(err) => tally.record_failure("npm package build", &err),
