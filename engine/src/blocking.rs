@@ -96,6 +96,7 @@ fn retry(server: &mut Server, table: &Table, id: ClientId) {
         for frame in reply.into_frames() {
             client.send(frame);
         }
+        crate::tracking::finish_command(server, &mut client, b"");
     }
     server.clients.insert(id, client);
 }
@@ -120,22 +121,24 @@ pub(crate) fn expire_timeouts(server: &mut Server) {
 }
 
 /// Unblocks a client with its timeout reply, or with `error` (CLIENT
-/// UNBLOCK ... ERROR); false if it was not blocked.
+/// UNBLOCK ... ERROR); false if it was not blocked (a command held by
+/// CLIENT PAUSE is not a blocked one).
 pub(crate) fn release(server: &mut Server, id: ClientId, error: Option<&str>) -> bool {
     let Some(mut client) = server.clients.remove(&id) else {
         return false;
     };
     let released = match client.blocked.clone() {
-        Some(blocked) => {
+        Some(blocked) if !blocked.postponed => {
             unregister(server, &client);
             client.blocked = None;
             client.send(match error {
                 Some(text) => Reply::Error(text.to_string()),
                 None => blocked.timeout_reply,
             });
+            crate::tracking::finish_command(server, &mut client, b"");
             true
         }
-        None => false,
+        _ => false,
     };
     server.clients.insert(id, client);
     released

@@ -1,13 +1,14 @@
-//! A connected client as Redis models one: identity (id, name, library),
-//! the selected database and protocol, its pub/sub subscriptions, its
-//! MULTI queue and WATCHed keys, whether it is blocked, how it wants
-//! replies, and the output waiting to be sent to it.
+//! A connected client as Redis models one: identity (id, name, library,
+//! address), the selected database and protocol, its pub/sub
+//! subscriptions, its MULTI queue and WATCHed keys, whether it is blocked
+//! or paused, its client-side caching state, how it wants replies, and the
+//! output waiting to be sent to it.
 //!
 //! Output is a queue of frames (`outbox`): a command's own reply, and
 //! whatever else reaches the client meanwhile (pub/sub messages, the reply
 //! to a blocking command served later). Hosts drain it.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 use indexmap::IndexSet;
 
@@ -62,7 +63,34 @@ pub struct Watched {
     pub expired_at_watch: bool,
 }
 
-/// A client waiting in a blocking command (BLPOP, XREAD BLOCK, ...).
+/// Where a connection comes from, as the host knows it: CLIENT LIST's
+/// `addr`, `laddr` and `fd`, which CLIENT KILL ADDR / LADDR match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Peer {
+    /// The client's end, `ip:port` (`path:0` for a unix socket).
+    pub addr: String,
+    /// The server's end the client connected to.
+    pub laddr: String,
+    pub fd: i64,
+}
+
+impl Peer {
+    /// What a client without a socket (tests, the browser playground)
+    /// reports: a made-up loopback connection to Redis's default port,
+    /// with a port and descriptor unique to the client, so that CLIENT
+    /// LIST reads like a real server's and CLIENT KILL ADDR can tell
+    /// clients apart.
+    pub fn in_process(id: ClientId) -> Peer {
+        Peer {
+            addr: format!("127.0.0.1:{}", id.saturating_add(40_000)),
+            laddr: "127.0.0.1:6379".to_string(),
+            fd: i64::try_from(id.saturating_add(7)).unwrap_or(i64::MAX),
+        }
+    }
+}
+
+/// A client waiting in a blocking command (BLPOP, XREAD BLOCK, ...), or
+/// whose command waits for a CLIENT PAUSE to end.
 #[derive(Debug, Clone)]
 pub struct Blocked {
     pub db: usize,
@@ -74,6 +102,10 @@ pub struct Blocked {
     pub deadline: Option<i64>,
     /// What the client gets when it times out.
     pub timeout_reply: Reply,
+    /// Held by CLIENT PAUSE rather than waiting for keys: no keys, no
+    /// deadline, and CLIENT UNBLOCK cannot release it; the command runs
+    /// from the start (`engine::process`) when the pause ends.
+    pub postponed: bool,
 }
 
 #[derive(Debug)]
@@ -84,7 +116,9 @@ pub struct Client {
     pub name: Vec<u8>,
     pub lib_name: Vec<u8>,
     pub lib_ver: Vec<u8>,
-    /// Whether the client has authenticated (or needs not).
+    pub peer: Peer,
+    /// Whether the client has authenticated: AUTH or HELLO AUTH, or no
+    /// password was required when it connected (or last RESET).
     pub authenticated: bool,
     /// When it connected and last ran a command (unix ms).
     pub created_ms: i64,
@@ -100,6 +134,8 @@ pub struct Client {
     pub no_evict: bool,
     pub no_touch: bool,
     pub monitor: bool,
+    /// CLIENT TRACKING state; `None` while tracking is off.
+    pub tracking: Option<crate::tracking::ClientTracking>,
     pub blocked: Option<Blocked>,
     /// EXEC is running this client's queue: blocking commands answer as
     /// if they timed out instead of blocking.
@@ -119,6 +155,7 @@ impl Client {
             name: Vec::new(),
             lib_name: Vec::new(),
             lib_ver: Vec::new(),
+            peer: Peer::in_process(id),
             authenticated,
             created_ms: now_ms,
             last_interaction_ms: now_ms,
@@ -131,6 +168,7 @@ impl Client {
             no_evict: false,
             no_touch: false,
             monitor: false,
+            tracking: None,
             blocked: None,
             in_exec: false,
             closing: false,
@@ -144,8 +182,12 @@ impl Client {
     }
 
     /// Queues a frame for the client unless its replies are switched off.
+    /// Pushes in a reply ((un)subscribe confirmations) go through anyway,
+    /// as Redis sends them the way it sends pub/sub messages.
     pub fn send(&mut self, frame: Reply) {
-        if matches!(self.reply_mode, ReplyMode::On | ReplyMode::SkipNext) {
+        if matches!(self.reply_mode, ReplyMode::On | ReplyMode::SkipNext)
+            || matches!(frame, Reply::Push(_))
+        {
             self.outbox.push_back(frame);
         }
     }
@@ -154,5 +196,18 @@ impl Client {
     /// CLIENT REPLY, as in Redis.
     pub fn push(&mut self, frame: Reply) {
         self.outbox.push_back(frame);
+    }
+}
+
+/// The client `id`: `me` if it is the one whose command is running (lent
+/// out of `Server::clients` meanwhile), else the server's.
+pub(crate) fn find<'a>(
+    clients: &'a mut BTreeMap<ClientId, Client>,
+    me: Option<&'a mut Client>,
+    id: ClientId,
+) -> Option<&'a mut Client> {
+    match me {
+        Some(me) if me.id == id => Some(me),
+        _ => clients.get_mut(&id),
     }
 }

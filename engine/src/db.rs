@@ -52,6 +52,9 @@ pub struct Db {
     pub stats: DbStats,
     /// What happened to keys since the engine last took the list.
     events: Vec<KeyEvent>,
+    /// Lookups are not accesses for now (a CLIENT NO-TOUCH client's
+    /// command runs).
+    no_touch: bool,
 }
 
 /// Something that happened to a key inside the database, for the engine to
@@ -216,9 +219,18 @@ impl Db {
     /// not counted as a hit or miss.
     pub fn get(&mut self, key: &[u8], now: i64) -> Option<&mut Value> {
         self.expire_if_due(key, now);
+        let touch = !self.no_touch;
         let slot = self.slot_mut(key)?;
-        slot.accessed_s = now.div_euclid(1000);
+        if touch {
+            slot.accessed_s = now.div_euclid(1000);
+        }
         Some(&mut slot.value)
+    }
+
+    /// While on, lookups leave keys' access times (OBJECT IDLETIME) alone,
+    /// as for a command of a CLIENT NO-TOUCH client.
+    pub fn set_no_touch(&mut self, on: bool) {
+        self.no_touch = on;
     }
 
     /// The live value of `key` for a command that inspects it (TYPE, TTL,

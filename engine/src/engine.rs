@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-pub use crate::client::{Client, ClientId};
+pub use crate::client::{Client, ClientId, Peer};
 
 use crate::client::ReplyMode;
 use crate::commands::{Body, Spec, Table};
@@ -76,6 +76,10 @@ pub struct Server {
     pub blocking: BTreeMap<(usize, Vec<u8>), VecDeque<ClientId>>,
     /// Keys written since blocked clients were last served.
     pub ready_keys: Vec<(usize, Vec<u8>)>,
+    /// CLIENT PAUSE, and the clients whose commands it holds.
+    pub pause: crate::pause::Pause,
+    /// Client-side caching: who may cache which keys (CLIENT TRACKING).
+    pub tracking: crate::tracking::Table,
 }
 
 /// What a command handler sees: the shared state and its own client.
@@ -108,10 +112,11 @@ impl Ctx<'_> {
     }
 
     /// Signals that `key` (in this client's database) was changed: WATCHers
-    /// will see their EXEC fail.
+    /// will see their EXEC fail, and clients caching it are told.
     pub fn signal_modified(&mut self, key: &[u8]) {
         let db = self.client.db;
-        crate::multi::touch(self.server, Some(&mut *self.client), db, key);
+        let id = self.client.id;
+        key_changed(self.server, Some(&mut *self.client), db, key, Some(id));
     }
 
     /// Whether a blocking command may block (not inside EXEC).
@@ -135,6 +140,7 @@ impl Ctx<'_> {
             argv,
             deadline: (timeout_ms > 0).then(|| self.server.now_ms.saturating_add(timeout_ms)),
             timeout_reply,
+            postponed: false,
         });
     }
 
@@ -183,30 +189,42 @@ impl Engine {
                 watchers: BTreeMap::new(),
                 blocking: BTreeMap::new(),
                 ready_keys: Vec::new(),
+                pause: crate::pause::Pause::default(),
+                tracking: crate::tracking::Table::default(),
             },
             table: Table::new(),
         }
     }
 
-    /// Registers a new client (RESP2, database 0) and returns its id.
+    /// Registers a new client (RESP2, database 0) and returns its id. It
+    /// has no socket: CLIENT LIST shows `Peer::in_process` for it.
     pub fn connect(&mut self) -> ClientId {
         let server = &mut self.server;
         let id = server.next_client_id;
         server.next_client_id += 1;
         server.stats.total_connections_received += 1;
+        // With `requirepass` set, a new client must AUTH first.
+        let authenticated = !server.params.requires_password();
         server
             .clients
-            .insert(id, Client::new(id, server.now_ms, true));
+            .insert(id, Client::new(id, server.now_ms, authenticated));
         id
     }
 
-    /// Forgets a client: its subscriptions and WATCHes go with it.
-    pub fn disconnect(&mut self, client: ClientId) {
-        if let Some(mut gone) = self.server.clients.remove(&client) {
-            crate::pubsub::unsubscribe_all(&mut self.server, &mut gone);
-            crate::multi::unwatch_all(&mut self.server, &mut gone);
-            crate::blocking::unregister(&mut self.server, &gone);
+    /// `connect` for a host that knows where the connection comes from
+    /// (CLIENT LIST's addr, laddr and fd; CLIENT KILL ADDR and LADDR).
+    pub fn connect_from(&mut self, peer: Peer) -> ClientId {
+        let id = self.connect();
+        if let Some(client) = self.server.clients.get_mut(&id) {
+            client.peer = peer;
         }
+        id
+    }
+
+    /// Forgets a client: its subscriptions, WATCHes, blocking and tracking
+    /// go with it.
+    pub fn disconnect(&mut self, client: ClientId) {
+        drop_client(&mut self.server, client);
     }
 
     /// The protocol a client speaks (it changes with HELLO).
@@ -260,11 +278,18 @@ impl Engine {
     }
 
     /// Moves the clock and runs one bounded active-expiry cycle, as Redis's
-    /// `serverCron` does; a host calls it periodically (Redis: 10 times a second).
+    /// `serverCron` does (not while CLIENT PAUSE keeps the data still); a
+    /// host calls it periodically (Redis: 10 times a second). Blocked
+    /// clients whose timeout passed are answered, and a pause whose time
+    /// is up ends.
     pub fn tick(&mut self, now_ms: i64) {
         self.set_time(now_ms);
-        expire::active_cycle(&mut self.server);
+        let released = crate::pause::take_released(&mut self.server);
+        if !self.server.pause.active(now_ms) {
+            expire::active_cycle(&mut self.server);
+        }
         crate::blocking::expire_timeouts(&mut self.server);
+        self.settle(released);
     }
 
     /// Runs one command for `client` and returns everything the client
@@ -283,34 +308,31 @@ impl Engine {
             self.server.clients.insert(client, me);
             return Reply::Error("ERR client is blocked".to_string());
         }
-        me.last_interaction_ms = self.server.now_ms;
-        let mut ctx = Ctx {
-            server: &mut self.server,
-            client: &mut me,
-            table: &self.table,
-        };
-        let reply = match process(&mut ctx, &argv) {
-            Ok(reply) => reply,
-            Err(err) => Reply::from(err),
-        };
-        if let Some(blocked) = &me.blocked {
-            crate::blocking::register(&mut self.server, client, blocked);
-        }
-        for frame in reply.into_frames() {
-            if let Reply::Error(text) = &frame {
-                self.server.stats.record_error(text);
-            }
-            me.send(frame);
-        }
-        me.reply_mode = match me.reply_mode {
-            ReplyMode::SkipNext => ReplyMode::Skipping,
-            ReplyMode::Skipping => ReplyMode::On,
-            mode => mode,
-        };
-        let frames: Vec<Reply> = me.outbox.drain(..).collect();
+        run(&mut self.server, &self.table, &mut me, &argv);
         self.server.clients.insert(client, me);
+        let released = crate::pause::take_released(&mut self.server);
+        self.settle(released);
+        Reply::from_frames(self.take_output(client))
+    }
+
+    /// What Redis does between event-loop passes: serve the clients
+    /// blocked on keys that were written, run the commands a pause held
+    /// once it is over (`released`, in arrival order), and broadcast the
+    /// BCAST invalidations of everything that changed.
+    fn settle(&mut self, released: Vec<ClientId>) {
         crate::blocking::serve_ready(&mut self.server, &self.table);
-        Reply::from_frames(frames)
+        for id in released {
+            let Some(mut client) = self.server.clients.remove(&id) else {
+                continue;
+            };
+            if let Some(held) = client.blocked.take_if(|b| b.postponed) {
+                let argv: Vec<&[u8]> = held.argv.iter().map(Vec::as_slice).collect();
+                run(&mut self.server, &self.table, &mut client, &argv);
+            }
+            self.server.clients.insert(id, client);
+            crate::blocking::serve_ready(&mut self.server, &self.table);
+        }
+        crate::tracking::broadcast(&mut self.server);
     }
 
     /// Whether the client waits in a blocking command.
@@ -339,6 +361,68 @@ impl Engine {
     pub fn dbsize(&self, db: usize) -> usize {
         self.server.dbs.get(db).map_or(0, Db::len)
     }
+}
+
+/// Runs one command for `me` (taken out of `server.clients`): Redis's
+/// checks, the command, its reply into `me`'s outbox (as CLIENT REPLY
+/// allows), then what follows a command: invalidations it caused for
+/// itself, and CLIENT REPLY SKIP moving on. A command held by CLIENT
+/// PAUSE has not run yet, so none of that happens for it.
+fn run(server: &mut Server, table: &Table, me: &mut Client, argv: &[&[u8]]) {
+    me.last_interaction_ms = server.now_ms;
+    let mut ctx = Ctx {
+        server: &mut *server,
+        client: &mut *me,
+        table,
+    };
+    let reply = match process(&mut ctx, argv) {
+        Ok(reply) => reply,
+        Err(err) => Reply::from(err),
+    };
+    if me.blocked.as_ref().is_some_and(|b| b.postponed) {
+        return;
+    }
+    if let Some(blocked) = &me.blocked {
+        crate::blocking::register(server, me.id, blocked);
+    }
+    for frame in reply.into_frames() {
+        if let Reply::Error(text) = &frame {
+            server.stats.record_error(text);
+        }
+        me.send(frame);
+    }
+    me.reply_mode = match me.reply_mode {
+        ReplyMode::SkipNext => ReplyMode::Skipping,
+        ReplyMode::Skipping => ReplyMode::On,
+        mode => mode,
+    };
+    let name = argv.first().copied().unwrap_or_default();
+    crate::tracking::finish_command(server, me, name);
+}
+
+/// Forgets a client: its subscriptions, WATCHes, blocking and tracking go
+/// with it (disconnection, CLIENT KILL).
+pub(crate) fn drop_client(server: &mut Server, id: ClientId) {
+    if let Some(mut gone) = server.clients.remove(&id) {
+        crate::pubsub::unsubscribe_all(server, &mut gone);
+        crate::multi::unwatch_all(server, &mut gone);
+        crate::blocking::unregister(server, &gone);
+        crate::tracking::disable(server, &mut gone);
+    }
+}
+
+/// A key changed (Redis's `signalModifiedKey`): transactions WATCHing it
+/// are doomed and clients that may cache it are told. `changed_by` is the
+/// client whose command changed it (`None`: it expired).
+pub(crate) fn key_changed(
+    server: &mut Server,
+    mut me: Option<&mut Client>,
+    db: usize,
+    key: &[u8],
+    changed_by: Option<ClientId>,
+) {
+    crate::multi::touch(server, me.as_deref_mut(), db, key);
+    crate::tracking::invalidate(server, me, key, changed_by);
 }
 
 /// The commands a RESP2 client in subscribed mode may still run.
@@ -375,6 +459,16 @@ fn process(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         .first()
         .map(|n| String::from_utf8_lossy(n).to_ascii_lowercase())
         .unwrap_or_default();
+    // Clients that connected while a password was required must log in
+    // first; AUTH, HELLO, QUIT and RESET (flagged `no_auth`) may still run.
+    if !ctx.client.authenticated
+        && !spec.has_flag("no_auth")
+        && ctx.server.params.requires_password()
+    {
+        return Err(CmdError::Other(
+            "NOAUTH Authentication required.".to_string(),
+        ));
+    }
     if ctx.client.in_subscribed_mode() && !SUBSCRIBED_MODE_COMMANDS.contains(&top_name.as_str()) {
         if let Some(tx) = ctx.client.multi.as_mut() {
             tx.aborted = true;
@@ -383,23 +477,34 @@ fn process(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
             "ERR Can't execute '{full_name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
         )));
     }
+    if crate::pause::must_wait(ctx, spec) {
+        crate::pause::hold(ctx, argv);
+        return Ok(Reply::Frames(Vec::new()));
+    }
+    let dirty = ctx.client.dirty_cas;
     if let Some(tx) = ctx.client.multi.as_mut() {
         if !MULTI_CONTROL_COMMANDS.contains(&spec.name) {
-            tx.queue.push(argv.iter().map(|a| a.to_vec()).collect());
+            // A transaction already doomed keeps nothing more, as in
+            // Redis (CLIENT LIST's multi= stops counting).
+            if !tx.aborted && !dirty {
+                tx.queue.push(argv.iter().map(|a| a.to_vec()).collect());
+            }
             return Ok(Reply::Status("QUEUED".to_string()));
         }
     }
-    ctx.client.last_command = full_name;
     dispatch(ctx, argv)
 }
 
 /// The row a command line names, and its full name (`client|list`), or the
-/// unknown-command, unknown-subcommand or arity error.
+/// unknown-command, unknown-subcommand or arity error. The client's last
+/// command (CLIENT LIST's `cmd`) is what was found, even if it is then
+/// refused, or NULL.
 fn resolve(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<(&'static Spec, String), CmdError> {
     let Some(&name) = argv.first() else {
         return Err(CmdError::Other("ERR empty command".to_string()));
     };
     let Some(spec) = ctx.table.get(name) else {
+        ctx.client.last_command.replace_range(.., "NULL");
         return Err(unknown_command(argv));
     };
     let parent = spec.name;
@@ -407,10 +512,11 @@ fn resolve(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<(&'static Spec, String),
         (subs, Some(&sub)) if !subs.is_empty() => match Table::find_in(subs, sub) {
             Some(found) => (found, Some(found.name)),
             None => {
+                ctx.client.last_command.replace_range(.., "NULL");
                 return Err(CmdError::UnknownSubcommand {
                     sub: error_text(sub, 128),
                     container: parent.to_ascii_uppercase(),
-                })
+                });
             }
         },
         _ => (spec, None),
@@ -419,6 +525,7 @@ fn resolve(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<(&'static Spec, String),
         Some(sub) => format!("{parent}|{sub}"),
         None => parent.to_string(),
     };
+    ctx.client.last_command.clone_from(&full_name);
     let runnable = match spec.body {
         Body::Run(_) => true,
         Body::Container { bare, .. } => bare.is_some(),
@@ -467,7 +574,22 @@ pub(crate) fn dispatch(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdEr
             return Err(CmdError::WrongArity(full_name));
         }
     };
+    // A CLIENT NO-TOUCH client's commands are not accesses, except TOUCH.
+    let no_touch = ctx.client.no_touch && parent != "touch";
+    if no_touch {
+        ctx.server
+            .dbs
+            .iter_mut()
+            .for_each(|db| db.set_no_touch(true));
+    }
     let result = handler(ctx, argv);
+    if no_touch {
+        ctx.server
+            .dbs
+            .iter_mut()
+            .for_each(|db| db.set_no_touch(false));
+    }
+    crate::tracking::remember_read(ctx.server, ctx.client, spec, argv);
     // A command that blocked changed nothing; noting its keys would wake
     // the clients waiting on them for nothing (itself included).
     if spec.has_flag("write") && !ctx.server.blocking.is_empty() && ctx.client.blocked.is_none() {
@@ -513,7 +635,7 @@ fn unknown_command(argv: &[&[u8]]) -> CmdError {
 /// Client bytes as they appear inside an error line: stopped at NUL (C
 /// strings), at most `max` bytes, with CR and LF turned into spaces so the
 /// reply stays one line.
-fn error_text(bytes: &[u8], max: usize) -> String {
+pub(crate) fn error_text(bytes: &[u8], max: usize) -> String {
     let end = bytes
         .iter()
         .position(|&b| b == 0)

@@ -7,6 +7,8 @@
 //!
 //! ## Layout
 //! - [`engine`]: `Engine`, clients, dispatch (unknown command / arity checks).
+//! - [`client`]: a connection's state; [`pause`]: CLIENT PAUSE;
+//!   [`tracking`]: client-side caching invalidation (CLIENT TRACKING).
 //! - [`commands`]: the command table (`table.rs`) and one file per group.
 //! - [`config`]: the runtime parameters CONFIG GET and CONFIG SET work on.
 //! - [`db`]: a keyspace with lazy expiry; [`expire`]: the active expiry cycle.
@@ -38,14 +40,16 @@ pub mod long_double;
 pub mod multi;
 pub mod notify;
 pub mod number;
+pub mod pause;
 pub mod pubsub;
 pub mod reply;
 pub mod resp;
 pub mod rng;
 pub mod stats;
+pub mod tracking;
 pub mod types;
 
-pub use engine::{ClientId, Config, Engine, LineError};
+pub use engine::{ClientId, Config, Engine, LineError, Peer};
 pub use error::CmdError;
 pub use reply::Reply;
 pub use resp::Protocol;

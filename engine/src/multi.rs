@@ -3,21 +3,8 @@
 //! `touchWatchedKey`), is flushed, or is swapped away
 //! (`touchAllWatchedKeysInDb`).
 
-use crate::client::{Client, ClientId, Watched};
+use crate::client::{find, Client, ClientId, Watched};
 use crate::engine::Server;
-
-/// The client `id`: `me` if it is the one whose command is running (lent
-/// out of `server.clients` meanwhile), else the server's.
-fn client_mut<'a>(
-    clients: &'a mut std::collections::BTreeMap<ClientId, Client>,
-    me: Option<&'a mut Client>,
-    id: ClientId,
-) -> Option<&'a mut Client> {
-    match me {
-        Some(me) if me.id == id => Some(me),
-        _ => clients.get_mut(&id),
-    }
-}
 
 /// Marks the clients watching `key` in `db` so their EXEC fails, in the
 /// order they WATCHed it, as Redis does. A watcher that found the key
@@ -31,7 +18,7 @@ pub(crate) fn touch(server: &mut Server, mut me: Option<&mut Client>, db: usize,
     let watchers: Vec<ClientId> = watchers.clone();
     let present = server.dbs.get(db).is_some_and(|d| d.value(key).is_some());
     for id in watchers {
-        let Some(client) = client_mut(&mut server.clients, me.as_deref_mut(), id) else {
+        let Some(client) = find(&mut server.clients, me.as_deref_mut(), id) else {
             continue;
         };
         let Some(watched) = client
@@ -87,7 +74,7 @@ pub(crate) fn touch_db(
             continue;
         }
         for id in ids {
-            let Some(client) = client_mut(&mut server.clients, me.as_deref_mut(), id) else {
+            let Some(client) = find(&mut server.clients, me.as_deref_mut(), id) else {
                 continue;
             };
             let Some(watched) = client

@@ -73,8 +73,9 @@ fn publish(
 /// Publishes what the databases noted since the last flush, database
 /// `first` first (the running client's: a command that touches two
 /// databases, MOVE or COPY, looks at its own first), then the others in
-/// order. An expired key also dooms the transactions WATCHing it, as
-/// Redis's expiry signals the key modified.
+/// order. An expired key also dooms the transactions WATCHing it and
+/// invalidates it for tracking clients, as Redis's expiry signals the key
+/// modified.
 pub(crate) fn flush(server: &mut Server, mut me: Option<&mut Client>, first: usize) {
     let count = server.dbs.len();
     let order = std::iter::once(first).chain((0..count).filter(|&i| i != first));
@@ -84,7 +85,7 @@ pub(crate) fn flush(server: &mut Server, mut me: Option<&mut Client>, first: usi
         };
         for event in events {
             // What each event publishes, and whether it changed the key
-            // (a change dooms WATCHers).
+            // (a change dooms WATCHers and reaches tracking clients).
             let (key, published, changed): (Vec<u8>, &[(u32, &str)], bool) = match event {
                 KeyEvent::Created(key) => (key, &[(class::NEW, "new")], false),
                 KeyEvent::Missed(key) => (key, &[(class::KEY_MISS, "keymiss")], false),
@@ -103,7 +104,7 @@ pub(crate) fn flush(server: &mut Server, mut me: Option<&mut Client>, first: usi
                 publish(server, me.as_deref_mut(), event_class, name, &key, db);
             }
             if changed {
-                crate::multi::touch(server, me.as_deref_mut(), db, &key);
+                crate::engine::key_changed(server, me.as_deref_mut(), db, &key, None);
             }
         }
     }
@@ -128,7 +129,8 @@ impl Ctx<'_> {
     /// `modified` for a key in database `db`, which need not be the
     /// client's (MOVE's and COPY's destination).
     pub fn modified_in(&mut self, db: usize, event_class: u32, event: &str, key: &[u8]) {
-        crate::multi::touch(self.server, Some(&mut *self.client), db, key);
+        let id = self.client.id;
+        crate::engine::key_changed(self.server, Some(&mut *self.client), db, key, Some(id));
         emit(
             self.server,
             Some(&mut *self.client),

@@ -108,13 +108,8 @@ pub(crate) fn deliver(
     target: ClientId,
     frame: crate::reply::Reply,
 ) {
-    match me {
-        Some(me) if me.id == target => me.push(frame),
-        _ => {
-            if let Some(client) = server.clients.get_mut(&target) {
-                client.push(frame);
-            }
-        }
+    if let Some(client) = crate::client::find(&mut server.clients, me, target) {
+        client.push(frame);
     }
 }
 

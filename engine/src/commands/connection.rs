@@ -1,5 +1,10 @@
-//! Connection commands: PING, ECHO, SELECT, HELLO.
+//! Connection commands: PING, ECHO, SELECT, HELLO and AUTH. The only user
+//! is `default`, whose password is `requirepass` (none: any password
+//! does, as for Redis's `nopass` user); a client that connects while one
+//! is set must AUTH (or HELLO ... AUTH) before other commands
+//! (`engine::process` answers NOAUTH).
 
+use super::client_cmd::set_name;
 use super::{int_arg, is_opt, Arg, ArgKind, Body, Spec, BASE};
 use crate::engine::Ctx;
 use crate::error::CmdError;
@@ -77,6 +82,23 @@ pub const SPECS: &[Spec] = &[
         body: Body::Run(hello),
         ..BASE
     },
+    Spec {
+        name: "auth",
+        arity: -2,
+        flags: &["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
+        acl: &["@fast", "@connection"],
+        group: "connection",
+        since: "1.0.0",
+        complexity: "O(N) in the number of the user's passwords.",
+        summary: "Logs the connection in as a user (the default user when none is named).",
+        history: &[("6.0.0", "The username, for ACL users.")],
+        args: &[
+            Arg::new("username", ArgKind::String).since("6.0.0").optional(),
+            Arg::new("password", ArgKind::String),
+        ],
+        body: Body::Run(auth),
+        ..BASE
+    },
 ];
 
 fn ping(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
@@ -112,6 +134,10 @@ fn select(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     }
 }
 
+/// HELLO [protover [AUTH user pass] [SETNAME name]]. As in Redis, AUTH
+/// and SETNAME take effect as they are read, so a later bad option does
+/// not undo them; the protocol changes only once everything passed and
+/// the client is authenticated.
 fn hello(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let mut rest = argv.get(1..).unwrap_or_default();
     let mut proto = None;
@@ -130,17 +156,14 @@ fn hello(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         };
         rest = tail;
     }
-    let mut name = None;
-    let mut username = None;
     while let Some((&opt, tail)) = rest.split_first() {
         match tail {
-            [user, _password, more @ ..] if is_opt(opt, "AUTH") => {
-                username = Some(*user);
+            [user, password, more @ ..] if is_opt(opt, "AUTH") => {
+                authenticate(ctx, user, password)?;
                 rest = more;
             }
             [client_name, more @ ..] if is_opt(opt, "SETNAME") => {
-                validate_client_name(client_name)?;
-                name = Some(*client_name);
+                set_name(ctx.client, client_name)?;
                 rest = more;
             }
             _ => {
@@ -151,15 +174,10 @@ fn hello(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
             }
         }
     }
-    // Only the passwordless `default` user exists until ACLs land, so any
-    // password is accepted for it, as Redis does for a `nopass` user.
-    if username.is_some_and(|u| u != b"default") {
+    if !ctx.client.authenticated {
         return Err(CmdError::Other(
-            "WRONGPASS invalid username-password pair or user is disabled.".to_string(),
+            "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time".to_string(),
         ));
-    }
-    if let Some(name) = name {
-        ctx.client.name = name.to_vec();
     }
     if let Some(proto) = proto {
         ctx.client.proto = proto;
@@ -183,13 +201,34 @@ fn hello(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     ]))
 }
 
-/// Client names are printable ASCII without spaces, as Redis requires.
-fn validate_client_name(name: &[u8]) -> Result<(), CmdError> {
-    if name.iter().all(|&b| (b'!'..=b'~').contains(&b)) {
+/// AUTH password (as `default`, which needs a password configured) or
+/// AUTH username password.
+fn auth(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
+    match argv {
+        [_, password] => {
+            if !ctx.server.params.requires_password() {
+                return Err(CmdError::Other(
+                    "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?".to_string(),
+                ));
+            }
+            authenticate(ctx, b"default", password)?;
+        }
+        [_, user, password] => authenticate(ctx, user, password)?,
+        _ => return Err(CmdError::Syntax),
+    }
+    Ok(Reply::ok())
+}
+
+/// Logs the client in as `user` if the password is right. A failure
+/// leaves an earlier login in place.
+fn authenticate(ctx: &mut Ctx<'_>, user: &[u8], password: &[u8]) -> Result<(), CmdError> {
+    let required = ctx.server.params.requirepass();
+    if user == b"default" && (required.is_empty() || required == password) {
+        ctx.client.authenticated = true;
         Ok(())
     } else {
         Err(CmdError::Other(
-            "ERR Client names cannot contain spaces, newlines or special characters.".to_string(),
+            "WRONGPASS invalid username-password pair or user is disabled.".to_string(),
         ))
     }
 }

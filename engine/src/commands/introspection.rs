@@ -335,6 +335,9 @@ fn arg_reply(arg: &Arg) -> Reply {
     if let Some(since) = arg.since {
         fields.push((bulk_str("since"), bulk_str(since)));
     }
+    if let Some(version) = arg.deprecated_since {
+        fields.push((bulk_str("deprecated_since"), bulk_str(version)));
+    }
     let flags: Vec<&str> = [
         (arg.optional, "optional"),
         (arg.multiple, "multiple"),

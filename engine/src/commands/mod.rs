@@ -8,6 +8,8 @@
 mod bitfield;
 mod bitmap;
 mod blocking;
+mod client_cmd;
+mod client_list;
 mod config;
 mod connection;
 mod counter;
@@ -84,6 +86,7 @@ const GROUPS: &[&[Spec]] = &[
     function::SPECS,
     info::SPECS,
     introspection::SPECS,
+    client_cmd::SPECS,
 ];
 
 /// The command table, indexed by lowercase name.
@@ -338,6 +341,16 @@ pub(crate) const BASE: Spec = Spec {
         bare: None,
     },
 };
+
+/// Redis's complaint about a container's subcommand whose arguments it
+/// cannot read: the subcommand as typed, the container in capitals.
+pub(crate) fn subcommand_syntax(argv: &[&[u8]]) -> CmdError {
+    CmdError::Other(format!(
+        "ERR unknown subcommand or wrong number of arguments for '{}'. Try {} HELP.",
+        crate::engine::error_text(arg(argv, 1), 128),
+        String::from_utf8_lossy(arg(argv, 0)).to_ascii_uppercase()
+    ))
+}
 
 /// A HELP subcommand's reply: one status line each, as Redis sends them.
 pub(crate) fn help_reply(lines: &[&str]) -> Reply {

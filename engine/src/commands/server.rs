@@ -112,6 +112,7 @@ fn flushdb(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let db = ctx.client.db;
     doom_watchers(ctx, db, None);
     ctx.db().clear();
+    crate::tracking::invalidate_all(ctx.server, ctx.client);
     Ok(Reply::ok())
 }
 
@@ -121,6 +122,7 @@ fn flushall(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         doom_watchers(ctx, db, None);
     }
     ctx.server.dbs.iter_mut().for_each(|db| db.clear());
+    crate::tracking::invalidate_all(ctx.server, ctx.client);
     Ok(Reply::ok())
 }
 

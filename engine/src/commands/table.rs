@@ -220,6 +220,8 @@ pub struct Arg {
     pub key_spec_index: Option<i32>,
     pub token: Option<&'static str>,
     pub since: Option<&'static str>,
+    /// The version that deprecated this form (CLIENT KILL's bare address).
+    pub deprecated_since: Option<&'static str>,
     pub optional: bool,
     pub multiple: bool,
     pub multiple_token: bool,
@@ -263,6 +265,7 @@ impl Arg {
             key_spec_index: None,
             token: None,
             since: None,
+            deprecated_since: None,
             optional: false,
             multiple: false,
             multiple_token: false,
@@ -318,6 +321,13 @@ impl Arg {
     pub const fn since(self, version: &'static str) -> Arg {
         Arg {
             since: Some(version),
+            ..self
+        }
+    }
+
+    pub const fn deprecated_since(self, version: &'static str) -> Arg {
+        Arg {
+            deprecated_since: Some(version),
             ..self
         }
     }

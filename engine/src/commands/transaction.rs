@@ -191,6 +191,7 @@ fn reset(ctx: &mut Ctx<'_>, _argv: &[&[u8]]) -> Result<Reply, CmdError> {
     ctx.client.multi = None;
     crate::multi::unwatch_all(ctx.server, ctx.client);
     crate::pubsub::unsubscribe_all(ctx.server, ctx.client);
+    crate::tracking::disable(ctx.server, ctx.client);
     ctx.client.db = 0;
     ctx.client.proto = Protocol::Resp2;
     ctx.client.name.clear();

@@ -237,16 +237,26 @@ impl Params {
 
     /// A parameter's value as CONFIG GET prints it.
     pub fn text(&self, name: &str) -> String {
+        String::from_utf8_lossy(&self.bytes(name)).into_owned()
+    }
+
+    /// A parameter's value as CONFIG GET sends it, byte for byte.
+    fn bytes(&self, name: &str) -> Vec<u8> {
         let index = PARAMS.iter().position(|p| p.name == name);
         index
             .and_then(|i| Some(self.values.get(i)?.render(PARAMS.get(i)?)))
-            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
             .unwrap_or_default()
+    }
+
+    /// The default user's password (`requirepass`, binary-safe); empty
+    /// when there is none.
+    pub fn requirepass(&self) -> Vec<u8> {
+        self.bytes("requirepass")
     }
 
     /// Whether `requirepass` is set (clients must AUTH first).
     pub fn requires_password(&self) -> bool {
-        !self.text("requirepass").is_empty()
+        !self.requirepass().is_empty()
     }
 
     /// `notify-keyspace-events` as class bits (`notify::class`).
