@@ -393,7 +393,8 @@ impl Memory {
             + LIST_NODE * subs.patterns.len()
             + dict_size(subs.shard_channels.len());
         let prefixes = client.tracking.as_ref().filter(|t| t.bcast).map_or(0, |t| {
-            RAX_NODE * rax_nodes(t.prefixes.iter().map(Vec::as_slice).collect())
+            let prefixes: Vec<&[u8]> = t.prefixes.iter().map(Vec::as_slice).collect();
+            RAX_NODE * rax_nodes(&prefixes)
         });
         let total = output_memory
             + QUERY_BUFFER_ALLOC
@@ -440,41 +441,57 @@ fn dict_size(entries: usize) -> usize {
     DICT_ENTRY * entries + POINTER * entries.next_power_of_two().max(4)
 }
 
-/// How many nodes Redis's radix tree holds for these keys: a node per
-/// fork, a compressed node per run of single-child steps, a leaf per key.
-fn rax_nodes(keys: Vec<&[u8]>) -> usize {
-    let rest: Vec<&[u8]> = keys.into_iter().filter(|k| !k.is_empty()).collect();
-    let Some(first) = rest.first() else {
-        return 1;
+/// How many nodes Redis's radix tree holds for a client's BCAST prefixes
+/// (sorted, none a prefix of another unless it is the lone empty one).
+/// In the compacted trie of the keys, every fork and every leaf is a node;
+/// a radix tree also spends a node on each edge out of a fork longer than
+/// one byte (the fork holds only its first byte), and a compressed root
+/// when all keys share a first byte. Forks are found from the common
+/// prefixes of neighbours, with a stack rather than recursion, so many
+/// prefixes cost linear time and no stack depth.
+fn rax_nodes(keys: &[&[u8]]) -> usize {
+    let lcps: Vec<usize> = keys
+        .windows(2)
+        .map(|pair| match pair {
+            [a, b] => a.iter().zip(b.iter()).take_while(|(x, y)| x == y).count(),
+            _ => 0,
+        })
+        .collect();
+    let long_edge = |from: usize, to: usize| usize::from(to.saturating_sub(from) > 1);
+    // Each key is a leaf, below the deeper of the forks beside it.
+    let mut nodes = 0;
+    for (i, key) in keys.iter().enumerate() {
+        let before = i.checked_sub(1).and_then(|j| lcps.get(j)).copied();
+        let after = lcps.get(i).copied();
+        nodes += 1;
+        if let Some(fork) = before.max(after) {
+            nodes += long_edge(fork, key.len());
+        }
+    }
+    // Forks: depths on the stack are open forks, shallowest first.
+    let mut open: Vec<usize> = Vec::new();
+    let close = |depth: usize, parent: Option<usize>, nodes: &mut usize| {
+        *nodes += 1 + parent.map_or(usize::from(depth > 0), |p| long_edge(p, depth));
     };
-    let shared = rest.iter().fold(first.len(), |len, key| {
-        len.min(
-            first
-                .iter()
-                .zip(key.iter())
-                .take_while(|(a, b)| a == b)
-                .count(),
-        )
-    });
-    if shared > 0 {
-        return 1 + rax_nodes(
-            rest.iter()
-                .map(|k| k.get(shared..).unwrap_or_default())
-                .collect(),
-        );
+    for &lcp in &lcps {
+        while let Some(depth) = open.last().copied().filter(|&d| d > lcp) {
+            open.pop();
+            let parent = open.last().copied().filter(|&p| p >= lcp).unwrap_or(lcp);
+            close(depth, Some(parent), &mut nodes);
+        }
+        if open.last().is_none_or(|&top| top < lcp) {
+            open.push(lcp);
+        }
     }
-    let mut children = 0;
-    let mut rest = rest;
-    rest.sort_unstable();
-    for group in rest.chunk_by(|a, b| a.first() == b.first()) {
-        children += rax_nodes(
-            group
-                .iter()
-                .map(|k| k.get(1..).unwrap_or_default())
-                .collect(),
-        );
+    while let Some(depth) = open.pop() {
+        let parent = open.last().copied();
+        close(depth, parent, &mut nodes);
     }
-    1 + children
+    // A single key: a compressed root holding it, and its leaf.
+    if keys.len() == 1 && keys.first().is_some_and(|k| !k.is_empty()) {
+        nodes += 1;
+    }
+    nodes
 }
 
 #[cfg(test)]
@@ -486,10 +503,13 @@ mod tests {
     #[test]
     fn radix_tree_node_counts_match_redis() {
         // Measured from Redis's tot-mem with these BCAST prefixes.
-        assert_eq!(rax_nodes(vec![b""]), 1);
-        assert_eq!(rax_nodes(vec![b"a", b"b"]), 3);
-        assert_eq!(rax_nodes(vec![b"ab", b"ac"]), 4);
-        assert_eq!(rax_nodes(vec![b"obj", b"user:"]), 5);
+        assert_eq!(rax_nodes(&[b""]), 1);
+        assert_eq!(rax_nodes(&[b"a", b"b"]), 3);
+        assert_eq!(rax_nodes(&[b"ab", b"ac"]), 4);
+        assert_eq!(rax_nodes(&[b"obj", b"user:"]), 5);
+        // By the rules (root fork; a1/a2 under a one-byte edge; b a leaf).
+        assert_eq!(rax_nodes(&[b"a1", b"a2", b"b"]), 5);
+        assert_eq!(rax_nodes(&[b"abc"]), 2);
     }
 
     #[test]
