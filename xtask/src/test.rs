@@ -167,6 +167,10 @@ pub fn run() -> Result<(), String> {
         "engine tests and the conformance replay compiled to wasm32 (node)",
         wasm_tests,
     );
+    tally.step(
+        "node-redis against redsim-server (node:test)",
+        node_test("tests/clients"),
+    );
     match crate::npm::build() {
         Ok(()) => tally.step("npm package (node:test)", node_test("npm/test")),
         Err(err) => tally.record_failure("npm package build", &err),
