@@ -18,6 +18,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use redsim_engine::client::Peer;
 use redsim_engine::resp::{encode, parse_request, ProtocolError, RequestLimits};
 use redsim_engine::{ClientId, Config, Engine, Reply};
 
@@ -118,9 +119,20 @@ fn handle(mut stream: TcpStream, hub: &Shared) -> io::Result<()> {
     stream.set_nodelay(true)?;
     let writer_stream = stream.try_clone()?;
     let (sender, receiver) = mpsc::channel();
+    let peer = Peer {
+        addr: stream
+            .peer_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_default(),
+        laddr: stream
+            .local_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_default(),
+        fd: socket_fd(&stream),
+    };
     let client = {
         let mut hub = lock(hub);
-        let id = hub.engine.connect();
+        let id = hub.engine.connect_from(peer);
         hub.writers.insert(id, sender);
         id
     };
@@ -133,6 +145,18 @@ fn handle(mut stream: TcpStream, hub: &Shared) -> io::Result<()> {
     }
     let _ = writer.join();
     result
+}
+
+/// The socket's file descriptor, which CLIENT LIST reports as `fd`.
+#[cfg(unix)]
+fn socket_fd(stream: &TcpStream) -> i64 {
+    use std::os::fd::AsRawFd;
+    i64::from(stream.as_raw_fd())
+}
+
+#[cfg(not(unix))]
+fn socket_fd(_stream: &TcpStream) -> i64 {
+    -1
 }
 
 /// Sends what the hub queues until told to close or the connection ends.

@@ -120,6 +120,7 @@ fn write_section(ctx: &mut Ctx<'_>, section: &str, out: &mut String) {
     let _ = write!(out, "# {}\r\n", title(section));
     let connected = ctx.connected_clients();
     let me_blocked = ctx.client.blocked.is_some();
+    let me_tracking = ctx.client.tracking.is_some();
     let server = &*ctx.server;
     let now = server.now_ms;
     let mut field = |name: &str, value: &dyn std::fmt::Display| {
@@ -177,7 +178,13 @@ fn write_section(ctx: &mut Ctx<'_>, section: &str, out: &mut String) {
             field("client_recent_max_input_buffer", &0);
             field("client_recent_max_output_buffer", &0);
             field("blocked_clients", &blocked);
-            field("tracking_clients", &0);
+            let tracking = server
+                .clients
+                .values()
+                .filter(|c| c.tracking.is_some())
+                .count()
+                + usize::from(me_tracking);
+            field("tracking_clients", &tracking);
             field("clients_in_timeout_table", &timed);
         }
         "memory" => {
