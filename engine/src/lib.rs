@@ -27,8 +27,8 @@
 pub mod blocking;
 pub mod client;
 pub mod commands;
-pub mod crc64;
 pub mod config;
+pub mod crc64;
 pub mod db;
 pub mod engine;
 pub mod error;
