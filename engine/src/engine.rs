@@ -80,6 +80,10 @@ pub struct Server {
     pub pause: crate::pause::Pause,
     /// Client-side caching: who may cache which keys (CLIENT TRACKING).
     pub tracking: crate::tracking::Table,
+    pub slowlog: crate::slowlog::SlowLog,
+    /// The host's monotonic clock in microseconds, for command durations
+    /// (SLOWLOG, INFO commandstats); without one they are 0.
+    pub timer: Option<fn() -> u64>,
 }
 
 /// What a command handler sees: the shared state and its own client.
@@ -191,6 +195,8 @@ impl Engine {
                 ready_keys: Vec::new(),
                 pause: crate::pause::Pause::default(),
                 tracking: crate::tracking::Table::default(),
+                slowlog: crate::slowlog::SlowLog::default(),
+                timer: None,
             },
             table: Table::new(),
         }
@@ -333,6 +339,12 @@ impl Engine {
             crate::blocking::serve_ready(&mut self.server, &self.table);
         }
         crate::tracking::broadcast(&mut self.server);
+    }
+
+    /// Gives the engine the host's monotonic microsecond clock, which times
+    /// commands for SLOWLOG and INFO commandstats.
+    pub fn set_timer(&mut self, timer: fn() -> u64) {
+        self.server.timer = Some(timer);
     }
 
     /// Whether the client waits in a blocking command.
@@ -582,7 +594,12 @@ pub(crate) fn dispatch(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdEr
             .iter_mut()
             .for_each(|db| db.set_no_touch(true));
     }
+    let started = ctx.server.timer.map(|now| now());
     let result = handler(ctx, argv);
+    let duration_us = match (ctx.server.timer, started) {
+        (Some(now), Some(start)) => now().saturating_sub(start),
+        _ => 0,
+    };
     if no_touch {
         ctx.server
             .dbs
@@ -607,10 +624,58 @@ pub(crate) fn dispatch(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdEr
     stats.total_commands_processed += 1;
     let command = stats.command(parent, sub);
     command.calls += 1;
+    command.usec += duration_us;
     if matches!(&result, Err(_) | Ok(Reply::Error(_))) {
         command.failed_calls += 1;
     }
+    // A command that blocked is logged and shown when it is served.
+    if ctx.client.blocked.is_none() {
+        log_if_slow(ctx, spec, argv, duration_us);
+        if !spec.has_flag("skip_monitor") && !spec.has_flag("admin") {
+            feed_monitors(ctx, argv);
+        }
+    }
     result
+}
+
+/// Adds the command to the slow log if it took at least
+/// `slowlog-log-slower-than` microseconds (negative: never).
+fn log_if_slow(ctx: &mut Ctx<'_>, spec: &Spec, argv: &[&[u8]], duration_us: u64) {
+    let threshold = ctx.server.params.int("slowlog-log-slower-than");
+    let slow = u64::try_from(threshold).is_ok_and(|t| duration_us >= t);
+    if !slow || spec.has_flag("skip_slowlog") {
+        return;
+    }
+    let max_len = usize::try_from(ctx.server.params.int("slowlog-max-len")).unwrap_or(0);
+    let entry = crate::slowlog::Entry {
+        id: 0,
+        time_s: ctx.server.now_ms.div_euclid(1000),
+        duration_us,
+        args: Vec::new(),
+        client_addr: ctx.client.peer.addr.clone(),
+        client_name: ctx.client.name.clone(),
+    };
+    ctx.server.slowlog.push(entry, argv, max_len);
+}
+
+/// Shows the command to every MONITOR connection.
+fn feed_monitors(ctx: &mut Ctx<'_>, argv: &[&[u8]]) {
+    let others = ctx.server.clients.values().any(|c| c.monitor);
+    if !others && !ctx.client.monitor {
+        return;
+    }
+    let line = crate::commands::monitor_line(
+        ctx.server.now_ms,
+        ctx.client.db,
+        &ctx.client.peer.addr,
+        argv,
+    );
+    if ctx.client.monitor {
+        ctx.client.push(line.clone());
+    }
+    for client in ctx.server.clients.values_mut().filter(|c| c.monitor) {
+        client.push(line.clone());
+    }
 }
 
 /// Redis's "unknown command" text: the name and the first arguments, quoted,

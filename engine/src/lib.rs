@@ -45,6 +45,7 @@ pub mod pubsub;
 pub mod reply;
 pub mod resp;
 pub mod rng;
+pub mod slowlog;
 pub mod stats;
 pub mod tracking;
 pub mod types;

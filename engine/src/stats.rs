@@ -10,6 +10,8 @@ const MAX_ERROR_KINDS: usize = 128;
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct CommandStats {
     pub calls: u64,
+    /// Microseconds spent running it (0 without a host timer).
+    pub usec: u64,
     /// Refused before running (arity and other checks).
     pub rejected_calls: u64,
     /// Ran and answered an error.

@@ -14,9 +14,9 @@ use std::collections::HashMap;
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::thread;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use redsim_engine::client::Peer;
 use redsim_engine::resp::{encode, parse_request, ProtocolError, RequestLimits};
@@ -84,12 +84,14 @@ fn lock(hub: &Shared) -> MutexGuard<'_, Hub> {
 
 /// Serves `listener` forever.
 pub fn serve(listener: TcpListener) -> io::Result<()> {
+    let mut engine = Engine::new(Config {
+        now_ms: now_ms(),
+        seed: seed(),
+        ..Config::default()
+    });
+    engine.set_timer(monotonic_us);
     let hub: Shared = Arc::new(Mutex::new(Hub {
-        engine: Engine::new(Config {
-            now_ms: now_ms(),
-            seed: seed(),
-            ..Config::default()
-        }),
+        engine,
         writers: HashMap::new(),
     }));
     let cron = Arc::clone(&hub);
@@ -108,6 +110,13 @@ pub fn serve(listener: TcpListener) -> io::Result<()> {
         });
     }
     Ok(())
+}
+
+/// Microseconds on a monotonic clock, for command durations (SLOWLOG).
+fn monotonic_us() -> u64 {
+    static START: OnceLock<Instant> = OnceLock::new();
+    let elapsed = START.get_or_init(Instant::now).elapsed();
+    u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX)
 }
 
 /// A seed that differs between runs, as Redis's random choices do.

@@ -416,8 +416,12 @@ fn write_section(ctx: &mut Ctx<'_>, section: &str, out: &mut String) {
                 };
                 let _ = write!(
                     out,
-                    "cmdstat_{name}:calls={},usec=0,usec_per_call=0.00,rejected_calls={},failed_calls={}\r\n",
-                    c.calls, c.rejected_calls, c.failed_calls
+                    "cmdstat_{name}:calls={},usec={},usec_per_call={:.2},rejected_calls={},failed_calls={}\r\n",
+                    c.calls,
+                    c.usec,
+                    if c.calls == 0 { 0.0 } else { c.usec as f64 / c.calls as f64 },
+                    c.rejected_calls,
+                    c.failed_calls
                 );
             }
         }

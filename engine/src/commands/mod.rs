@@ -29,6 +29,7 @@ mod pubsub;
 mod scan;
 mod server;
 mod set;
+mod slowlog;
 mod sort;
 mod stream;
 mod stream_group;
@@ -40,6 +41,7 @@ mod transaction;
 mod zset;
 mod zset_algebra;
 
+pub(crate) use slowlog::monitor_line;
 pub use table::{
     all_keys, one_key, Arg, ArgKind, BeginSearch, Body, FindKeys, Handler, KeySpec, Spec,
 };
@@ -85,6 +87,7 @@ const GROUPS: &[&[Spec]] = &[
     config::SPECS,
     function::SPECS,
     info::SPECS,
+    slowlog::SPECS,
     introspection::SPECS,
     client_cmd::SPECS,
 ];

@@ -198,6 +198,7 @@ fn reset(ctx: &mut Ctx<'_>, _argv: &[&[u8]]) -> Result<Reply, CmdError> {
     ctx.client.reply_mode = ReplyMode::On;
     ctx.client.no_evict = false;
     ctx.client.no_touch = false;
+    ctx.client.monitor = false;
     ctx.client.authenticated = !ctx.server.params.requires_password();
     Ok(Reply::Status("RESET".to_string()))
 }
