@@ -295,6 +295,7 @@ impl Engine {
             expire::active_cycle(&mut self.server);
         }
         crate::blocking::expire_timeouts(&mut self.server);
+        close_idle_clients(&mut self.server);
         self.settle(released);
     }
 
@@ -675,6 +676,23 @@ fn feed_monitors(ctx: &mut Ctx<'_>, argv: &[&[u8]]) {
     }
     for client in ctx.server.clients.values_mut().filter(|c| c.monitor) {
         client.push(line.clone());
+    }
+}
+
+/// Marks for closing the clients idle longer than `timeout` seconds (0:
+/// never), as Redis's client cron does; blocked and subscribed clients
+/// wait by design and are spared.
+fn close_idle_clients(server: &mut Server) {
+    let timeout_s = server.params.int("timeout");
+    if timeout_s <= 0 {
+        return;
+    }
+    let now = server.now_ms;
+    for client in server.clients.values_mut() {
+        let idle_s = now.saturating_sub(client.last_interaction_ms) / 1000;
+        if idle_s > timeout_s && client.blocked.is_none() && client.subscriptions.count() == 0 {
+            client.closing = true;
+        }
     }
 }
 

@@ -499,3 +499,24 @@ fn help_lists_every_subcommand() {
         "(error) ERR unknown subcommand 'FOO'. Try CLIENT HELP."
     );
 }
+
+#[test]
+fn idle_clients_are_closed_after_the_configured_timeout() {
+    let mut e = redsim_engine::Engine::new(redsim_engine::Config {
+        now_ms: 1_000_000,
+        ..redsim_engine::Config::default()
+    });
+    let (idle, busy, listener) = (e.connect(), e.connect(), e.connect());
+    e.execute(busy, &["CONFIG", "SET", "timeout", "2"]);
+    e.execute(listener, &["SUBSCRIBE", "ch"]);
+    e.tick(1_002_500);
+    assert!(
+        !e.should_close(idle),
+        "idle for 2.5 s: not more than 2 whole seconds"
+    );
+    e.execute(busy, &["PING"]);
+    e.tick(1_003_100);
+    assert!(e.should_close(idle));
+    assert!(!e.should_close(busy));
+    assert!(!e.should_close(listener), "subscribers wait by design");
+}
