@@ -202,12 +202,12 @@ impl Client {
 /// The client `id`: `me` if it is the one whose command is running (lent
 /// out of `Server::clients` meanwhile), else the server's.
 pub(crate) fn find<'a>(
-    clients: &'a mut BTreeMap<ClientId, Client>,
+    clients: &'a mut BTreeMap<ClientId, Box<Client>>,
     me: Option<&'a mut Client>,
     id: ClientId,
 ) -> Option<&'a mut Client> {
     match me {
         Some(me) if me.id == id => Some(me),
-        _ => clients.get_mut(&id),
+        _ => clients.get_mut(&id).map(|c| &mut **c),
     }
 }

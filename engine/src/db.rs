@@ -429,6 +429,11 @@ impl Db {
     }
 
     /// What happened to keys since the last call, oldest first.
+    /// Whether events wait to be published.
+    pub fn has_events(&self) -> bool {
+        !self.events.is_empty()
+    }
+
     pub fn take_events(&mut self) -> Vec<KeyEvent> {
         std::mem::take(&mut self.events)
     }

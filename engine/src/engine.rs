@@ -67,7 +67,8 @@ pub struct Server {
     pub notify_flags: u32,
     /// Every connected client but the one whose command is running (that
     /// one is lent to the handler as `Ctx::client`).
-    pub clients: BTreeMap<ClientId, Client>,
+    /// Boxed, so lending one out and back moves a pointer, not the state.
+    pub clients: BTreeMap<ClientId, Box<Client>>,
     pub next_client_id: ClientId,
     pub pubsub: PubSub,
     /// Who WATCHes which key: (db, key) -> clients.
@@ -213,7 +214,7 @@ impl Engine {
         let authenticated = !server.params.requires_password();
         server
             .clients
-            .insert(id, Client::new(id, server.now_ms, authenticated));
+            .insert(id, Box::new(Client::new(id, server.now_ms, authenticated)));
         id
     }
 

@@ -242,7 +242,7 @@ impl Params {
 
     /// A parameter's value as CONFIG GET sends it, byte for byte.
     fn bytes(&self, name: &str) -> Vec<u8> {
-        let index = PARAMS.iter().position(|p| p.name == name);
+        let index = index_of(name);
         index
             .and_then(|i| Some(self.values.get(i)?.render(PARAMS.get(i)?)))
             .unwrap_or_default()
@@ -303,12 +303,29 @@ impl Params {
     }
 }
 
+/// A parameter's position in `PARAMS`, by name: a hash lookup, since the
+/// engine reads some parameters on every command.
+fn index_of(name: &str) -> Option<usize> {
+    static INDEX: std::sync::OnceLock<rustc_hash::FxHashMap<&'static str, usize>> =
+        std::sync::OnceLock::new();
+    INDEX
+        .get_or_init(|| {
+            PARAMS
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.name, i))
+                .collect()
+        })
+        .get(name)
+        .copied()
+}
+
 fn value_of<'a>(values: &'a [Value], name: &str) -> Option<&'a Value> {
-    values.get(PARAMS.iter().position(|p| p.name == name)?)
+    values.get(index_of(name)?)
 }
 
 fn value_mut<'a>(values: &'a mut [Value], name: &str) -> Option<&'a mut Value> {
-    values.get_mut(PARAMS.iter().position(|p| p.name == name)?)
+    values.get_mut(index_of(name)?)
 }
 
 #[cfg(test)]
