@@ -233,3 +233,64 @@ fn redis_benchmark_runs_its_default_tests() {
     }
     assert!(!text.to_lowercase().contains("error"), "{text}");
 }
+
+#[test]
+fn redis_cli_modes_raw_scan_pipe_and_subscribe() {
+    let port = start();
+    for i in 0..25 {
+        redis_cli(port, &["SET", &format!("scan:{i}"), "v"]);
+    }
+    redis_cli(port, &["RPUSH", "l", "a b", "c"]);
+    // --raw prints bare values, one per line.
+    let raw = Command::new("redis-cli")
+        .args(["-p", &port.to_string(), "--raw", "LRANGE", "l", "0", "-1"])
+        .output()
+        .expect("redis-cli");
+    assert_eq!(String::from_utf8_lossy(&raw.stdout), "a b\nc\n");
+    // --scan walks every key with the SCAN cursor.
+    let scan = Command::new("redis-cli")
+        .args(["-p", &port.to_string(), "--scan", "--pattern", "scan:*"])
+        .output()
+        .expect("redis-cli");
+    let mut keys: Vec<String> = String::from_utf8_lossy(&scan.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), 25, "{keys:?}");
+    // --pipe sends raw protocol in bulk and counts the replies.
+    let mut pipe = Command::new("redis-cli")
+        .args(["-p", &port.to_string(), "--pipe"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("redis-cli");
+    let commands: String = (0..500).map(|i| format!("SET pipe:{i} {i}\r\n")).collect();
+    pipe.stdin
+        .take()
+        .expect("stdin")
+        .write_all(commands.as_bytes())
+        .expect("write");
+    let out = pipe.wait_with_output().expect("redis-cli --pipe");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("errors: 0, replies: 500"), "{text}");
+    assert_eq!(redis_cli(port, &["GET", "pipe:499"]), "\"499\"\n");
+    // SUBSCRIBE prints each message as it arrives.
+    let subscriber = Command::new("redis-cli")
+        .args(["-p", &port.to_string(), "SUBSCRIBE", "news"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("redis-cli");
+    let mut subscriber = Reaper(subscriber);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while redis_cli(port, &["PUBLISH", "news", "hello"]) != "(integer) 1\n" {
+        assert!(Instant::now() < deadline, "the subscriber never subscribed");
+        thread::sleep(Duration::from_millis(20));
+    }
+    let mut stdout = subscriber.0.stdout.take().expect("stdout");
+    let _ = subscriber.0.kill();
+    let mut printed = String::new();
+    let _ = stdout.read_to_string(&mut printed);
+    assert!(printed.contains("message\nnews\nhello\n"), "{printed}");
+}
