@@ -3,7 +3,7 @@
 //! client test harnesses send FUNCTION FLUSH and LIST before every test, so
 //! these answer exactly as Redis does when no library is loaded.
 
-use super::{help_reply, is_opt, Arg, ArgKind, Body, Spec, BASE};
+use super::{help_reply, is_opt, subcommand_syntax, Arg, ArgKind, Body, Spec, BASE};
 use crate::engine::Ctx;
 use crate::error::CmdError;
 use crate::reply::Reply;
@@ -155,10 +155,7 @@ fn function_flush(_ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError>
         [_, _, _] => Err(CmdError::Other(
             "ERR FUNCTION FLUSH only supports SYNC|ASYNC option".to_string(),
         )),
-        _ => Err(CmdError::Other(format!(
-            "ERR unknown subcommand or wrong number of arguments for '{}'. Try FUNCTION HELP.",
-            String::from_utf8_lossy(argv.get(1).copied().unwrap_or_default())
-        ))),
+        _ => Err(subcommand_syntax(argv)),
     }
 }
 

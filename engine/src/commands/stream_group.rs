@@ -4,8 +4,8 @@
 
 use super::stream::{entry_reply, parse_bound, parse_id_with, parse_strict_id};
 use super::{
-    arg, help_reply, int_arg, int_reply, is_opt, one_key, Arg, ArgKind, BeginSearch, Body,
-    FindKeys, KeySpec, Spec, BASE,
+    arg, help_reply, int_arg, int_reply, is_opt, one_key, subcommand_syntax, Arg, ArgKind,
+    BeginSearch, Body, FindKeys, KeySpec, Spec, BASE,
 };
 use crate::engine::Ctx;
 use crate::error::CmdError;
@@ -194,14 +194,6 @@ fn no_group(key: &[u8], group: &[u8]) -> CmdError {
         "NOGROUP No such key '{}' or consumer group '{}'",
         String::from_utf8_lossy(key),
         String::from_utf8_lossy(group)
-    ))
-}
-
-/// Redis's complaint about a subcommand's arguments, naming it as typed.
-fn subcommand_syntax(argv: &[&[u8]]) -> CmdError {
-    CmdError::Other(format!(
-        "ERR unknown subcommand or wrong number of arguments for '{}'. Try XGROUP HELP.",
-        String::from_utf8_lossy(arg(argv, 1))
     ))
 }
 

@@ -4,8 +4,8 @@
 
 use super::stream::entry_reply;
 use super::{
-    arg, help_reply, int_arg, int_reply, is_opt, Arg, ArgKind, BeginSearch, Body, FindKeys,
-    KeySpec, Spec, BASE,
+    arg, help_reply, int_arg, int_reply, is_opt, subcommand_syntax, Arg, ArgKind, BeginSearch,
+    Body, FindKeys, KeySpec, Spec, BASE,
 };
 use crate::engine::Ctx;
 use crate::error::CmdError;
@@ -104,13 +104,6 @@ fn count_reply(n: u64) -> Reply {
 
 fn no_such_key() -> CmdError {
     CmdError::Other("ERR no such key".to_string())
-}
-
-fn subcommand_syntax(argv: &[&[u8]]) -> CmdError {
-    CmdError::Other(format!(
-        "ERR unknown subcommand or wrong number of arguments for '{}'. Try XINFO HELP.",
-        String::from_utf8_lossy(arg(argv, 1))
-    ))
 }
 
 /// The fields every form of XINFO STREAM starts with.
