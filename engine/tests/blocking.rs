@@ -1,29 +1,13 @@
 //! Blocking commands across clients: waiting, being served first come
 //! first served, timing out by the host's clock, MULTI, CLIENT UNBLOCK.
 
+mod support;
+
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-use redsim_engine::reply::cli;
-use redsim_engine::{Config, Engine, Reply};
-
-fn line(engine: &mut Engine, client: u64, text: &str) -> String {
-    cli::run_line(engine, client, text)
-}
-
-/// What a client has received since it last looked, as redis-cli prints it.
-fn received(engine: &mut Engine, client: u64) -> String {
-    let frames = engine.take_output(client);
-    let text = cli::format_as(Reply::Frames(frames), engine.protocol(client));
-    text.trim_end_matches('\n').to_string()
-}
-
-fn engine() -> Engine {
-    Engine::new(Config {
-        now_ms: 1_000_000,
-        ..Config::default()
-    })
-}
+use redsim_engine::Reply;
+use support::{engine, line, received};
 
 #[test]
 fn blpop_waits_and_clients_are_served_in_arrival_order() {

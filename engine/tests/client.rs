@@ -2,29 +2,13 @@
 //! UNBLOCK, REPLY, NO-TOUCH, SETINFO), and AUTH with `requirepass`, as
 //! Redis 7.0 (7.2 for NO-TOUCH and SETINFO) answers them.
 
+mod support;
+
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-use redsim_engine::reply::cli;
-use redsim_engine::{Config, Engine, Peer, Reply};
-
-fn line(engine: &mut Engine, client: u64, text: &str) -> String {
-    cli::run_line(engine, client, text)
-}
-
-/// What a client has received since it last looked, as redis-cli prints it.
-fn received(engine: &mut Engine, client: u64) -> String {
-    let frames = engine.take_output(client);
-    let text = cli::format_as(Reply::Frames(frames), engine.protocol(client));
-    text.trim_end_matches('\n').to_string()
-}
-
-fn engine() -> Engine {
-    Engine::new(Config {
-        now_ms: 1_000_000,
-        ..Config::default()
-    })
-}
+use redsim_engine::{Engine, Peer, Reply};
+use support::{engine, line, received};
 
 /// The value of `field` in a CLIENT LIST line.
 fn field<'a>(line: &'a str, field: &str) -> &'a str {

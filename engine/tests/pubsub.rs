@@ -1,14 +1,13 @@
 //! Pub/sub and transactions across several clients of one engine.
 
+mod support;
+
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use redsim_engine::reply::cli;
 use redsim_engine::{Config, Engine, Reply};
-
-fn line(engine: &mut Engine, client: u64, text: &str) -> String {
-    cli::run_line(engine, client, text)
-}
+use support::line;
 
 fn pending(engine: &mut Engine, client: u64) -> String {
     let frames = engine.take_output(client);

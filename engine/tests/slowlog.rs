@@ -1,22 +1,20 @@
 //! SLOWLOG with a host timer the test controls, and MONITOR's stream.
 
+mod support;
+
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use redsim_engine::reply::cli;
 use redsim_engine::{Config, Engine, Reply};
+use support::line;
 
 /// A clock that moves 2500 µs each time it is read: every command takes
 /// 2500 µs.
 static CLOCK: AtomicU64 = AtomicU64::new(0);
 fn ticking_clock() -> u64 {
     CLOCK.fetch_add(2500, Ordering::Relaxed)
-}
-
-fn line(engine: &mut Engine, client: u64, text: &str) -> String {
-    cli::run_line(engine, client, text)
 }
 
 #[test]

@@ -2,22 +2,13 @@
 //! redirection to a RESP2 subscriber, BCAST prefixes, OPTIN/OPTOUT,
 //! NOLOOP, flushes and expiry, with the frames Redis 7.0 sends.
 
+mod support;
+
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-use redsim_engine::reply::cli;
-use redsim_engine::{Config, Engine, Reply};
-
-fn line(engine: &mut Engine, client: u64, text: &str) -> String {
-    cli::run_line(engine, client, text)
-}
-
-fn engine() -> Engine {
-    Engine::new(Config {
-        now_ms: 1_000_000,
-        ..Config::default()
-    })
-}
+use redsim_engine::Reply;
+use support::{engine, line};
 
 fn keys(keys: &[&str]) -> Reply {
     Reply::Array(keys.iter().map(|k| Reply::bulk(k.as_bytes())).collect())

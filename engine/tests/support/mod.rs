@@ -45,3 +45,24 @@ impl Session {
         self.engine.set_time(now + ms);
     }
 }
+
+/// Runs a line as `client` of a multi-client engine; redis-cli's text.
+pub fn line(engine: &mut Engine, client: ClientId, text: &str) -> String {
+    cli::run_line(engine, client, text)
+}
+
+/// What a client has received since it last looked (pushes, replies to
+/// commands served later), as redis-cli prints it.
+pub fn received(engine: &mut Engine, client: ClientId) -> String {
+    let frames = engine.take_output(client);
+    let text = cli::format_as(Reply::Frames(frames), engine.protocol(client));
+    text.trim_end_matches('\n').to_string()
+}
+
+/// An engine whose clock starts at 1,000,000 ms.
+pub fn engine() -> Engine {
+    Engine::new(Config {
+        now_ms: 1_000_000,
+        ..Config::default()
+    })
+}
