@@ -288,9 +288,24 @@ fn redis_cli_modes_raw_scan_pipe_and_subscribe() {
         assert!(Instant::now() < deadline, "the subscriber never subscribed");
         thread::sleep(Duration::from_millis(20));
     }
+    // Read what it prints until the message shows (or give up), then stop it.
     let mut stdout = subscriber.0.stdout.take().expect("stdout");
-    let _ = subscriber.0.kill();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    thread::spawn(move || {
+        let mut chunk = [0u8; 256];
+        while let Ok(n) = stdout.read(&mut chunk) {
+            if n == 0 || sender.send(chunk[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
     let mut printed = String::new();
-    let _ = stdout.read_to_string(&mut printed);
+    while !printed.contains("hello\n") {
+        match receiver.recv_timeout(Duration::from_secs(5)) {
+            Ok(bytes) => printed.push_str(&String::from_utf8_lossy(&bytes)),
+            Err(_) => break,
+        }
+    }
+    let _ = subscriber.0.kill();
     assert!(printed.contains("message\nnews\nhello\n"), "{printed}");
 }
