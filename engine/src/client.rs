@@ -124,7 +124,7 @@ pub struct Client {
     pub created_ms: i64,
     pub last_interaction_ms: i64,
     /// The last command's full name (`client|list`), for CLIENT LIST.
-    pub last_command: String,
+    pub last_command: Option<(&'static str, Option<&'static str>)>,
     pub subscriptions: Subscriptions,
     pub multi: Option<Transaction>,
     pub watched: Vec<Watched>,
@@ -159,7 +159,7 @@ impl Client {
             authenticated,
             created_ms: now_ms,
             last_interaction_ms: now_ms,
-            last_command: "NULL".to_string(),
+            last_command: None,
             subscriptions: Subscriptions::default(),
             multi: None,
             watched: Vec::new(),
@@ -173,6 +173,16 @@ impl Client {
             in_exec: false,
             closing: false,
             outbox: VecDeque::new(),
+        }
+    }
+
+    /// The last command's full name (`client|list`), `NULL` when it was
+    /// unknown or none has run, as CLIENT LIST's `cmd=` shows it.
+    pub fn last_command_name(&self) -> String {
+        match self.last_command {
+            Some((parent, Some(sub))) => format!("{parent}|{sub}"),
+            Some((parent, None)) => parent.to_string(),
+            None => "NULL".to_string(),
         }
     }
 

@@ -460,19 +460,26 @@ const MULTI_CONTROL_COMMANDS: &[&str] = &["exec", "discard", "multi", "watch", "
 /// transaction), a RESP2 subscriber may only run the pub/sub commands, and
 /// inside MULTI commands are queued rather than run.
 fn process(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
-    let (spec, full_name) = match resolve(ctx, argv) {
+    // A failed lookup or arity check dooms an open transaction.
+    let doom = |ctx: &mut Ctx<'_>, err: CmdError| {
+        if let Some(tx) = ctx.client.multi.as_mut() {
+            tx.aborted = true;
+        }
+        err
+    };
+    let found = match lookup(ctx.table, argv) {
         Ok(found) => found,
         Err(err) => {
-            if let Some(tx) = ctx.client.multi.as_mut() {
-                tx.aborted = true;
-            }
-            return Err(err);
+            ctx.client.last_command = None;
+            return Err(doom(ctx, err));
         }
     };
-    let top_name = argv
-        .first()
-        .map(|n| String::from_utf8_lossy(n).to_ascii_lowercase())
-        .unwrap_or_default();
+    ctx.client.last_command = Some((found.parent, found.sub));
+    let handler = match found.handler(ctx, argv.len()) {
+        Ok(handler) => handler,
+        Err(err) => return Err(doom(ctx, err)),
+    };
+    let spec = found.spec;
     // Clients that connected while a password was required must log in
     // first; AUTH, HELLO, QUIT and RESET (flagged `no_auth`) may still run.
     if !ctx.client.authenticated
@@ -483,12 +490,13 @@ fn process(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
             "NOAUTH Authentication required.".to_string(),
         ));
     }
-    if ctx.client.in_subscribed_mode() && !SUBSCRIBED_MODE_COMMANDS.contains(&top_name.as_str()) {
+    if ctx.client.in_subscribed_mode() && !SUBSCRIBED_MODE_COMMANDS.contains(&found.parent) {
         if let Some(tx) = ctx.client.multi.as_mut() {
             tx.aborted = true;
         }
         return Err(CmdError::Other(format!(
-            "ERR Can't execute '{full_name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
+            "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
+            found.full_name()
         )));
     }
     if crate::pause::must_wait(ctx, spec) {
@@ -506,88 +514,95 @@ fn process(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
             return Ok(Reply::Status("QUEUED".to_string()));
         }
     }
-    dispatch(ctx, argv)
+    run_found(ctx, found, handler, argv)
 }
 
-/// The row a command line names, and its full name (`client|list`), or the
-/// unknown-command, unknown-subcommand or arity error. The client's last
-/// command (CLIENT LIST's `cmd`) is what was found, even if it is then
-/// refused, or NULL.
-fn resolve(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<(&'static Spec, String), CmdError> {
+/// A command line's row, found: the row and its parent and subcommand
+/// names (`client`, `list`), which name it in statistics and CLIENT LIST.
+#[derive(Clone, Copy)]
+struct Found {
+    spec: &'static Spec,
+    parent: &'static str,
+    sub: Option<&'static str>,
+}
+
+impl Found {
+    /// `client|list`, as errors name a command.
+    fn full_name(self) -> String {
+        match self.sub {
+            Some(sub) => format!("{}|{sub}", self.parent),
+            None => self.parent.to_string(),
+        }
+    }
+
+    /// The handler, if the arguments fit the arity; Redis's arity error
+    /// (counted as a rejected call) if not.
+    fn handler(self, ctx: &mut Ctx<'_>, argc: usize) -> Result<crate::commands::Handler, CmdError> {
+        match self.spec.body {
+            Body::Run(handler)
+            | Body::Container {
+                bare: Some(handler),
+                ..
+            } if self.spec.arity_ok(argc) => Ok(handler),
+            _ => {
+                ctx.server
+                    .stats
+                    .command(self.parent, self.sub)
+                    .rejected_calls += 1;
+                Err(CmdError::WrongArity(self.full_name()))
+            }
+        }
+    }
+}
+
+/// The row a command line names, or Redis's unknown-command or
+/// unknown-subcommand error.
+fn lookup(table: &Table, argv: &[&[u8]]) -> Result<Found, CmdError> {
     let Some(&name) = argv.first() else {
         return Err(CmdError::Other("ERR empty command".to_string()));
     };
-    let Some(spec) = ctx.table.get(name) else {
-        ctx.client.last_command.replace_range(.., "NULL");
+    let Some(spec) = table.get(name) else {
         return Err(unknown_command(argv));
     };
     let parent = spec.name;
-    let (spec, sub) = match (spec.subcommands(), argv.get(1)) {
+    match (spec.subcommands(), argv.get(1)) {
         (subs, Some(&sub)) if !subs.is_empty() => match Table::find_in(subs, sub) {
-            Some(found) => (found, Some(found.name)),
-            None => {
-                ctx.client.last_command.replace_range(.., "NULL");
-                return Err(CmdError::UnknownSubcommand {
-                    sub: error_text(sub, 128),
-                    container: parent.to_ascii_uppercase(),
-                });
-            }
+            Some(found) => Ok(Found {
+                spec: found,
+                parent,
+                sub: Some(found.name),
+            }),
+            None => Err(CmdError::UnknownSubcommand {
+                sub: error_text(sub, 128),
+                container: parent.to_ascii_uppercase(),
+            }),
         },
-        _ => (spec, None),
-    };
-    let full_name = match sub {
-        Some(sub) => format!("{parent}|{sub}"),
-        None => parent.to_string(),
-    };
-    ctx.client.last_command.clone_from(&full_name);
-    let runnable = match spec.body {
-        Body::Run(_) => true,
-        Body::Container { bare, .. } => bare.is_some(),
-    };
-    if !runnable || !spec.arity_ok(argv.len()) {
-        ctx.server.stats.command(parent, sub).rejected_calls += 1;
-        return Err(CmdError::WrongArity(full_name));
+        _ => Ok(Found {
+            spec,
+            parent,
+            sub: None,
+        }),
     }
-    Ok((spec, full_name))
 }
 
 /// Runs a command that passed `process`'s checks (EXEC calls this for each
 /// queued command).
 pub(crate) fn dispatch(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
-    let Some(&name) = argv.first() else {
-        return Err(CmdError::Other("ERR empty command".to_string()));
-    };
-    let Some(spec) = ctx.table.get(name) else {
-        return Err(unknown_command(argv));
-    };
-    let parent = spec.name;
-    let (spec, sub): (&Spec, Option<&'static str>) = match (spec.subcommands(), argv.get(1)) {
-        (subs, Some(&sub)) if !subs.is_empty() => match Table::find_in(subs, sub) {
-            Some(found) => (found, Some(found.name)),
-            None => {
-                return Err(CmdError::UnknownSubcommand {
-                    sub: error_text(sub, 128),
-                    container: parent.to_ascii_uppercase(),
-                })
-            }
-        },
-        _ => (spec, None),
-    };
-    let handler = match spec.body {
-        Body::Run(handler)
-        | Body::Container {
-            bare: Some(handler),
-            ..
-        } if spec.arity_ok(argv.len()) => handler,
-        _ => {
-            ctx.server.stats.command(parent, sub).rejected_calls += 1;
-            let full_name = match sub {
-                Some(sub) => format!("{parent}|{sub}"),
-                None => parent.to_string(),
-            };
-            return Err(CmdError::WrongArity(full_name));
-        }
-    };
+    let found = lookup(ctx.table, argv)?;
+    let handler = found.handler(ctx, argv.len())?;
+    run_found(ctx, found, handler, argv)
+}
+
+/// Runs a found command's handler with everything around it: NO-TOUCH,
+/// timing, tracking, waking blocked clients, key events, statistics, the
+/// slow log and MONITOR.
+fn run_found(
+    ctx: &mut Ctx<'_>,
+    found: Found,
+    handler: crate::commands::Handler,
+    argv: &[&[u8]],
+) -> Result<Reply, CmdError> {
+    let Found { spec, parent, sub } = found;
     // A CLIENT NO-TOUCH client's commands are not accesses, except TOUCH.
     let no_touch = ctx.client.no_touch && parent != "touch";
     if no_touch {

@@ -269,7 +269,7 @@ fn describe(server: &Server, client: &Client, running: Option<&[&[u8]]>) -> Stri
         memory.output_blocks,
         memory.output_memory,
         memory.total,
-        client.last_command,
+        client.last_command_name(),
         redir,
         resp,
         String::from_utf8_lossy(&client.lib_name),
