@@ -364,16 +364,14 @@ impl Stream {
     /// caps the entries removed, counted in whole nodes.
     pub fn trim(&mut self, trim: Trim, approx: bool, limit: u64) -> u64 {
         let mut removed = 0u64;
-        let masters: Vec<StreamId> = self.nodes.keys().copied().collect();
-        for master in masters {
+        // Always the oldest node: each pass either drops it whole or stops,
+        // so a capped stream's XADD looks at one or two nodes, not all.
+        while let Some((&master, node)) = self.nodes.first_key_value() {
             if let Trim::MaxLen(max) = trim {
                 if self.len() as u64 <= max {
                     break;
                 }
             }
-            let Some(node) = self.nodes.get(&master) else {
-                continue;
-            };
             let live = node.live;
             if limit > 0 && removed + live > limit {
                 break;
