@@ -131,6 +131,13 @@ pub(crate) fn release(server: &mut Server, id: ClientId, error: Option<&str>) ->
         Some(blocked) if !blocked.postponed => {
             unregister(server, &client);
             client.blocked = None;
+            // Its statistics and slow-log entry wait for this moment.
+            let spent_us = client.block_spent_us.take().unwrap_or(0);
+            if let Some(name) = client.last_command {
+                crate::engine::count_call(server, name, false, spent_us, error.is_some());
+                let argv: Vec<&[u8]> = blocked.argv.iter().map(Vec::as_slice).collect();
+                crate::engine::log_if_slow(server, &client, &argv, spent_us);
+            }
             client.send(match error {
                 Some(text) => Reply::Error(text.to_string()),
                 None => blocked.timeout_reply,

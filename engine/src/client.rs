@@ -125,6 +125,9 @@ pub struct Client {
     pub last_interaction_ms: i64,
     /// The last command's full name (`client|list`), for CLIENT LIST.
     pub last_command: Option<(&'static str, Option<&'static str>)>,
+    /// Microseconds its blocked command has run so far (every attempt),
+    /// from when it first blocked until it is served or released.
+    pub block_spent_us: Option<u64>,
     pub subscriptions: Subscriptions,
     pub multi: Option<Transaction>,
     pub watched: Vec<Watched>,
@@ -160,6 +163,7 @@ impl Client {
             created_ms: now_ms,
             last_interaction_ms: now_ms,
             last_command: None,
+            block_spent_us: None,
             subscriptions: Subscriptions::default(),
             multi: None,
             watched: Vec::new(),

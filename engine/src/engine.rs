@@ -82,6 +82,8 @@ pub struct Server {
     /// Client-side caching: who may cache which keys (CLIENT TRACKING).
     pub tracking: crate::tracking::Table,
     pub slowlog: crate::slowlog::SlowLog,
+    /// The latency monitor's events (LATENCY LATEST, HISTORY, GRAPH...).
+    pub latency: crate::latency::Monitor,
     /// The host's monotonic clock in microseconds, for command durations
     /// (SLOWLOG, INFO commandstats); without one they are 0.
     pub timer: Option<fn() -> u64>,
@@ -197,6 +199,7 @@ impl Engine {
                 pause: crate::pause::Pause::default(),
                 tracking: crate::tracking::Table::default(),
                 slowlog: crate::slowlog::SlowLog::default(),
+                latency: crate::latency::Monitor::default(),
                 timer: None,
             },
             table: Table::new(),
@@ -293,7 +296,16 @@ impl Engine {
         self.set_time(now_ms);
         let released = crate::pause::take_released(&mut self.server);
         if !self.server.pause.active(now_ms) {
+            let started = self.server.timer.map(|now| now());
             expire::active_cycle(&mut self.server);
+            if let (Some(now), Some(start)) = (self.server.timer, started) {
+                let spent_ms = now().saturating_sub(start) / 1000;
+                let threshold_ms = self.server.params.int("latency-monitor-threshold");
+                let now_s = now_ms.div_euclid(1000);
+                self.server
+                    .latency
+                    .add_if_needed("expire-cycle", spent_ms, threshold_ms, now_s);
+            }
         }
         crate::blocking::expire_timeouts(&mut self.server);
         close_idle_clients(&mut self.server);
@@ -637,42 +649,80 @@ fn run_found(
     // Keys the databases created, expired or missed after the command's
     // last event of its own are published now (see `notify`).
     ctx.flush_key_events();
-    let stats = &mut ctx.server.stats;
-    stats.total_commands_processed += 1;
-    let command = stats.command(parent, sub);
-    command.calls += 1;
-    command.usec += duration_us;
-    if matches!(&result, Err(_) | Ok(Reply::Error(_))) {
-        command.failed_calls += 1;
+    // A blocked command is counted once: in total_commands_processed when
+    // it first runs, in its own statistics when it is served or released
+    // (with the time of every attempt), as Redis counts it.
+    let retried = ctx.client.block_spent_us.is_some();
+    if !retried {
+        ctx.server.stats.total_commands_processed += 1;
     }
-    // A command that blocked is logged and shown when it is served.
-    if ctx.client.blocked.is_none() {
-        log_if_slow(ctx, spec, argv, duration_us);
-        if !spec.has_flag("skip_monitor") && !spec.has_flag("admin") {
-            feed_monitors(ctx, argv);
-        }
+    if ctx.client.blocked.is_some() {
+        *ctx.client.block_spent_us.get_or_insert(0) += duration_us;
+        return result;
+    }
+    let duration_us = duration_us + ctx.client.block_spent_us.take().unwrap_or(0);
+    let failed = matches!(&result, Err(_) | Ok(Reply::Error(_)));
+    count_call(
+        ctx.server,
+        (parent, sub),
+        spec.has_flag("fast"),
+        duration_us,
+        failed,
+    );
+    if !spec.has_flag("skip_slowlog") {
+        log_if_slow(ctx.server, ctx.client, argv, duration_us);
+    }
+    if !spec.has_flag("skip_monitor") && !spec.has_flag("admin") {
+        feed_monitors(ctx, argv);
     }
     result
 }
 
+/// Counts a finished command in INFO commandstats, its latency histogram
+/// (while `latency-tracking` is on) and the latency monitor's `command` or
+/// `fast-command` event.
+pub(crate) fn count_call(
+    server: &mut Server,
+    name: (&'static str, Option<&'static str>),
+    fast: bool,
+    duration_us: u64,
+    failed: bool,
+) {
+    let command = server.stats.command(name.0, name.1);
+    command.calls += 1;
+    command.usec += duration_us;
+    if failed {
+        command.failed_calls += 1;
+    }
+    if server.params.is_yes("latency-tracking") {
+        let histogram = server.stats.latency.entry(name).or_default();
+        histogram.record_us(duration_us);
+    }
+    let event = if fast { "fast-command" } else { "command" };
+    let threshold_ms = server.params.int("latency-monitor-threshold");
+    let now_s = server.now_ms.div_euclid(1000);
+    server
+        .latency
+        .add_if_needed(event, duration_us / 1000, threshold_ms, now_s);
+}
+
 /// Adds the command to the slow log if it took at least
 /// `slowlog-log-slower-than` microseconds (negative: never).
-fn log_if_slow(ctx: &mut Ctx<'_>, spec: &Spec, argv: &[&[u8]], duration_us: u64) {
-    let threshold = ctx.server.params.int("slowlog-log-slower-than");
-    let slow = u64::try_from(threshold).is_ok_and(|t| duration_us >= t);
-    if !slow || spec.has_flag("skip_slowlog") {
+pub(crate) fn log_if_slow(server: &mut Server, client: &Client, argv: &[&[u8]], duration_us: u64) {
+    let threshold = server.params.int("slowlog-log-slower-than");
+    if !u64::try_from(threshold).is_ok_and(|t| duration_us >= t) {
         return;
     }
-    let max_len = usize::try_from(ctx.server.params.int("slowlog-max-len")).unwrap_or(0);
+    let max_len = usize::try_from(server.params.int("slowlog-max-len")).unwrap_or(0);
     let entry = crate::slowlog::Entry {
         id: 0,
-        time_s: ctx.server.now_ms.div_euclid(1000),
+        time_s: server.now_ms.div_euclid(1000),
         duration_us,
         args: Vec::new(),
-        client_addr: ctx.client.peer.addr.clone(),
-        client_name: ctx.client.name.clone(),
+        client_addr: client.peer.addr.clone(),
+        client_name: client.name.clone(),
     };
-    ctx.server.slowlog.push(entry, argv, max_len);
+    server.slowlog.push(entry, argv, max_len);
 }
 
 /// Shows the command to every MONITOR connection.

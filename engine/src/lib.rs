@@ -35,6 +35,7 @@ pub mod error;
 pub mod expire;
 pub mod geo;
 pub mod glob;
+pub mod latency;
 pub mod line;
 pub mod long_double;
 pub mod multi;

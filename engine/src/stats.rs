@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::latency::Histogram;
+
 /// Redis stops tracking new error kinds after this many (errorstats).
 const MAX_ERROR_KINDS: usize = 128;
 
@@ -28,6 +30,9 @@ pub struct Stats {
     pub commands: BTreeMap<(&'static str, Option<&'static str>), CommandStats>,
     /// By error kind: the first word of the error text (`ERR`, `WRONGTYPE`).
     pub errors: BTreeMap<String, u64>,
+    /// Each command's durations (INFO latencystats, LATENCY HISTOGRAM),
+    /// while `latency-tracking` is on.
+    pub latency: BTreeMap<(&'static str, Option<&'static str>), Histogram>,
 }
 
 impl Stats {

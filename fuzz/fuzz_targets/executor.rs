@@ -190,6 +190,8 @@ const NAMES: &[&[u8]] = &[
     b"XAUTOCLAIM",
     b"XINFO",
     b"FIELDS",
+    b"LATENCY",
+    b"SLOWLOG",
 ];
 
 fuzz_target!(|data: &[u8]| {

@@ -10,7 +10,7 @@
 use std::fmt::Write;
 
 use super::{Arg, ArgKind, Body, Spec, BASE};
-use crate::config::names;
+use crate::config::{names, render_percentile};
 use crate::engine::Ctx;
 use crate::error::CmdError;
 use crate::pubsub::Kind;
@@ -425,6 +425,22 @@ fn write_section(ctx: &mut Ctx<'_>, section: &str, out: &mut String) {
                 );
             }
         }
+        "latencystats" => {
+            let percentiles = server.params.percentiles();
+            for ((parent, sub), histogram) in &server.stats.latency {
+                let _ = write!(out, "latency_percentiles_usec_{parent}");
+                if let Some(sub) = sub {
+                    let _ = write!(out, "|{sub}");
+                }
+                out.push(':');
+                for (i, &p) in percentiles.iter().enumerate() {
+                    let sep = if i == 0 { "" } else { "," };
+                    let us = histogram.value_at_percentile(p) as f64 / 1000.0;
+                    let _ = write!(out, "{sep}p{}={us:.3}", render_percentile(p));
+                }
+                out.push_str("\r\n");
+            }
+        }
         "errorstats" => {
             for (kind, count) in &server.stats.errors {
                 let _ = write!(out, "errorstat_{kind}:count={count}\r\n");
@@ -445,7 +461,7 @@ fn write_section(ctx: &mut Ctx<'_>, section: &str, out: &mut String) {
                 );
             }
         }
-        // modules and latencystats: nothing to report.
+        // modules: nothing to report.
         _ => {}
     }
 }

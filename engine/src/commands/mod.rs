@@ -22,6 +22,7 @@ mod hll;
 mod info;
 mod introspection;
 mod keyspace;
+mod latency;
 mod lcs;
 mod list;
 mod object;
@@ -87,6 +88,7 @@ const GROUPS: &[&[Spec]] = &[
     config::SPECS,
     function::SPECS,
     info::SPECS,
+    latency::SPECS,
     slowlog::SPECS,
     introspection::SPECS,
     client_cmd::SPECS,

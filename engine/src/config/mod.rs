@@ -17,6 +17,7 @@ use crate::types::EncodingLimits;
 use parse::{c_str, parse};
 pub use table::names;
 use table::{Apply, ParamDef, HIDDEN, IMMUTABLE, PARAMS, PROTECTED};
+pub(crate) use value::render_percentile;
 use value::Value;
 
 /// The current value of every parameter, in table order.
@@ -233,6 +234,19 @@ impl Params {
         value_of(&self.values, name)
             .and_then(Value::int)
             .unwrap_or(0)
+    }
+
+    /// Whether a yes/no parameter is on.
+    pub fn is_yes(&self, name: &str) -> bool {
+        value_of(&self.values, name).is_some_and(Value::is_yes)
+    }
+
+    /// `latency-tracking-info-percentiles`, as numbers.
+    pub fn percentiles(&self) -> &[f64] {
+        match value_of(&self.values, "latency-tracking-info-percentiles") {
+            Some(Value::Percentiles(values)) => values,
+            _ => &[],
+        }
     }
 
     /// A parameter's value as CONFIG GET prints it.

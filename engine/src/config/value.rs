@@ -207,7 +207,7 @@ fn render_events(flags: u32) -> Vec<u8> {
 }
 
 /// `%f`, then trailing zeros (and a bare point) dropped.
-fn render_percentile(p: f64) -> String {
+pub(crate) fn render_percentile(p: f64) -> String {
     let fixed = format!("{p:.6}");
     fixed
         .trim_end_matches('0')
