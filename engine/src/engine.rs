@@ -87,6 +87,8 @@ pub struct Server {
     /// The host's monotonic clock in microseconds, for command durations
     /// (SLOWLOG, INFO commandstats); without one they are 0.
     pub timer: Option<fn() -> u64>,
+    /// SAVE/BGSAVE's last snapshot for the host, and LASTSAVE's time.
+    pub persistence: crate::rdb::Persistence,
 }
 
 /// What a command handler sees: the shared state and its own client.
@@ -201,6 +203,7 @@ impl Engine {
                 slowlog: crate::slowlog::SlowLog::default(),
                 latency: crate::latency::Monitor::default(),
                 timer: None,
+                persistence: crate::rdb::Persistence::new(config.now_ms),
             },
             table: Table::new(),
         }
@@ -381,6 +384,24 @@ impl Engine {
     /// The command table, for hosts that complete or describe commands.
     pub fn commands(&self) -> &Table {
         &self.table
+    }
+
+    /// The whole dataset as a Redis RDB file (version 10, what Redis 7.0
+    /// writes and loads; 12 when hash fields have TTLs).
+    pub fn snapshot(&self) -> Vec<u8> {
+        crate::rdb::snapshot(&self.server)
+    }
+
+    /// Replaces the dataset with an RDB file's (versions 9 to 12). All or
+    /// nothing: on an error the data in memory is unchanged.
+    pub fn load_snapshot(&mut self, bytes: &[u8]) -> Result<(), crate::rdb::LoadError> {
+        crate::rdb::load_snapshot(&mut self.server, bytes)
+    }
+
+    /// The snapshot the last SAVE or BGSAVE made, once: the host decides
+    /// where it goes (a file, IndexedDB, ...).
+    pub fn take_snapshot(&mut self) -> Option<Vec<u8>> {
+        self.server.persistence.pending.take()
     }
 
     /// Number of keys stored in database `db` (0 if there is no such database).

@@ -20,6 +20,7 @@
 //! - [`error`]: command errors with Redis's exact texts.
 //! - [`number`]: Redis's integer parsing and double formatting.
 //! - [`long_double`]: exact x87 80-bit arithmetic for INCRBYFLOAT's digits.
+//! - [`rdb`]: Redis's RDB format: snapshots, DUMP/RESTORE payloads.
 //! - [`types`]: the value types (strings with their encodings, lists).
 //! - [`stats`]: the counters INFO reports.
 //! - [`rng`]: the seeded random generator behind every random choice.
@@ -43,6 +44,7 @@ pub mod notify;
 pub mod number;
 pub mod pause;
 pub mod pubsub;
+pub mod rdb;
 pub mod reply;
 pub mod resp;
 pub mod rng;

@@ -13,6 +13,7 @@ mod client_list;
 mod config;
 mod connection;
 mod counter;
+mod dump;
 mod expiry;
 mod function;
 mod geo;
@@ -27,6 +28,7 @@ mod lcs;
 mod list;
 mod object;
 mod pubsub;
+mod save;
 mod scan;
 mod server;
 mod set;
@@ -83,8 +85,10 @@ const GROUPS: &[&[Spec]] = &[
     expiry::SPECS,
     scan::SPECS,
     object::SPECS,
+    dump::SPECS,
     sort::SPECS,
     server::SPECS,
+    save::SPECS,
     config::SPECS,
     function::SPECS,
     info::SPECS,

@@ -204,6 +204,16 @@ impl List {
         }
     }
 
+    /// Each node's element count and whether it is a plain node (one
+    /// large element), head to tail: the nodes Redis would write to an RDB
+    /// file (a listpack list is written as a quicklist of one node).
+    pub fn node_shape(&self) -> Vec<(usize, bool)> {
+        match &self.layout {
+            Layout::Listpack { .. } => vec![(self.items.len(), false)],
+            Layout::Quicklist { nodes } => nodes.iter().map(|n| (n.count, n.plain)).collect(),
+        }
+    }
+
     /// Redis's check before elements are added: a listpack that would grow
     /// past the limit (counting `added_bytes` of new data, the raw lengths
     /// Redis counts) becomes a quicklist holding it as its one node.

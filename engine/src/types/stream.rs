@@ -440,6 +440,57 @@ impl Stream {
         }
     }
 
+    /// Each listpack node's master ID and master field names, oldest
+    /// first; a node holds the entries from its master ID up to the next
+    /// node's. This is how Redis writes a stream to an RDB file.
+    pub fn node_masters(&self) -> impl Iterator<Item = (StreamId, &[Vec<u8>])> + '_ {
+        self.nodes
+            .iter()
+            .map(|(&id, node)| (id, node.master_fields.as_slice()))
+    }
+
+    /// Adds a node read from an RDB file: its master ID and field names,
+    /// its live entries (ascending, at or after the master ID, after every
+    /// entry already loaded), how many entries it has marked deleted, the
+    /// bytes of all its entries and the ID of its last entry, deleted or
+    /// not. False, and nothing added, if the entries break that order.
+    pub fn load_node(
+        &mut self,
+        master: StreamId,
+        master_fields: Vec<Vec<u8>>,
+        entries: Vec<(StreamId, Vec<Vec<u8>>)>,
+        deleted: u64,
+        entries_bytes: usize,
+        last_id: StreamId,
+    ) -> bool {
+        let floor = self.nodes.last_key_value().map(|(_, n)| n.last_id);
+        if floor.is_some_and(|f| master <= f) || last_id < master {
+            return false;
+        }
+        let mut previous: Option<StreamId> = None;
+        for (id, _) in &entries {
+            if *id < master || *id > last_id || previous.is_some_and(|p| p >= *id) {
+                return false;
+            }
+            previous = Some(*id);
+        }
+        let live = entries.len() as u64;
+        for (id, fields) in entries {
+            self.entries.insert(id, fields);
+        }
+        self.nodes.insert(
+            master,
+            Node {
+                master_fields,
+                live,
+                deleted,
+                entries_bytes,
+                last_id,
+            },
+        );
+        true
+    }
+
     /// How many listpack nodes (XINFO's radix-tree-keys).
     pub fn node_count(&self) -> usize {
         self.nodes.len()

@@ -1,0 +1,218 @@
+//! Redis's RDB format: snapshots of the whole dataset (SAVE, BGSAVE,
+//! `Engine::snapshot` / `Engine::load_snapshot`) and single values (DUMP,
+//! RESTORE), byte-compatible with Redis 7.0 in both directions.
+//!
+//! - [`write`]: files and DUMP payloads in the encodings Redis 7.0.15
+//!   writes (RDB version 10; 12 only when hash fields have TTLs).
+//! - [`read`]: files of versions 9 to 12 and DUMP payloads, including the
+//!   older blob types Redis 7 still loads (ziplists, quicklist v1, zipmap
+//!   excepted). Reading builds new databases; the live dataset is replaced
+//!   only once the whole file parsed and its checksum matched.
+//! - [`listpack`], [`intset`], [`ziplist`], [`lzf`]: the nested blobs.
+//!
+//! A file: `REDIS0010`, aux fields, per database SELECTDB and RESIZEDB, per
+//! key optional EXPIRETIME_MS and IDLE/FREQ, the type byte, the key, the
+//! value; EOF and a CRC-64 (Jones, as `crc64.rs`) of everything before it.
+
+pub mod intset;
+pub mod listpack;
+pub mod lzf;
+mod read;
+mod write;
+pub mod ziplist;
+
+use std::fmt;
+
+use crate::engine::Server;
+use crate::types::{EncodingLimits, Value};
+
+/// The version Redis 7.0 writes, and ours unless hash fields have TTLs.
+pub const RDB_VERSION: u16 = 10;
+/// Redis 7.4's version, needed for hash field TTLs.
+pub const RDB_VERSION_FIELD_TTLS: u16 = 12;
+/// The versions we read: Redis 5.0's 9 to Redis 7.4's 12.
+pub const MIN_VERSION: u16 = 9;
+pub const MAX_VERSION: u16 = 12;
+
+/// Value type bytes (`RDB_TYPE_*`).
+pub(crate) mod rdb_type {
+    pub const STRING: u8 = 0;
+    pub const LIST: u8 = 1;
+    pub const SET: u8 = 2;
+    pub const ZSET: u8 = 3;
+    pub const HASH: u8 = 4;
+    pub const ZSET_2: u8 = 5;
+    pub const MODULE_PRE_GA: u8 = 6;
+    pub const MODULE_2: u8 = 7;
+    pub const HASH_ZIPMAP: u8 = 9;
+    pub const LIST_ZIPLIST: u8 = 10;
+    pub const SET_INTSET: u8 = 11;
+    pub const ZSET_ZIPLIST: u8 = 12;
+    pub const HASH_ZIPLIST: u8 = 13;
+    pub const LIST_QUICKLIST: u8 = 14;
+    pub const STREAM_LISTPACKS: u8 = 15;
+    pub const HASH_LISTPACK: u8 = 16;
+    pub const ZSET_LISTPACK: u8 = 17;
+    pub const LIST_QUICKLIST_2: u8 = 18;
+    pub const STREAM_LISTPACKS_2: u8 = 19;
+    pub const SET_LISTPACK: u8 = 20;
+    pub const STREAM_LISTPACKS_3: u8 = 21;
+    pub const HASH_METADATA_PRE_GA: u8 = 22;
+    pub const HASH_LISTPACK_EX_PRE_GA: u8 = 23;
+    pub const HASH_METADATA: u8 = 24;
+    pub const HASH_LISTPACK_EX: u8 = 25;
+}
+
+/// Opcodes between keys (`RDB_OPCODE_*`).
+pub(crate) mod opcode {
+    pub const SLOT_INFO: u8 = 244;
+    pub const FUNCTION2: u8 = 245;
+    pub const FUNCTION_PRE_GA: u8 = 246;
+    pub const MODULE_AUX: u8 = 247;
+    pub const IDLE: u8 = 248;
+    pub const FREQ: u8 = 249;
+    pub const AUX: u8 = 250;
+    pub const RESIZEDB: u8 = 251;
+    pub const EXPIRETIME_MS: u8 = 252;
+    pub const EXPIRETIME: u8 = 253;
+    pub const SELECTDB: u8 = 254;
+    pub const EOF: u8 = 255;
+}
+
+/// Why a snapshot was not loaded. Nothing changed when this is returned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadError {
+    /// It does not start with `REDIS` and four digits.
+    NotRdb,
+    /// A version we do not read (only 9 to 12).
+    Version(u16),
+    /// Too short to hold the EOF opcode and checksum: cut off.
+    Truncated,
+    /// The CRC-64 at the end does not match the content.
+    Checksum,
+    /// The content is malformed at `offset` (from the file's start).
+    Corrupt { offset: usize, reason: String },
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::NotRdb => write!(f, "not an RDB file (no REDISnnnn signature)"),
+            LoadError::Version(v) => write!(
+                f,
+                "RDB version {v} is not supported (versions {MIN_VERSION} to {MAX_VERSION} are)"
+            ),
+            LoadError::Truncated => write!(f, "RDB file is truncated (no EOF marker and checksum)"),
+            LoadError::Checksum => write!(f, "RDB checksum mismatch: the file is damaged"),
+            LoadError::Corrupt { offset, reason } => {
+                write!(f, "RDB file is corrupt at byte {offset}: {reason}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// What SAVE and BGSAVE leave for the host, and LASTSAVE's answer.
+#[derive(Debug, Clone, Default)]
+pub struct Persistence {
+    /// Unix seconds of the last successful save (at start: the start time,
+    /// as Redis reports before its first save).
+    pub last_save_s: i64,
+    /// The last snapshot SAVE or BGSAVE made, until the host takes it.
+    pub pending: Option<Vec<u8>>,
+}
+
+impl Persistence {
+    pub fn new(now_ms: i64) -> Persistence {
+        Persistence {
+            last_save_s: now_ms.div_euclid(1000),
+            pending: None,
+        }
+    }
+}
+
+fn write_options(server: &Server) -> write::Options {
+    write::Options {
+        compress: server.params.text("rdbcompression") != "no",
+        access: write::Access::for_policy(&server.params.text("maxmemory-policy")),
+        max_intset_entries: server.limits.set_max_intset_entries,
+        now_ms: server.now_ms,
+    }
+}
+
+/// The whole dataset as an RDB file.
+pub fn snapshot(server: &Server) -> Vec<u8> {
+    write::file(&server.dbs, &write_options(server))
+}
+
+/// SAVE / BGSAVE: makes a snapshot for the host to collect and records
+/// the time (LASTSAVE).
+pub fn save(server: &mut Server) {
+    let bytes = snapshot(server);
+    server.persistence.pending = Some(bytes);
+    server.persistence.last_save_s = server.now_ms.div_euclid(1000);
+}
+
+/// Replaces every database with a snapshot's content, all or nothing.
+/// Transactions watching keys of the old data are doomed, as after
+/// FLUSHALL, and clients blocked on keys that now hold data are served.
+pub fn load_snapshot(server: &mut Server, bytes: &[u8]) -> Result<(), LoadError> {
+    let mut fresh = read::file(bytes, server.dbs.len(), &server.limits, server.now_ms)?;
+    for index in 0..server.dbs.len() {
+        crate::multi::touch_db(server, None, index, None);
+    }
+    for (old, new) in server.dbs.iter().zip(fresh.iter_mut()) {
+        new.stats = old.stats;
+    }
+    server.dbs = fresh;
+    let waiting: Vec<(usize, Vec<u8>)> = server.blocking.keys().cloned().collect();
+    for (db, key) in waiting {
+        if server.dbs.get(db).and_then(|d| d.value(&key)).is_some() {
+            server.ready_keys.push((db, key));
+        }
+    }
+    Ok(())
+}
+
+/// A DUMP payload of `value`.
+pub fn dump(value: &Value, limits: &EncodingLimits) -> Vec<u8> {
+    write::dump(value, limits.set_max_intset_entries)
+}
+
+/// Why RESTORE refused a payload: Redis tells these two apart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RestoreError {
+    /// Too short, a newer version than we read, or the CRC-64 is wrong.
+    VersionOrChecksum,
+    /// The checksum matched but the value does not parse (or is empty).
+    BadFormat,
+}
+
+/// Reads a DUMP payload: the value, checked against the footer's version
+/// (2 bytes LE, at most 12) and CRC-64 (8 bytes LE) first.
+pub fn restore(payload: &[u8], limits: &EncodingLimits, now: i64) -> Result<Value, RestoreError> {
+    let body_len = payload
+        .len()
+        .checked_sub(10)
+        .ok_or(RestoreError::VersionOrChecksum)?;
+    let footer = payload.get(body_len..).unwrap_or_default();
+    let version = u16::from_le_bytes([
+        footer.first().copied().unwrap_or(0),
+        footer.get(1).copied().unwrap_or(0),
+    ]);
+    if version > MAX_VERSION {
+        return Err(RestoreError::VersionOrChecksum);
+    }
+    let checked = payload.get(..body_len + 2).unwrap_or_default();
+    let mut crc = [0u8; 8];
+    crc.copy_from_slice(footer.get(2..10).unwrap_or(&[0; 8]));
+    if crate::crc64::update(0, checked) != u64::from_le_bytes(crc) {
+        return Err(RestoreError::VersionOrChecksum);
+    }
+    let body = payload.get(..body_len).unwrap_or_default();
+    match read::payload_value(body, limits, now) {
+        Ok(Some(value)) => Ok(value),
+        _ => Err(RestoreError::BadFormat),
+    }
+}
