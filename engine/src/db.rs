@@ -22,6 +22,8 @@ use hashbrown::HashTable;
 use indexmap::IndexSet;
 use rustc_hash::FxBuildHasher;
 
+use crate::evict::clock;
+use crate::memory;
 use crate::rng::Rng;
 pub use crate::types::Value;
 
@@ -33,11 +35,17 @@ struct Slot {
     value: Value,
     /// Absolute unix time in milliseconds, when the key has a TTL.
     expire_at: Option<i64>,
-    /// Last access, unix seconds: Redis's LRU clock resolution.
-    accessed_s: i64,
+    /// Redis's 24 eviction bits: the LRU clock at the last access, or the
+    /// LFU time and counter (`evict::clock`).
+    lru: u32,
+    /// What the memory model says the key takes (`memory::key_usage`), as
+    /// of the last time it was settled.
+    mem: usize,
+    /// Whether the value may have changed size since (queued in `dirty`).
+    dirty: bool,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Db {
     slots: Vec<Option<Slot>>,
     /// Empty slots below `slots.len()` to reuse.
@@ -55,6 +63,14 @@ pub struct Db {
     /// Lookups are not accesses for now (a CLIENT NO-TOUCH client's
     /// command runs).
     no_touch: bool,
+    /// How an access updates a key's eviction bits.
+    access: clock::Mode,
+    /// The LFU counter's coin flips.
+    lfu_rng: Rng,
+    /// The memory model's total for every key's `mem`.
+    keys_mem: usize,
+    /// Slots handed out mutably since the memory total was last settled.
+    dirty: Vec<usize>,
 }
 
 /// Something that happened to a key inside the database, for the engine to
@@ -80,6 +96,44 @@ pub struct DbStats {
     pub hits: u64,
     pub misses: u64,
     pub expired: u64,
+}
+
+impl Default for Db {
+    fn default() -> Self {
+        Db {
+            slots: Vec::new(),
+            free: Vec::new(),
+            index: HashTable::new(),
+            volatile: IndexSet::default(),
+            hash_ttls: IndexSet::default(),
+            live: 0,
+            stats: DbStats::default(),
+            events: Vec::new(),
+            no_touch: false,
+            access: clock::Mode::default(),
+            lfu_rng: Rng::new(LFU_SEED),
+            keys_mem: 0,
+            dirty: Vec::new(),
+        }
+    }
+}
+
+/// The LFU counter's generator starts the same in every database, so runs
+/// repeat.
+const LFU_SEED: u64 = 0x1f_u64;
+
+/// Settles the memory total once this many keys changed unseen, so the
+/// queue stays small when nobody asks (no maxmemory, no INFO).
+const DIRTY_LIMIT: usize = 1024;
+
+/// What the memory model knows of a database.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct DbMemory {
+    /// Every key's MEMORY USAGE, summed.
+    pub keys: usize,
+    pub len: usize,
+    /// Keys with a TTL (each an entry in the expires table).
+    pub volatile: usize,
 }
 
 fn hash(key: &[u8]) -> u64 {
@@ -131,6 +185,9 @@ impl Db {
             _ => (false, false),
         };
         if purged {
+            if let Some(i) = self.find(key) {
+                self.mark_dirty(i);
+            }
             self.events.push(KeyEvent::FieldsExpired {
                 key: key.to_vec(),
                 emptied,
@@ -172,6 +229,9 @@ impl Db {
                 _ => (0, false, false),
             };
             removed += purged;
+            if purged > 0 {
+                self.mark_dirty(i);
+            }
             if !still_has {
                 self.hash_ttls.swap_remove(&i);
             }
@@ -219,12 +279,74 @@ impl Db {
     /// not counted as a hit or miss.
     pub fn get(&mut self, key: &[u8], now: i64) -> Option<&mut Value> {
         self.expire_if_due(key, now);
-        let touch = !self.no_touch;
-        let slot = self.slot_mut(key)?;
-        if touch {
-            slot.accessed_s = now.div_euclid(1000);
+        let i = self.find(key)?;
+        self.touch_slot(i, now);
+        self.mark_dirty(i);
+        self.slots.get_mut(i)?.as_mut().map(|slot| &mut slot.value)
+    }
+
+    /// Records an access to the key in slot `i`, unless accesses are off.
+    fn touch_slot(&mut self, i: usize, now: i64) {
+        if self.no_touch {
+            return;
         }
-        Some(&mut slot.value)
+        let (mode, rng) = (self.access, &mut self.lfu_rng);
+        if let Some(Some(slot)) = self.slots.get_mut(i) {
+            slot.lru = clock::accessed(slot.lru, mode, now, rng);
+        }
+    }
+
+    /// Queues slot `i` to have its size recomputed: its value was handed
+    /// out mutably.
+    fn mark_dirty(&mut self, i: usize) {
+        if self.dirty.len() >= DIRTY_LIMIT {
+            self.settle_memory();
+        }
+        if let Some(Some(slot)) = self.slots.get_mut(i) {
+            if !slot.dirty {
+                slot.dirty = true;
+                self.dirty.push(i);
+            }
+        }
+    }
+
+    /// Recomputes the size of every key changed since the last call.
+    pub fn settle_memory(&mut self) {
+        for i in std::mem::take(&mut self.dirty) {
+            if let Some(Some(slot)) = self.slots.get_mut(i) {
+                let mem = memory::key_usage(&slot.key, &slot.value, memory::DEFAULT_SAMPLES);
+                self.keys_mem = self.keys_mem - slot.mem + mem;
+                slot.mem = mem;
+                slot.dirty = false;
+            }
+        }
+    }
+
+    /// The memory model's figures for this database (settle first).
+    pub fn memory(&self) -> DbMemory {
+        DbMemory {
+            keys: self.keys_mem,
+            len: self.live,
+            volatile: self.volatile.len(),
+        }
+    }
+
+    /// How accesses update keys' eviction bits from now on.
+    pub fn set_access_mode(&mut self, mode: clock::Mode) {
+        self.access = mode;
+    }
+
+    /// A key's eviction bits, if it exists.
+    pub fn eviction_bits(&self, key: &[u8]) -> Option<u32> {
+        self.slot(key).map(|s| s.lru)
+    }
+
+    /// Sets a key's eviction bits (RESTORE IDLETIME/FREQ, loading a
+    /// snapshot).
+    pub fn set_eviction_bits(&mut self, key: &[u8], bits: u32) {
+        if let Some(slot) = self.slot_mut(key) {
+            slot.lru = bits;
+        }
     }
 
     /// While on, lookups leave keys' access times (OBJECT IDLETIME) alone,
@@ -258,7 +380,9 @@ impl Db {
         if self.get(key, now).is_none() {
             self.insert(key.to_vec(), make(), None, now);
         }
-        self.slot_mut(key).map(|slot| &mut slot.value)
+        let i = self.find(key)?;
+        self.mark_dirty(i);
+        self.slots.get_mut(i)?.as_mut().map(|slot| &mut slot.value)
     }
 
     /// The stored value of `key` with no expiry check, for commands that
@@ -282,10 +406,16 @@ impl Db {
             Some(i) => {
                 if let Some(slot) = self.slots.get_mut(i).and_then(Option::as_mut) {
                     slot.value = value;
+                    // A new value object under LRU; LFU keeps the old
+                    // counter, as Redis's dbOverwrite does.
+                    if self.access == clock::Mode::Lru {
+                        slot.lru = clock::lru_clock(now);
+                    }
                     if !keep_ttl && slot.expire_at.take().is_some() {
                         self.volatile.swap_remove(&i);
                     }
                 }
+                self.mark_dirty(i);
             }
             None => self.insert(key, value, None, now),
         }
@@ -294,11 +424,15 @@ impl Db {
     /// Adds a key known to be absent, with its expiry and access time.
     pub fn insert(&mut self, key: Key, value: Value, expire_at: Option<i64>, now: i64) {
         let h = hash(&key);
+        let mem = memory::key_usage(&key, &value, memory::DEFAULT_SAMPLES);
+        self.keys_mem += mem;
         let slot = Slot {
             key,
             value,
             expire_at,
-            accessed_s: now.div_euclid(1000),
+            lru: clock::initial(self.access, now),
+            mem,
+            dirty: false,
         };
         let i = match self.free.pop() {
             Some(i) if i < self.slots.len() => {
@@ -344,6 +478,7 @@ impl Db {
             .ok()?;
         let (i, _) = entry.remove();
         let slot = self.slots.get_mut(i).and_then(Option::take)?;
+        self.keys_mem -= slot.mem;
         self.volatile.swap_remove(&i);
         self.hash_ttls.swap_remove(&i);
         self.live -= 1;
@@ -366,10 +501,16 @@ impl Db {
         self.slot(key).and_then(|s| s.expire_at)
     }
 
-    /// Seconds since the key was last accessed, as OBJECT IDLETIME reports.
+    /// Seconds since the key was last accessed, as OBJECT IDLETIME reports
+    /// (its eviction bits read as an LRU clock).
     pub fn idle_seconds(&self, key: &[u8], now: i64) -> Option<i64> {
+        self.slot(key).map(|s| clock::idle_seconds(s.lru, now))
+    }
+
+    /// The key's LFU counter after decay, as OBJECT FREQ reports.
+    pub fn frequency(&self, key: &[u8], now: i64) -> Option<u32> {
         self.slot(key)
-            .map(|s| (now.div_euclid(1000) - s.accessed_s).max(0))
+            .map(|s| clock::frequency(s.lru, self.access, now))
     }
 
     /// Marks a key as accessed now (TOUCH); a read for the statistics.
@@ -424,6 +565,8 @@ impl Db {
         *self = Db {
             stats: self.stats,
             events: std::mem::take(&mut self.events),
+            access: self.access,
+            lfu_rng: self.lfu_rng.clone(),
             ..Db::default()
         };
     }

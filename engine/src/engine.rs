@@ -84,11 +84,23 @@ pub struct Server {
     pub slowlog: crate::slowlog::SlowLog,
     /// The latency monitor's events (LATENCY LATEST, HISTORY, GRAPH...).
     pub latency: crate::latency::Monitor,
+    /// The most used_memory has been, as last computed.
+    pub memory_peak: usize,
     /// The host's monotonic clock in microseconds, for command durations
     /// (SLOWLOG, INFO commandstats); without one they are 0.
     pub timer: Option<fn() -> u64>,
     /// SAVE/BGSAVE's last snapshot for the host, and LASTSAVE's time.
     pub persistence: crate::rdb::Persistence,
+}
+
+impl Server {
+    /// The memory model's figures now (settling pending size changes), and
+    /// the peak they reach.
+    pub fn memory_overview(&mut self) -> crate::memory::Overview {
+        let overview = crate::memory::overview(&mut self.dbs);
+        self.memory_peak = self.memory_peak.max(overview.used);
+        overview
+    }
 }
 
 /// What a command handler sees: the shared state and its own client.
@@ -202,6 +214,7 @@ impl Engine {
                 tracking: crate::tracking::Table::default(),
                 slowlog: crate::slowlog::SlowLog::default(),
                 latency: crate::latency::Monitor::default(),
+                memory_peak: 0,
                 timer: None,
                 persistence: crate::rdb::Persistence::new(config.now_ms),
             },

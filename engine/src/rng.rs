@@ -37,6 +37,11 @@ impl Rng {
     }
 
     /// A uniform index in `0..n`; `n` must be non-zero.
+    /// A uniform draw from [0, 1).
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
     pub fn below(&mut self, n: usize) -> usize {
         // Multiply-shift maps 64 random bits onto 0..n without division bias worth noting.
         let n64 = n as u64;

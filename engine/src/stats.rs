@@ -25,6 +25,8 @@ pub struct Stats {
     pub total_commands_processed: u64,
     pub total_connections_received: u64,
     pub total_error_replies: u64,
+    /// Keys removed to stay under maxmemory.
+    pub evicted_keys: u64,
     /// By command and subcommand name, both from the table (so counting a
     /// call allocates nothing).
     pub commands: BTreeMap<(&'static str, Option<&'static str>), CommandStats>,

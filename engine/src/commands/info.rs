@@ -121,6 +121,7 @@ fn write_section(ctx: &mut Ctx<'_>, section: &str, out: &mut String) {
     let connected = ctx.connected_clients();
     let me_blocked = ctx.client.blocked.is_some();
     let me_tracking = ctx.client.tracking.is_some();
+    let memory = (section == "memory").then(|| ctx.server.memory_overview());
     let server = &*ctx.server;
     let now = server.now_ms;
     let mut field = |name: &str, value: &dyn std::fmt::Display| {
@@ -188,27 +189,34 @@ fn write_section(ctx: &mut Ctx<'_>, section: &str, out: &mut String) {
             field("clients_in_timeout_table", &timed);
         }
         "memory" => {
-            // A first model until memory accounting lands: Redis's empty
-            // server footprint, plus a flat cost per key.
-            let keys: usize = server.dbs.iter().map(|db| db.len()).sum();
-            let startup = STARTUP_MEMORY;
-            let used = startup + keys as u64 * PER_KEY_ESTIMATE;
-            let maxmemory = server.params.int(names::MAXMEMORY);
+            let m = memory.unwrap_or_else(|| crate::memory::overview(&mut []));
+            let used = m.used as u64;
+            let peak = server.memory_peak.max(m.used) as u64;
+            let startup = crate::memory::STARTUP as u64;
+            let rss = crate::memory::resident(m.used) as u64;
             field("used_memory", &used);
             field("used_memory_human", &bytes_to_human(used));
-            field("used_memory_rss", &used);
-            field("used_memory_rss_human", &bytes_to_human(used));
-            field("used_memory_peak", &used);
-            field("used_memory_peak_human", &bytes_to_human(used));
-            field("used_memory_peak_perc", &"100.00%");
-            field("used_memory_overhead", &startup);
+            field("used_memory_rss", &rss);
+            field("used_memory_rss_human", &bytes_to_human(rss));
+            field("used_memory_peak", &peak);
+            field("used_memory_peak_human", &bytes_to_human(peak));
+            field(
+                "used_memory_peak_perc",
+                &format!("{:.2}%", used as f64 * 100.0 / peak as f64),
+            );
+            field("used_memory_overhead", &m.overhead);
             field("used_memory_startup", &startup);
-            field("used_memory_dataset", &(used - startup));
-            let dataset_perc = if used > startup { 100.0 } else { 0.0 };
+            field("used_memory_dataset", &m.dataset());
+            let net = used.saturating_sub(startup);
+            let dataset_perc = if net == 0 {
+                0.0
+            } else {
+                m.dataset() as f64 * 100.0 / net as f64
+            };
             field("used_memory_dataset_perc", &format!("{dataset_perc:.2}%"));
             field("allocator_allocated", &used);
-            field("allocator_active", &used);
-            field("allocator_resident", &used);
+            field("allocator_active", &rss);
+            field("allocator_resident", &rss);
             field("total_system_memory", &0);
             field("total_system_memory_human", &"0B");
             for name in ["used_memory_lua", "used_memory_vm_eval"] {
@@ -227,22 +235,25 @@ fn write_section(ctx: &mut Ctx<'_>, section: &str, out: &mut String) {
             field("used_memory_scripts_human", &"0B");
             // An unsigned count in 64 bits, which Redis prints signed
             // here and unsigned in the human form.
+            let maxmemory = server.params.int(names::MAXMEMORY);
             field("maxmemory", &maxmemory);
             field("maxmemory_human", &bytes_to_human(maxmemory as u64));
             field(
                 "maxmemory_policy",
                 &server.params.text(names::MAXMEMORY_POLICY),
             );
-            // Fragmentation: none in this model, as ratio and bytes pairs.
-            for name in [
-                "allocator_frag",
-                "allocator_rss",
-                "rss_overhead",
-                "mem_fragmentation",
-            ] {
+            // Fragmentation in the model: only the allocator's pages, the
+            // used bytes rounded up to whole pages.
+            let frag_bytes = rss - used;
+            let frag_ratio = format!("{:.2}", rss as f64 / used as f64);
+            field("allocator_frag_ratio", &frag_ratio);
+            field("allocator_frag_bytes", &frag_bytes);
+            for name in ["allocator_rss", "rss_overhead"] {
                 field(&format!("{name}_ratio"), &"1.00");
                 field(&format!("{name}_bytes"), &0);
             }
+            field("mem_fragmentation_ratio", &frag_ratio);
+            field("mem_fragmentation_bytes", &frag_bytes);
             for name in [
                 "mem_not_counted_for_evict",
                 "mem_replication_backlog",
@@ -343,7 +354,7 @@ fn write_section(ctx: &mut Ctx<'_>, section: &str, out: &mut String) {
             field("expired_stale_perc", &"0.00");
             field("expired_time_cap_reached_count", &0);
             field("expire_cycle_cpu_milliseconds", &0);
-            field("evicted_keys", &0);
+            field("evicted_keys", &server.stats.evicted_keys);
             field("evicted_clients", &0);
             field("total_eviction_exceeded_time", &0);
             field("current_eviction_exceeded_time", &0);
@@ -466,10 +477,6 @@ fn write_section(ctx: &mut Ctx<'_>, section: &str, out: &mut String) {
     }
 }
 
-/// What Redis 7.0 reports using on an empty server.
-const STARTUP_MEMORY: u64 = 876_080;
-/// A flat per-key cost for the interim memory model.
-const PER_KEY_ESTIMATE: u64 = 64;
 const BUILD_ID: &str = "52656473696d0001";
 /// The platform the engine runs on, as `os` reports it.
 const HOST_OS: &str = if cfg!(target_arch = "wasm32") {

@@ -26,6 +26,7 @@ mod keyspace;
 mod latency;
 mod lcs;
 mod list;
+mod memory;
 mod object;
 mod pubsub;
 mod save;
@@ -93,6 +94,7 @@ const GROUPS: &[&[Spec]] = &[
     function::SPECS,
     info::SPECS,
     latency::SPECS,
+    memory::SPECS,
     slowlog::SPECS,
     introspection::SPECS,
     client_cmd::SPECS,

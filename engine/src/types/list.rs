@@ -204,6 +204,16 @@ impl List {
         }
     }
 
+    /// Each node's size in bytes (its listpack's, or a plain node's
+    /// element's) and whether it is plain, head to tail: for the memory
+    /// model. A listpack list is one node.
+    pub fn node_bytes(&self) -> Box<dyn Iterator<Item = (usize, bool)> + '_> {
+        match &self.layout {
+            Layout::Listpack { bytes } => Box::new(std::iter::once((*bytes, false))),
+            Layout::Quicklist { nodes } => Box::new(nodes.iter().map(|n| (n.bytes, n.plain))),
+        }
+    }
+
     /// Each node's element count and whether it is a plain node (one
     /// large element), head to tail: the nodes Redis would write to an RDB
     /// file (a listpack list is written as a quicklist of one node).

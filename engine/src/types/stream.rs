@@ -491,6 +491,12 @@ impl Stream {
         true
     }
 
+    /// Each listpack node's size in bytes, oldest first: for the memory
+    /// model.
+    pub fn node_bytes(&self) -> impl Iterator<Item = usize> + '_ {
+        self.nodes.values().map(Node::bytes)
+    }
+
     /// How many listpack nodes (XINFO's radix-tree-keys).
     pub fn node_count(&self) -> usize {
         self.nodes.len()

@@ -1,0 +1,3 @@
+//! maxmemory: evicting keys as Redis's `maxmemory-policy` chooses them.
+
+pub mod clock;
