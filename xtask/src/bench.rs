@@ -19,6 +19,10 @@ use crate::tools::{self, run};
 const SIZES: &[usize] = &[1_000, 10_000, 100_000, 1_000_000];
 /// Operations timed at each size.
 const OPS: usize = 20_000;
+/// Keys in the snapshot benchmark.
+const SNAPSHOT_KEYS: usize = 1_000_000;
+/// A free port for the reference redis-server (not the oracles' ports).
+const SNAPSHOT_REDIS_PORT: u16 = 6417;
 
 pub fn run_bench(args: &[String]) -> Result<(), String> {
     match args {
@@ -37,6 +41,7 @@ pub fn run_bench(args: &[String]) -> Result<(), String> {
             .current_dir(tools::root())),
         [flag] if flag == "--in-release" => {
             println!("{}", scaling_table(SIZES, OPS));
+            println!("{}", snapshot_figures(SNAPSHOT_KEYS));
             Ok(())
         }
         _ => Err("usage: cargo xtask bench".to_string()),
@@ -166,6 +171,67 @@ pub fn scaling_table(sizes: &[usize], ops: usize) -> String {
     out
 }
 
+/// MSET commands storing `key:N` = `value:N` for N below `keys`, in
+/// batches (the keys DEBUG POPULATE makes).
+fn populate_batches(keys: usize) -> Vec<Vec<Vec<u8>>> {
+    (0..keys)
+        .step_by(1000)
+        .map(|start| {
+            let mut cmd = vec![b"MSET".to_vec()];
+            for i in start..(start + 1000).min(keys) {
+                cmd.push(format!("key:{i}").into_bytes());
+                cmd.push(format!("value:{i}").into_bytes());
+            }
+            cmd
+        })
+        .collect()
+}
+
+/// Snapshot save and load times for `keys` small string keys, and the
+/// file's size beside redis-server's dump.rdb of the same keys.
+pub fn snapshot_figures(keys: usize) -> String {
+    let mut engine = Engine::new(Config::default());
+    let client = engine.connect();
+    for cmd in populate_batches(keys) {
+        let _ = engine.execute(client, &cmd);
+    }
+    let started = Instant::now();
+    let snapshot = engine.snapshot();
+    let save = started.elapsed();
+    let mut fresh = Engine::new(Config::default());
+    let started = Instant::now();
+    let loaded = fresh.load_snapshot(&snapshot);
+    let load = started.elapsed();
+    let mut out = format!(
+        "snapshot of {keys} keys: {} bytes, saved in {save:.2?}, loaded in {load:.2?} ({})\n",
+        snapshot.len(),
+        if loaded.is_ok() { "ok" } else { "FAILED" }
+    );
+    match redis_dump_size(keys) {
+        Ok(size) => out.push_str(&format!(
+            "redis-server dump.rdb of the same keys: {size} bytes\n"
+        )),
+        Err(err) => out.push_str(&format!("redis-server comparison skipped: {err}\n")),
+    }
+    out
+}
+
+fn redis_dump_size(keys: usize) -> Result<u64, String> {
+    let server =
+        crate::redis::RedisServer::start(SNAPSHOT_REDIS_PORT).map_err(|e| e.to_string())?;
+    let mut conn = server.connect().map_err(|e| e.to_string())?;
+    for cmd in populate_batches(keys) {
+        conn.call(&cmd).map_err(|e| e.to_string())?;
+    }
+    conn.call(&[b"SAVE".to_vec()]).map_err(|e| e.to_string())?;
+    let path = std::env::temp_dir()
+        .join(format!("redsim-oracle-{SNAPSHOT_REDIS_PORT}"))
+        .join("dump.rdb");
+    std::fs::metadata(path)
+        .map(|m| m.len())
+        .map_err(|e| e.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     /// The harness itself works (tiny sizes; nothing is timed or asserted
@@ -175,5 +241,11 @@ mod tests {
         let table = super::scaling_table(&[10, 100], 50);
         assert_eq!(table.lines().count(), 2 + super::CASES.len());
         assert!(table.contains("| ZRANK |"));
+    }
+
+    #[test]
+    fn snapshot_figures_load_what_they_save() {
+        let figures = super::snapshot_figures(2500);
+        assert!(figures.contains("(ok)"), "{figures}");
     }
 }

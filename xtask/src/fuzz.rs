@@ -1,5 +1,6 @@
 //! `cargo xtask fuzz [TARGET...] [--seconds N]`: coverage-guided fuzzing of
-//! the RESP parsers (`resp`) and the command executor (`executor`) with
+//! the RESP parsers (`resp`), the command executor (`executor`) and the
+//! RDB loader with RESTORE (`rdb`) with
 //! cargo-fuzz and libFuzzer. `cargo xtask test` runs each target briefly;
 //! long runs happen outside CI.
 //!
@@ -12,7 +13,7 @@ use std::process::Command;
 
 use crate::tools::{self, run};
 
-pub const TARGETS: &[&str] = &["resp", "executor"];
+pub const TARGETS: &[&str] = &["resp", "executor", "rdb"];
 const CARGO_FUZZ_VERSION: &str = "0.13.2";
 
 pub fn ensure_cargo_fuzz() -> Result<(), String> {

@@ -3,7 +3,7 @@
 //! - `test`: install what the tests need, run every kind of test, print a summary.
 //! - `record [SCRIPT...]`: re-record conformance replies from a real redis-server.
 //! - `spec NAME...`: draft command-table rows (facts only) from a real redis-server.
-//! - `fuzz [TARGET...] [--seconds N]`: fuzz the parsers and the executor (default 600 s each).
+//! - `fuzz [TARGET...] [--seconds N]`: fuzz the parsers, the executor and the RDB loader (default 600 s each).
 //! - `bench`: benchmarks in release mode (for now the collections' scaling table).
 
 mod bench;

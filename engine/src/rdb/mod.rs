@@ -210,8 +210,7 @@ pub fn restore(payload: &[u8], limits: &EncodingLimits, now: i64) -> Result<Valu
     if crate::crc64::update(0, checked) != u64::from_le_bytes(crc) {
         return Err(RestoreError::VersionOrChecksum);
     }
-    let body = payload.get(..body_len).unwrap_or_default();
-    match read::payload_value(body, limits, now) {
+    match read::payload_value(payload, limits, now) {
         Ok(Some(value)) => Ok(value),
         _ => Err(RestoreError::BadFormat),
     }

@@ -808,16 +808,16 @@ fn stream(r: &mut Reader<'_>, ty: u8) -> Result<Value> {
 }
 
 /// Reads a DUMP payload's value; the caller checked version and checksum.
+/// Like Redis, it reads from the whole payload, footer included, and does
+/// not insist on using all of it: a value cut short may take footer bytes,
+/// bytes after the value are ignored. (Redis 7.0 restores such payloads;
+/// refusing them would not be interchangeable.)
 pub(super) fn payload_value(
-    body: &[u8],
+    payload: &[u8],
     limits: &EncodingLimits,
     now: i64,
 ) -> Result<Option<Value>> {
-    let mut r = Reader::new(body);
+    let mut r = Reader::new(payload);
     let ty = r.byte()?;
-    let value = object(&mut r, ty, limits, now)?;
-    if !r.at_end() {
-        return Err(r.err("data after the value"));
-    }
-    Ok(value)
+    object(&mut r, ty, limits, now)
 }
