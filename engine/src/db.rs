@@ -75,8 +75,6 @@ pub struct Db {
 
 /// Something that happened to a key inside the database, for the engine to
 /// publish (Redis's notifications from `dbAdd`, expiry and `lookupKey`).
-/// Evictions belong here too once maxmemory exists: an `Evicted` key,
-/// published as `evicted` (class `e`) and signalled like an expired one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeyEvent {
     /// A key that did not exist was stored: the `new` event.
@@ -88,6 +86,8 @@ pub enum KeyEvent {
     FieldsExpired { key: Key, emptied: bool },
     /// A read found no such key: `keymiss`.
     Missed(Key),
+    /// A key was removed to stay under maxmemory: `evicted`.
+    Evicted(Key),
 }
 
 /// What happened to this database's keys, for INFO stats.
@@ -610,6 +610,62 @@ impl Db {
             .filter_map(|&i| self.slots.get(i).and_then(Option::as_ref))
             .map(|s| s.key.clone())
             .collect()
+    }
+
+    /// Up to `count` keys for eviction to weigh, with their eviction bits
+    /// and expiry: consecutive entries of the keyspace (or, with
+    /// `volatile_only`, of the keys with a TTL) from a random place, as
+    /// Redis's `dictGetSomeKeys` takes them. The walk over empty slots is
+    /// bounded, so a sparse keyspace may give fewer.
+    pub fn sample_for_eviction(
+        &self,
+        rng: &mut Rng,
+        count: usize,
+        volatile_only: bool,
+    ) -> Vec<(Key, u32, Option<i64>)> {
+        let describe = |slot: &Slot| (slot.key.clone(), slot.lru, slot.expire_at);
+        if volatile_only {
+            let len = self.volatile.len();
+            if len == 0 {
+                return Vec::new();
+            }
+            let start = rng.below(len);
+            return (0..count.min(len))
+                .filter_map(|step| self.volatile.get_index((start + step) % len))
+                .filter_map(|&i| self.slots.get(i).and_then(Option::as_ref))
+                .map(describe)
+                .collect();
+        }
+        let n = self.slots.len();
+        if self.live == 0 || n == 0 {
+            return Vec::new();
+        }
+        let start = rng.below(n);
+        (0..n.min(count.saturating_mul(10)))
+            .filter_map(|step| self.slots.get((start + step) % n).and_then(Option::as_ref))
+            .take(count.min(self.live))
+            .map(describe)
+            .collect()
+    }
+
+    /// A random key with a TTL (possibly expired).
+    pub fn random_volatile_key(&self, rng: &mut Rng) -> Option<Key> {
+        let len = self.volatile.len();
+        if len == 0 {
+            return None;
+        }
+        let &i = self.volatile.get_index(rng.below(len))?;
+        self.slots.get(i)?.as_ref().map(|s| s.key.clone())
+    }
+
+    /// Removes `key` to free memory, noting the `evicted` event; the bytes
+    /// the model says it took, if it existed.
+    pub fn evict(&mut self, key: &[u8]) -> Option<usize> {
+        let i = self.find(key)?;
+        let mem = self.slots.get(i)?.as_ref()?.mem;
+        self.take(key)?;
+        self.events.push(KeyEvent::Evicted(key.to_vec()));
+        Some(mem)
     }
 
     /// A random stored key (possibly expired; callers check).

@@ -86,6 +86,8 @@ pub struct Server {
     pub latency: crate::latency::Monitor,
     /// The most used_memory has been, as last computed.
     pub memory_peak: usize,
+    /// Eviction's best candidates, kept between evictions as in Redis.
+    pub evict_pool: crate::evict::Pool,
     /// The host's monotonic clock in microseconds, for command durations
     /// (SLOWLOG, INFO commandstats); without one they are 0.
     pub timer: Option<fn() -> u64>,
@@ -215,6 +217,7 @@ impl Engine {
                 slowlog: crate::slowlog::SlowLog::default(),
                 latency: crate::latency::Monitor::default(),
                 memory_peak: 0,
+                evict_pool: crate::evict::Pool::default(),
                 timer: None,
                 persistence: crate::rdb::Persistence::new(config.now_ms),
             },
@@ -498,6 +501,48 @@ const SUBSCRIBED_MODE_COMMANDS: &[&str] = &[
     "reset",
 ];
 
+/// Evicts keys if memory is over `maxmemory`; if that cannot bring it
+/// under, refuses commands flagged `denyoom` with Redis's OOM error, and
+/// inside MULTI any command but EXEC, DISCARD, QUIT and RESET, which also
+/// dooms the transaction. EXEC of a transaction holding a `denyoom`
+/// command is refused too, and discards the transaction.
+fn reject_if_out_of_memory(ctx: &mut Ctx<'_>, found: Found) -> Result<(), CmdError> {
+    let evicted = crate::evict::perform(ctx.server);
+    ctx.flush_key_events();
+    if evicted.is_ok() {
+        return Ok(());
+    }
+    let in_multi =
+        ctx.client.multi.is_some() && !["exec", "discard", "quit", "reset"].contains(&found.parent);
+    let queued_denyoom = found.parent == "exec"
+        && ctx.client.multi.as_ref().is_some_and(|tx| {
+            tx.queue.iter().any(|queued| {
+                let argv: Vec<&[u8]> = queued.iter().map(Vec::as_slice).collect();
+                lookup(ctx.table, &argv).is_ok_and(|f| f.spec.has_flag("denyoom"))
+            })
+        });
+    if !(found.spec.has_flag("denyoom") || queued_denyoom || in_multi) {
+        return Ok(());
+    }
+    ctx.server
+        .stats
+        .command(found.parent, found.sub)
+        .rejected_calls += 1;
+    const OOM: &str = "OOM command not allowed when used memory > 'maxmemory'.";
+    if found.parent == "exec" {
+        // A refused EXEC discards the transaction, saying why.
+        ctx.client.multi = None;
+        crate::multi::unwatch_all(ctx.server, ctx.client);
+        return Err(CmdError::Other(format!(
+            "EXECABORT Transaction discarded because of: {OOM}"
+        )));
+    }
+    if let Some(tx) = ctx.client.multi.as_mut() {
+        tx.aborted = true;
+    }
+    Err(CmdError::Other(OOM.to_string()))
+}
+
 /// Commands that run at once inside MULTI instead of being queued.
 const MULTI_CONTROL_COMMANDS: &[&str] = &["exec", "discard", "multi", "watch", "quit", "reset"];
 
@@ -535,6 +580,9 @@ fn process(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         return Err(CmdError::Other(
             "NOAUTH Authentication required.".to_string(),
         ));
+    }
+    if ctx.server.params.int("maxmemory") > 0 {
+        reject_if_out_of_memory(ctx, found)?;
     }
     if ctx.client.in_subscribed_mode() && !SUBSCRIBED_MODE_COMMANDS.contains(&found.parent) {
         if let Some(tx) = ctx.client.multi.as_mut() {

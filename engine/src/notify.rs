@@ -73,7 +73,7 @@ fn publish(
 /// Publishes what the databases noted since the last flush, database
 /// `first` first (the running client's: a command that touches two
 /// databases, MOVE or COPY, looks at its own first), then the others in
-/// order. An expired key also dooms the transactions WATCHing it and
+/// order. An expired or evicted key also dooms the transactions WATCHing it and
 /// invalidates it for tracking clients, as Redis's expiry signals the key
 /// modified.
 pub(crate) fn flush(server: &mut Server, mut me: Option<&mut Client>, first: usize) {
@@ -94,6 +94,7 @@ pub(crate) fn flush(server: &mut Server, mut me: Option<&mut Client>, first: usi
                 KeyEvent::Created(key) => (key, &[(class::NEW, "new")], false),
                 KeyEvent::Missed(key) => (key, &[(class::KEY_MISS, "keymiss")], false),
                 KeyEvent::Expired(key) => (key, &[(class::EXPIRED, "expired")], true),
+                KeyEvent::Evicted(key) => (key, &[(class::EVICTED, "evicted")], true),
                 KeyEvent::FieldsExpired {
                     key,
                     emptied: false,

@@ -125,8 +125,12 @@ fn set(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 
 /// Copies the parameters other engine state depends on to where that
 /// state reads them cheaply.
-fn mirror(server: &mut Server) {
+pub(crate) fn mirror(server: &mut Server) {
     server.limits = server.params.encoding_limits();
+    let access = crate::evict::access_mode(&server.params);
+    for db in &mut server.dbs {
+        db.set_access_mode(access);
+    }
     server.notify_flags = server.params.keyspace_events();
     server.config.proto_max_bulk_len = server.params.proto_max_bulk_len();
 }

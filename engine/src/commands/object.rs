@@ -161,27 +161,42 @@ fn refcount(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     })
 }
 
+/// Idle time is only tracked when the policy is not an LFU one.
 fn idletime(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let key = arg(argv, 2);
     let now = ctx.now();
+    let lfu = crate::evict::is_lfu(&ctx.server.params);
     let db = ctx.db();
     if db.peek_quietly(key, now).is_none() {
         return Ok(Reply::Nil);
     }
+    if lfu {
+        return Err(CmdError::Other(
+            "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
+                .to_string(),
+        ));
+    }
     Ok(db.idle_seconds(key, now).map_or(Reply::Nil, Reply::Int))
 }
 
+/// The access counter is only tracked under an LFU maxmemory policy.
 fn freq(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
+    let key = arg(argv, 2);
     let now = ctx.now();
-    if ctx.db().peek_quietly(arg(argv, 2), now).is_none() {
+    let lfu = crate::evict::is_lfu(&ctx.server.params);
+    let db = ctx.db();
+    if db.peek_quietly(key, now).is_none() {
         return Ok(Reply::Nil);
     }
-    // Access frequency is only tracked under an LFU maxmemory policy, and
-    // the policy is always noeviction until eviction lands.
-    Err(CmdError::Other(
-        "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
-            .to_string(),
-    ))
+    if !lfu {
+        return Err(CmdError::Other(
+            "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
+                .to_string(),
+        ));
+    }
+    Ok(db
+        .frequency(key, now)
+        .map_or(Reply::Nil, |f| Reply::Int(i64::from(f))))
 }
 
 fn help(_ctx: &mut Ctx<'_>, _argv: &[&[u8]]) -> Result<Reply, CmdError> {
