@@ -546,3 +546,48 @@ fn damaged_dump_payloads_never_panic() {
         }
     }
 }
+
+#[test]
+fn freq_and_idle_follow_the_policy_as_in_redis() {
+    let mut s = Session::at(NOW);
+    s.run("SET k v");
+    let payload = match s.reply("DUMP k") {
+        redsim_engine::Reply::Bulk(b) => b,
+        other => panic!("{other:?}"),
+    };
+    let restore = |s: &mut Session, key: &str, opt: &str, n: &str| {
+        let reply = s.engine.execute(
+            s.client,
+            &[
+                b"RESTORE".as_slice(),
+                key.as_bytes(),
+                b"0",
+                &payload,
+                opt.as_bytes(),
+                n.as_bytes(),
+            ],
+        );
+        assert_eq!(reply, redsim_engine::Reply::ok());
+    };
+    // LRU (any non-LFU policy): IDLETIME counts, FREQ is ignored.
+    restore(&mut s, "idle", "IDLETIME", "250");
+    assert_eq!(s.run("OBJECT IDLETIME idle"), "(integer) 250");
+    // LFU: FREQ counts; a snapshot carries each key's counter.
+    s.run("CONFIG SET maxmemory-policy allkeys-lfu");
+    restore(&mut s, "hot", "FREQ", "100");
+    // The file says so: FREQ 100, then the string "hot" (type 0, length 3).
+    let carries = |file: &[u8]| {
+        file.windows(7)
+            .any(|w| w == [249, 100, 0, 3, b'h', b'o', b't'])
+    };
+    let snapshot = s.engine.snapshot();
+    assert!(carries(&snapshot));
+    let mut other = fresh();
+    let c = other.connect();
+    line(&mut other, c, "CONFIG SET maxmemory-policy allkeys-lfu");
+    other.load_snapshot(&snapshot).expect("loads");
+    assert!(
+        carries(&other.snapshot()),
+        "the loaded key kept its counter"
+    );
+}

@@ -101,7 +101,6 @@ fn restore(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
             if !(0..=255).contains(&f) {
                 return Err(other("ERR Invalid FREQ value, must be >= 0 and <= 255"));
             }
-            // The engine keeps no LFU counter yet; the value is checked only.
             freq = Some(f);
             i += 1;
         } else {
@@ -138,9 +137,12 @@ fn restore(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         }
         return Ok(Reply::ok());
     }
-    // The access time the key gets: now, or IDLETIME seconds ago.
-    let accessed = now.saturating_sub(idle.unwrap_or(0).saturating_mul(1000));
-    ctx.db().insert(key.to_vec(), value, expire_at, accessed);
+    let mode = crate::rdb::access_mode(ctx.server);
+    ctx.db().insert(key.to_vec(), value, expire_at, now);
+    // IDLETIME or FREQ, whichever the policy keeps (Redis ignores the other).
+    let idle = idle.and_then(|s| u64::try_from(s).ok());
+    let freq = freq.and_then(|f| u8::try_from(f).ok());
+    crate::rdb::set_access(ctx.db(), key, mode, idle, freq, now);
     ctx.modified(class::GENERIC, "restore", key);
     Ok(Reply::ok())
 }

@@ -23,7 +23,9 @@ pub mod ziplist;
 
 use std::fmt;
 
+use crate::db::Db;
 use crate::engine::Server;
+use crate::evict::clock;
 use crate::types::{EncodingLimits, Value};
 
 /// The version Redis 7.0 writes, and ours unless hash fields have TTLs.
@@ -132,6 +134,49 @@ impl Persistence {
     }
 }
 
+/// How keys record accesses under the current `maxmemory-policy` (LFU
+/// counters or LRU clock), for databases built by a load.
+pub(crate) fn access_mode(server: &Server) -> clock::Mode {
+    if server.params.text("maxmemory-policy").contains("lfu") {
+        clock::Mode::Lfu {
+            log_factor: server.params.int("lfu-log-factor"),
+            decay_minutes: server.params.int("lfu-decay-time"),
+        }
+    } else {
+        clock::Mode::Lru
+    }
+}
+
+/// Redis's `objectSetLRUOrLFU`: under an LFU policy a given frequency
+/// becomes the key's counter (decremented now); otherwise a given idle
+/// time sets its LRU clock that many seconds back. The other is ignored.
+pub(crate) fn set_access(
+    db: &mut Db,
+    key: &[u8],
+    mode: clock::Mode,
+    idle_s: Option<u64>,
+    freq: Option<u8>,
+    now: i64,
+) {
+    const LRU_CLOCK_MAX: i64 = (1 << 24) - 1;
+    match (mode, idle_s, freq) {
+        (clock::Mode::Lfu { .. }, _, Some(f)) => {
+            let minutes = clock::initial(mode, now) & !0xff;
+            db.set_eviction_bits(key, minutes | u32::from(f));
+        }
+        (clock::Mode::Lru, Some(idle), _) => {
+            let idle = i64::try_from(idle).unwrap_or(i64::MAX);
+            let mut at = i64::from(clock::lru_clock(now)).saturating_sub(idle);
+            if at < 0 {
+                // The clock wraps; Redis adds its range back (once).
+                at = at.saturating_add(LRU_CLOCK_MAX).max(0);
+            }
+            db.set_eviction_bits(key, u32::try_from(at).unwrap_or(0));
+        }
+        _ => {}
+    }
+}
+
 fn write_options(server: &Server) -> write::Options {
     write::Options {
         compress: server.params.text("rdbcompression") != "no",
@@ -158,7 +203,8 @@ pub fn save(server: &mut Server) {
 /// Transactions watching keys of the old data are doomed, as after
 /// FLUSHALL, and clients blocked on keys that now hold data are served.
 pub fn load_snapshot(server: &mut Server, bytes: &[u8]) -> Result<(), LoadError> {
-    let mut fresh = read::file(bytes, server.dbs.len(), &server.limits, server.now_ms)?;
+    let mode = access_mode(server);
+    let mut fresh = read::file(bytes, server.dbs.len(), &server.limits, mode, server.now_ms)?;
     for index in 0..server.dbs.len() {
         crate::multi::touch_db(server, None, index, None);
     }

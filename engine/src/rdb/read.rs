@@ -16,6 +16,7 @@
 use super::{intset, listpack, lzf, opcode, rdb_type, LoadError, MAX_VERSION, MIN_VERSION};
 use crate::crc64;
 use crate::db::Db;
+use crate::evict::clock;
 use crate::number::strtod;
 use crate::types::stream::{Consumer, Group, Pending, StreamId};
 use crate::types::{EncodingLimits, Hash, List, RString, Set, Stream, Value, ZSet};
@@ -202,6 +203,7 @@ pub(super) fn check_crc(data: &[u8]) -> Result<&[u8]> {
 struct KeyOptions {
     expire_at: Option<i64>,
     idle_s: Option<u64>,
+    freq: Option<u8>,
 }
 
 /// Reads a whole file into `databases` fresh databases. Keys whose expiry
@@ -210,6 +212,7 @@ pub(super) fn file(
     data: &[u8],
     databases: usize,
     limits: &EncodingLimits,
+    mode: clock::Mode,
     now: i64,
 ) -> Result<Vec<Db>> {
     header(data)?;
@@ -225,7 +228,13 @@ pub(super) fn file(
     }
     let mut r = Reader::new(body);
     r.take(9)?;
-    let mut dbs: Vec<Db> = (0..databases).map(|_| Db::default()).collect();
+    let mut dbs: Vec<Db> = (0..databases)
+        .map(|_| {
+            let mut db = Db::default();
+            db.set_access_mode(mode);
+            db
+        })
+        .collect();
     let mut current = 0usize;
     let mut options = KeyOptions::default();
     loop {
@@ -243,10 +252,7 @@ pub(super) fn file(
                 options.expire_at = Some(i64::from(seconds) * 1000);
             }
             opcode::IDLE => options.idle_s = Some(r.len()?),
-            opcode::FREQ => {
-                // The engine keeps no LFU counter yet: read and set aside.
-                r.byte()?;
-            }
+            opcode::FREQ => options.freq = Some(r.byte()?),
             opcode::SELECTDB => {
                 let index = r.len()?;
                 current = usize::try_from(index)
@@ -287,11 +293,8 @@ pub(super) fn file(
                 if opts.expire_at.is_some_and(|at| at < now) {
                     continue;
                 }
-                let idle_ms = opts
-                    .idle_s
-                    .and_then(|s| i64::try_from(s).ok())
-                    .map_or(0, |s| s.saturating_mul(1000));
-                store(db, key, value, opts.expire_at, now.saturating_sub(idle_ms));
+                db.insert(key.clone(), value, opts.expire_at, now);
+                super::set_access(db, &key, mode, opts.idle_s, opts.freq, now);
             }
         }
     }
@@ -300,18 +303,6 @@ pub(super) fn file(
         db.take_events();
     }
     Ok(dbs)
-}
-
-/// Adds a loaded key. `accessed_ms` becomes its last access (the insert
-/// records the time it is given as the access time).
-pub(super) fn store(
-    db: &mut Db,
-    key: Vec<u8>,
-    value: Value,
-    expire_at: Option<i64>,
-    accessed_ms: i64,
-) {
-    db.insert(key, value, expire_at, accessed_ms);
 }
 
 /// Reads one value of RDB type `ty`. `None` for an empty collection, which

@@ -52,10 +52,6 @@ impl Access {
     }
 }
 
-/// Redis's LFU_INIT_VAL: the counter a new key starts with, written while
-/// the engine keeps no LFU counters of its own.
-const LFU_INIT_VAL: u8 = 5;
-
 /// An output buffer with Redis's primitive encodings.
 pub(super) struct Out {
     pub buf: Vec<u8>,
@@ -203,8 +199,11 @@ pub fn file(dbs: &[Db], options: &Options) -> Vec<u8> {
                     body.len(u64::try_from(idle).unwrap_or(0));
                 }
                 Access::Freq => {
+                    // The counter after the decay it is owed (Redis's
+                    // LFUDecrAndReturn).
+                    let freq = db.frequency(&key, options.now_ms).unwrap_or(0);
                     body.byte(opcode::FREQ);
-                    body.byte(LFU_INIT_VAL);
+                    body.byte(u8::try_from(freq).unwrap_or(u8::MAX));
                 }
                 Access::None => {}
             }
