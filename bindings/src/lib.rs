@@ -4,7 +4,7 @@
 
 use js_sys::{Array, BigInt, Map, Uint8Array};
 use redsim_engine::reply::cli;
-use redsim_engine::{Config, Engine, Reply};
+use redsim_engine::{Config, Engine, Reply, BROWSER_MAXMEMORY};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -14,16 +14,18 @@ pub struct WasmEngine {
 
 #[wasm_bindgen]
 impl WasmEngine {
-    /// A new engine whose clock reads `now_ms` and whose RNG starts at `seed`.
+    /// A new engine whose clock reads `now_ms` and whose RNG starts at
+    /// `seed`, with `maxmemory` at the browser-safe default.
     #[wasm_bindgen(constructor)]
     pub fn new(seed: u32, now_ms: f64) -> WasmEngine {
-        WasmEngine {
-            engine: Engine::new(Config {
-                seed: u64::from(seed),
-                now_ms: ms(now_ms),
-                ..Config::default()
-            }),
-        }
+        let mut engine = Engine::new(Config {
+            seed: u64::from(seed),
+            now_ms: ms(now_ms),
+            ..Config::default()
+        });
+        // A valid constant; an error here would leave the default (0).
+        let _ = engine.configure(&[("maxmemory", BROWSER_MAXMEMORY)]);
+        WasmEngine { engine }
     }
 
     /// Connects a new client and returns its id.

@@ -331,6 +331,23 @@ impl Engine {
         self.settle(released);
     }
 
+    /// Sets parameters before clients connect, as a configuration file or
+    /// redis-server's `--name value` options do: immutable ones (such as
+    /// `enable-debug-command`) too. Pairs of name and value; on an error
+    /// (Redis's CONFIG SET text) nothing changes.
+    pub fn configure(&mut self, settings: &[(&str, &str)]) -> Result<(), String> {
+        let args: Vec<&[u8]> = settings
+            .iter()
+            .flat_map(|(name, value)| [name.as_bytes(), value.as_bytes()])
+            .collect();
+        self.server
+            .params
+            .set_at_startup(&args)
+            .map_err(|err| err.to_string())?;
+        crate::commands::mirror_config(&mut self.server);
+        Ok(())
+    }
+
     /// Runs one command for `client` and returns everything the client
     /// receives up to and including its reply, in order: usually that one
     /// reply; `Reply::Frames` when there are several (SUBSCRIBE to several

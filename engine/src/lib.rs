@@ -25,6 +25,11 @@
 //! - [`stats`]: the counters INFO reports.
 //! - [`rng`]: the seeded random generator behind every random choice.
 
+/// The `maxmemory` browser hosts (the playground, the npm package) start
+/// with, so a runaway script gets Redis's OOM error instead of exhausting
+/// the tab; CONFIG SET maxmemory changes it.
+pub const BROWSER_MAXMEMORY: &str = "64mb";
+
 pub mod blocking;
 pub mod client;
 pub mod commands;

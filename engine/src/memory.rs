@@ -71,7 +71,7 @@ pub fn sds_size(len: usize) -> usize {
         1..=31 => 1,
         32..=255 => 3,
         256..=65_535 => 5,
-        _ if len < 1 << 32 => 9,
+        _ if (len as u64) < 1 << 32 => 9,
         _ => 17,
     };
     alloc_size(header + len + 1)

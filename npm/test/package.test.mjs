@@ -72,3 +72,20 @@ test("binary arguments and big integers", async () => {
   assert.ok(hello instanceof Map);
   assert.equal(hello.get("proto"), 3);
 });
+
+test("maxmemory defaults to 64mb, so a runaway loop gets OOM instead of exhausting the tab", async () => {
+  const db = await Redsim.create();
+  assert.deepEqual(db.command(["CONFIG", "GET", "maxmemory"]), new Map([["maxmemory", "67108864"]]));
+  const chunk = "x".repeat(100_000);
+  let refused = null;
+  for (let i = 0; i < 2000 && refused === null; i++) {
+    try {
+      db.command(["SET", `k${i}`, chunk]);
+    } catch (err) {
+      refused = err;
+    }
+  }
+  assert.ok(refused instanceof RedsimError);
+  assert.equal(refused.message, "OOM command not allowed when used memory > 'maxmemory'.");
+  assert.equal(db.command(["GET", "k0"]).length, 100_000, "what was stored stays");
+});

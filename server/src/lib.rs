@@ -82,14 +82,31 @@ fn lock(hub: &Shared) -> MutexGuard<'_, Hub> {
     hub.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Serves `listener` forever.
-pub fn serve(listener: TcpListener) -> io::Result<()> {
+/// An engine on the host's clocks, with `settings` (parameter name and
+/// value pairs) applied as startup configuration.
+pub fn engine(settings: &[(String, String)]) -> Result<Engine, String> {
     let mut engine = Engine::new(Config {
         now_ms: now_ms(),
         seed: seed(),
         ..Config::default()
     });
     engine.set_timer(monotonic_us);
+    let pairs: Vec<(&str, &str)> = settings
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect();
+    engine.configure(&pairs)?;
+    Ok(engine)
+}
+
+/// Serves `listener` forever with a default engine.
+pub fn serve(listener: TcpListener) -> io::Result<()> {
+    let engine = engine(&[]).map_err(io::Error::other)?;
+    serve_engine(listener, engine)
+}
+
+/// Serves `listener` forever with `engine`.
+pub fn serve_engine(listener: TcpListener, engine: Engine) -> io::Result<()> {
     let hub: Shared = Arc::new(Mutex::new(Hub {
         engine,
         writers: HashMap::new(),
@@ -263,4 +280,42 @@ fn run_requests(
     hub.flush();
     let closing = hub.engine.should_close(client);
     (consumed, failure, closing)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::engine;
+
+    fn setting(name: &str, value: &str) -> (String, String) {
+        (name.to_string(), value.to_string())
+    }
+
+    #[test]
+    fn startup_options_set_parameters_including_immutable_ones() {
+        let mut e = engine(&[
+            setting("maxmemory", "10mb"),
+            setting("enable-debug-command", "yes"),
+        ])
+        .unwrap_or_else(|err| panic!("{err}"));
+        let c = e.connect();
+        let line = |e: &mut redsim_engine::Engine, text: &str| {
+            redsim_engine::reply::cli::run_line(e, c, text)
+        };
+        assert_eq!(
+            line(&mut e, "CONFIG GET maxmemory"),
+            "1) \"maxmemory\"\n2) \"10485760\""
+        );
+        assert_eq!(
+            line(&mut e, "CONFIG GET enable-debug-command"),
+            "1) \"enable-debug-command\"\n2) \"yes\""
+        );
+        // At run time the same parameter stays immutable.
+        assert!(line(&mut e, "CONFIG SET enable-debug-command no")
+            .contains("can't set immutable config"));
+        let bad = engine(&[setting("maxmemory", "lots")]).err();
+        assert_eq!(
+            bad.as_deref(),
+            Some("ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be a memory value")
+        );
+    }
 }

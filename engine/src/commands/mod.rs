@@ -45,6 +45,7 @@ mod transaction;
 mod zset;
 mod zset_algebra;
 
+pub(crate) use config::mirror as mirror_config;
 pub(crate) use slowlog::monitor_line;
 pub use table::{
     all_keys, one_key, Arg, ArgKind, BeginSearch, Body, FindKeys, Handler, KeySpec, Spec,

@@ -159,6 +159,17 @@ impl Params {
     /// trigger is checked; any failure leaves every parameter as it was.
     /// Errors carry Redis's exact texts.
     pub fn set(&mut self, args: &[&[u8]]) -> Result<(), CmdError> {
+        self.set_checked(args, false)
+    }
+
+    /// SET as a configuration file or command-line options do it before
+    /// the server starts: immutable and protected parameters may be set
+    /// too.
+    pub fn set_at_startup(&mut self, args: &[&[u8]]) -> Result<(), CmdError> {
+        self.set_checked(args, true)
+    }
+
+    fn set_checked(&mut self, args: &[&[u8]], startup: bool) -> Result<(), CmdError> {
         if args.len() % 2 != 0 {
             return Err(CmdError::Syntax);
         }
@@ -173,10 +184,10 @@ impl Params {
                 )));
             };
             let def = entry.def();
-            if def.has(IMMUTABLE) {
+            if def.has(IMMUTABLE) && !startup {
                 return Err(failed(&quoted(name), "can't set immutable config"));
             }
-            if def.has(PROTECTED) {
+            if def.has(PROTECTED) && !startup {
                 return Err(failed(&quoted(name), "can't set protected config"));
             }
             // A parameter and its alias are different entries, so setting

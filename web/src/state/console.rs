@@ -2,7 +2,7 @@
 //! typed and printed, and the prompt redis-cli would show.
 
 use redsim_engine::reply::cli;
-use redsim_engine::{ClientId, Config, Engine};
+use redsim_engine::{ClientId, Config, Engine, BROWSER_MAXMEMORY};
 
 use super::history::History;
 
@@ -27,6 +27,12 @@ impl Console {
             now_ms,
             ..Config::default()
         });
+        // Protect the tab, and let DEBUG OBJECT show what a key is made of
+        // (constants, so these cannot fail).
+        let _ = engine.configure(&[
+            ("maxmemory", BROWSER_MAXMEMORY),
+            ("enable-debug-command", "yes"),
+        ]);
         let client = engine.connect();
         Console {
             engine,
