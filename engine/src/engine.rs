@@ -88,6 +88,9 @@ pub struct Server {
     pub memory_peak: usize,
     /// Eviction's best candidates, kept between evictions as in Redis.
     pub evict_pool: crate::evict::Pool,
+    /// Whether `tick` expires keys in the background (DEBUG
+    /// SET-ACTIVE-EXPIRE turns it off for tests).
+    pub active_expire: bool,
     /// The host's monotonic clock in microseconds, for command durations
     /// (SLOWLOG, INFO commandstats); without one they are 0.
     pub timer: Option<fn() -> u64>,
@@ -218,6 +221,7 @@ impl Engine {
                 latency: crate::latency::Monitor::default(),
                 memory_peak: 0,
                 evict_pool: crate::evict::Pool::default(),
+                active_expire: true,
                 timer: None,
                 persistence: crate::rdb::Persistence::new(config.now_ms),
             },
@@ -314,7 +318,7 @@ impl Engine {
     pub fn tick(&mut self, now_ms: i64) {
         self.set_time(now_ms);
         let released = crate::pause::take_released(&mut self.server);
-        if !self.server.pause.active(now_ms) {
+        if self.server.active_expire && !self.server.pause.active(now_ms) {
             let started = self.server.timer.map(|now| now());
             expire::active_cycle(&mut self.server);
             if let (Some(now), Some(start)) = (self.server.timer, started) {

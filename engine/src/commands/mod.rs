@@ -13,6 +13,7 @@ mod client_list;
 mod config;
 mod connection;
 mod counter;
+mod debug;
 mod dump;
 mod expiry;
 mod function;
@@ -96,6 +97,7 @@ const GROUPS: &[&[Spec]] = &[
     info::SPECS,
     latency::SPECS,
     memory::SPECS,
+    debug::SPECS,
     slowlog::SPECS,
     introspection::SPECS,
     client_cmd::SPECS,
