@@ -147,6 +147,14 @@ pub struct Client {
     /// output is flushed.
     pub closing: bool,
     pub outbox: VecDeque<Reply>,
+    /// Bytes the host took from the outbox but has not delivered yet
+    /// (`Engine::set_backlog`), counted against the output buffer limits.
+    pub backlog: usize,
+    /// Since when the pending output has been over the soft limit.
+    pub over_soft_limit_since: Option<i64>,
+    /// Closed for passing an output buffer limit: what is pending is
+    /// dropped rather than delivered.
+    pub output_dropped: bool,
 }
 
 impl Client {
@@ -177,6 +185,9 @@ impl Client {
             in_exec: false,
             closing: false,
             outbox: VecDeque::new(),
+            backlog: 0,
+            over_soft_limit_since: None,
+            output_dropped: false,
         }
     }
 

@@ -393,6 +393,29 @@ impl Engine {
             crate::blocking::serve_ready(&mut self.server, &self.table);
         }
         crate::tracking::broadcast(&mut self.server);
+        crate::output_limit::enforce(&mut self.server);
+    }
+
+    /// Whether the client was closed for passing its output buffer limit:
+    /// the host drops what it still holds for it instead of sending it.
+    pub fn output_dropped(&self, client: ClientId) -> bool {
+        self.server
+            .clients
+            .get(&client)
+            .is_some_and(|c| c.output_dropped)
+    }
+
+    /// Tells the engine how many bytes of each client's output the host
+    /// still has to deliver (taken with `take_output`, not yet written), so
+    /// that `client-output-buffer-limit` sees them; a client now over its
+    /// limit is marked to close (`should_close`, `output_dropped`).
+    pub fn set_backlogs(&mut self, backlogs: &[(ClientId, usize)]) {
+        for &(client, bytes) in backlogs {
+            if let Some(c) = self.server.clients.get_mut(&client) {
+                c.backlog = bytes;
+            }
+        }
+        crate::output_limit::enforce(&mut self.server);
     }
 
     /// Gives the engine the host's monotonic microsecond clock, which times

@@ -49,6 +49,7 @@ pub mod memory;
 pub mod multi;
 pub mod notify;
 pub mod number;
+pub mod output_limit;
 pub mod pause;
 pub mod pubsub;
 pub mod rdb;

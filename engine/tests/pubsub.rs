@@ -7,7 +7,7 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use redsim_engine::reply::cli;
 use redsim_engine::{Config, Engine, Reply};
-use support::line;
+use support::{engine, line};
 
 fn pending(engine: &mut Engine, client: u64) -> String {
     let frames = engine.take_output(client);
@@ -215,4 +215,47 @@ fn discard_unwatch_and_nesting_errors() {
     line(&mut e, a, "MULTI");
     line(&mut e, a, "SET k x");
     assert_eq!(line(&mut e, a, "EXEC"), "(nil)");
+}
+
+#[test]
+fn a_subscriber_whose_output_piles_up_is_closed_at_the_pubsub_limits() {
+    let mut e = engine();
+    let publisher = e.connect();
+    let reader = e.connect();
+    let idle = e.connect();
+    line(
+        &mut e,
+        publisher,
+        "CONFIG SET client-output-buffer-limit \"pubsub 4000 1000 2\"",
+    );
+    line(&mut e, reader, "SUBSCRIBE news");
+    line(&mut e, idle, "SUBSCRIBE news");
+    let message = "x".repeat(300);
+    // Over the soft limit (1000 bytes) but under the hard one: the idle
+    // subscriber gets 2 seconds to catch up; the one that reads is fine.
+    for _ in 0..5 {
+        line(&mut e, publisher, &format!("PUBLISH news {message}"));
+        e.take_output(reader);
+    }
+    assert!(!e.should_close(idle));
+    let now = e.now();
+    e.tick(now + 1_000);
+    assert!(!e.should_close(idle), "1 s over the soft limit");
+    e.tick(now + 2_000);
+    assert!(e.should_close(idle), "2 s over the soft limit");
+    assert!(e.output_dropped(idle));
+    assert!(e.take_output(idle).is_empty(), "its output was dropped");
+    assert!(!e.should_close(reader));
+    // The hard limit closes at once; a host's undelivered bytes count.
+    let slow = e.connect();
+    line(&mut e, slow, "SUBSCRIBE news");
+    e.take_output(slow);
+    e.set_backlogs(&[(slow, 3_800)]);
+    assert!(!e.should_close(slow));
+    line(&mut e, publisher, &format!("PUBLISH news {message}"));
+    assert!(e.should_close(slow));
+    // Normal clients are unlimited by default.
+    let plain = e.connect();
+    e.set_backlogs(&[(plain, 1 << 30)]);
+    assert!(!e.should_close(plain));
 }

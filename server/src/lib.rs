@@ -13,6 +13,7 @@
 use std::collections::HashMap;
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::thread;
@@ -45,16 +46,44 @@ enum Out {
     Close,
 }
 
+/// One connection's way out: its writer thread's queue, the bytes queued
+/// and not yet written, and the socket itself, to cut it off at once.
+struct Writer {
+    sender: Sender<Out>,
+    queued: Arc<AtomicUsize>,
+    socket: TcpStream,
+}
+
+impl Writer {
+    fn send(&self, bytes: Vec<u8>) {
+        self.queued.fetch_add(bytes.len(), Ordering::Relaxed);
+        // A writer that is gone belongs to a closing connection.
+        let _ = self.sender.send(Out::Bytes(bytes));
+    }
+
+    fn close(&self) {
+        let _ = self.sender.send(Out::Close);
+    }
+}
+
 /// The engine and where each client's output goes.
 struct Hub {
     engine: Engine,
-    writers: HashMap<ClientId, Sender<Out>>,
+    writers: HashMap<ClientId, Writer>,
 }
 
 impl Hub {
     /// Hands every client's waiting frames to its writer, and closes the
-    /// connections the engine wants closed.
+    /// connections the engine wants closed: after what was queued for
+    /// them, or at once for a client over its output buffer limit (what
+    /// it did not read is dropped, as Redis drops it).
     fn flush(&mut self) {
+        let backlogs: Vec<(ClientId, usize)> = self
+            .writers
+            .iter()
+            .map(|(&id, writer)| (id, writer.queued.load(Ordering::Relaxed)))
+            .collect();
+        self.engine.set_backlogs(&backlogs);
         for id in self.engine.clients_with_output() {
             let frames = self.engine.take_output(id);
             let proto = self.engine.protocol(id);
@@ -63,13 +92,14 @@ impl Hub {
                 encode(&frame, proto, &mut bytes);
             }
             if let Some(writer) = self.writers.get(&id) {
-                // A writer that is gone belongs to a closing connection.
-                let _ = writer.send(Out::Bytes(bytes));
+                writer.send(bytes);
             }
         }
         for (&id, writer) in &self.writers {
-            if self.engine.should_close(id) {
-                let _ = writer.send(Out::Close);
+            if self.engine.output_dropped(id) {
+                let _ = writer.socket.shutdown(Shutdown::Both);
+            } else if self.engine.should_close(id) {
+                writer.close();
             }
         }
     }
@@ -145,6 +175,8 @@ fn handle(mut stream: TcpStream, hub: &Shared) -> io::Result<()> {
     stream.set_nodelay(true)?;
     let writer_stream = stream.try_clone()?;
     let (sender, receiver) = mpsc::channel();
+    let queued = Arc::new(AtomicUsize::new(0));
+    let written = Arc::clone(&queued);
     let peer = Peer {
         addr: stream
             .peer_addr()
@@ -159,10 +191,17 @@ fn handle(mut stream: TcpStream, hub: &Shared) -> io::Result<()> {
     let client = {
         let mut hub = lock(hub);
         let id = hub.engine.connect_from(peer);
-        hub.writers.insert(id, sender);
+        hub.writers.insert(
+            id,
+            Writer {
+                sender,
+                queued,
+                socket: stream.try_clone()?,
+            },
+        );
         id
     };
-    let writer = thread::spawn(move || write_loop(writer_stream, receiver));
+    let writer = thread::spawn(move || write_loop(writer_stream, receiver, &written));
     let result = serve_client(&mut stream, hub, client);
     {
         let mut hub = lock(hub);
@@ -186,13 +225,14 @@ fn socket_fd(_stream: &TcpStream) -> i64 {
 }
 
 /// Sends what the hub queues until told to close or the connection ends.
-fn write_loop(mut stream: TcpStream, receiver: Receiver<Out>) {
+fn write_loop(mut stream: TcpStream, receiver: Receiver<Out>, queued: &AtomicUsize) {
     while let Ok(out) = receiver.recv() {
         match out {
             Out::Bytes(bytes) => {
                 if stream.write_all(&bytes).is_err() {
                     break;
                 }
+                queued.fetch_sub(bytes.len(), Ordering::Relaxed);
             }
             Out::Close => break,
         }
@@ -228,8 +268,8 @@ fn serve_client(stream: &mut TcpStream, hub: &Shared, client: ClientId) -> io::R
                 &mut bytes,
             );
             if let Some(writer) = hub.writers.get(&client) {
-                let _ = writer.send(Out::Bytes(bytes));
-                let _ = writer.send(Out::Close);
+                writer.send(bytes);
+                writer.close();
             }
             hub.writers.remove(&client);
             return Ok(());
@@ -274,7 +314,7 @@ fn run_requests(
     }
     if !own.is_empty() {
         if let Some(writer) = hub.writers.get(&client) {
-            let _ = writer.send(Out::Bytes(own));
+            writer.send(own);
         }
     }
     hub.flush();

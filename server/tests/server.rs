@@ -309,3 +309,71 @@ fn redis_cli_modes_raw_scan_pipe_and_subscribe() {
     let _ = subscriber.0.kill();
     assert!(printed.contains("message\nnews\nhello\n"), "{printed}");
 }
+
+/// A RESP multibulk request.
+fn request(args: &[&[u8]]) -> Vec<u8> {
+    let mut out = format!("*{}\r\n", args.len()).into_bytes();
+    for arg in args {
+        out.extend_from_slice(format!("${}\r\n", arg.len()).as_bytes());
+        out.extend_from_slice(arg);
+        out.extend_from_slice(b"\r\n");
+    }
+    out
+}
+
+#[test]
+fn a_subscriber_that_does_not_read_is_cut_off_at_its_output_limit() {
+    let port = start();
+    let mut admin = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let limit = request(&[
+        b"CONFIG",
+        b"SET",
+        b"client-output-buffer-limit",
+        b"pubsub 1mb 256kb 60",
+    ]);
+    assert_eq!(exchange(&mut admin, &limit, 5), b"+OK\r\n");
+    let mut subscriber = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let confirmation = b"*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n";
+    assert_eq!(
+        exchange(
+            &mut subscriber,
+            &request(&[b"SUBSCRIBE", b"news"]),
+            confirmation.len()
+        ),
+        confirmation
+    );
+    // The subscriber reads nothing more while 16 MB are published to it.
+    let message = vec![b'x'; 64 * 1024];
+    let publish = request(&[b"PUBLISH", b"news", &message]);
+    let mut receivers = Vec::new();
+    for _ in 0..256 {
+        receivers.push(exchange(&mut admin, &publish, 4));
+        if receivers.last().map(Vec::as_slice) == Some(b":0\r\n") {
+            break;
+        }
+    }
+    assert_eq!(
+        receivers.last().map(Vec::as_slice),
+        Some(&b":0\r\n"[..]),
+        "the subscriber was disconnected: no one receives the message any more"
+    );
+    let numsub = request(&[b"PUBSUB", b"NUMSUB", b"news"]);
+    assert_eq!(
+        exchange(&mut admin, &numsub, 18),
+        b"*2\r\n$4\r\nnews\r\n:0\r\n"
+    );
+    // Its socket was shut: reading drains what the kernel held, then EOF,
+    // far short of the 16 MB.
+    subscriber
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    let mut seen = 0usize;
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        match subscriber.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => seen += n,
+        }
+    }
+    assert!(seen < 16 << 20, "{seen} bytes");
+}

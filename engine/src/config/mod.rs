@@ -18,6 +18,7 @@ use parse::{c_str, parse};
 pub use table::names;
 use table::{Apply, ParamDef, HIDDEN, IMMUTABLE, PARAMS, PROTECTED};
 pub(crate) use value::render_percentile;
+pub use value::BufferLimit;
 use value::Value;
 
 /// The current value of every parameter, in table order.
@@ -250,6 +251,15 @@ impl Params {
     /// Whether a yes/no parameter is on.
     pub fn is_yes(&self, name: &str) -> bool {
         value_of(&self.values, name).is_some_and(Value::is_yes)
+    }
+
+    /// `client-output-buffer-limit` for the normal, replica and pub/sub
+    /// classes, in that order.
+    pub fn buffer_limits(&self) -> [BufferLimit; 3] {
+        match value_of(&self.values, "client-output-buffer-limit") {
+            Some(Value::BufferLimits(limits)) => *limits,
+            _ => [BufferLimit::default(); 3],
+        }
     }
 
     /// `latency-tracking-info-percentiles`, as numbers.

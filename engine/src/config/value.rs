@@ -5,7 +5,7 @@
 use super::table::{Form, Kind, ParamDef, DEFAULT_BIND};
 
 /// A client class's output buffer limits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct BufferLimit {
     pub hard: u64,
     pub soft: u64,

@@ -1,0 +1,113 @@
+//! `client-output-buffer-limit`: a client whose pending output grows past
+//! its class's hard limit, or stays past the soft limit for the soft
+//! seconds, is disconnected and its output dropped, as Redis does to
+//! protect itself from subscribers that do not read.
+//!
+//! Pending output is what waits in the engine (the outbox) plus what the
+//! host reports it has taken but not yet delivered (`Client::backlog`:
+//! the native server's socket queue). The class is Redis's: pub/sub for a
+//! client with subscriptions, normal otherwise (MONITOR included; replicas
+//! do not exist here).
+
+use crate::config::BufferLimit;
+use crate::engine::Server;
+use crate::resp::encode;
+
+/// Index of each class in `Params::buffer_limits`.
+const NORMAL: usize = 0;
+const PUBSUB: usize = 2;
+
+/// Closes the clients over their limits; checked after every command and
+/// tick.
+pub(crate) fn enforce(server: &mut Server) {
+    let limits = server.params.buffer_limits();
+    let now = server.now_ms;
+    for client in server.clients.values_mut() {
+        let class = if client.subscriptions.count() > 0 {
+            PUBSUB
+        } else {
+            NORMAL
+        };
+        let Some(limit) = limits.get(class).copied() else {
+            continue;
+        };
+        if limit == BufferLimit::default() || client.closing {
+            continue;
+        }
+        if client.outbox.is_empty() && client.backlog == 0 {
+            client.over_soft_limit_since = None;
+            continue;
+        }
+        let pending = pending_bytes(client) as u64;
+        if over_limit(limit, pending, &mut client.over_soft_limit_since, now) {
+            client.closing = true;
+            client.output_dropped = true;
+            client.outbox.clear();
+        }
+    }
+}
+
+/// The client's pending output in bytes, as it goes on the wire.
+fn pending_bytes(client: &crate::client::Client) -> usize {
+    let mut bytes = Vec::new();
+    let queued: usize = client
+        .outbox
+        .iter()
+        .map(|frame| {
+            bytes.clear();
+            encode(frame, client.proto, &mut bytes);
+            bytes.len()
+        })
+        .sum();
+    queued + client.backlog
+}
+
+/// Whether `pending` bytes break `limit`: at the hard limit at once, at
+/// the soft one after it has lasted the soft seconds (`since` remembers
+/// when it was first reached, and is cleared below it).
+fn over_limit(limit: BufferLimit, pending: u64, since: &mut Option<i64>, now: i64) -> bool {
+    if limit.hard > 0 && pending >= limit.hard {
+        return true;
+    }
+    if limit.soft > 0 && pending >= limit.soft {
+        let first = *since.get_or_insert(now);
+        return now - first >= limit.soft_seconds.saturating_mul(1000);
+    }
+    *since = None;
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    #[test]
+    fn hard_at_once_soft_after_its_seconds() {
+        let limit = BufferLimit {
+            hard: 1000,
+            soft: 100,
+            soft_seconds: 2,
+        };
+        let mut since = None;
+        assert!(!over_limit(limit, 99, &mut since, 0));
+        assert!(!over_limit(limit, 100, &mut since, 0));
+        assert_eq!(since, Some(0));
+        assert!(!over_limit(limit, 500, &mut since, 1_999));
+        assert!(over_limit(limit, 500, &mut since, 2_000));
+        // Dropping below resets the soft clock.
+        let mut since = Some(0);
+        assert!(!over_limit(limit, 10, &mut since, 5_000));
+        assert_eq!(since, None);
+        assert!(!over_limit(limit, 200, &mut since, 6_000));
+        assert!(over_limit(limit, 1000, &mut since, 6_000));
+        let no_soft_wait = BufferLimit {
+            hard: 0,
+            soft: 100,
+            soft_seconds: 0,
+        };
+        assert!(over_limit(no_soft_wait, 100, &mut None, 0));
+    }
+}
