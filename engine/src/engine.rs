@@ -568,11 +568,8 @@ fn reject_if_out_of_memory(ctx: &mut Ctx<'_>, found: Found) -> Result<(), CmdErr
     if !(found.spec.has_flag("denyoom") || queued_denyoom || in_multi) {
         return Ok(());
     }
-    ctx.server
-        .stats
-        .command(found.parent, found.sub)
-        .rejected_calls += 1;
     const OOM: &str = "OOM command not allowed when used memory > 'maxmemory'.";
+    let err = reject(ctx, found, OOM.to_string());
     if found.parent == "exec" {
         // A refused EXEC discards the transaction, saying why.
         ctx.client.multi = None;
@@ -581,10 +578,20 @@ fn reject_if_out_of_memory(ctx: &mut Ctx<'_>, found: Found) -> Result<(), CmdErr
             "EXECABORT Transaction discarded because of: {OOM}"
         )));
     }
+    Err(err)
+}
+
+/// Redis's `rejectCommand`: a command refused before it ran is counted as
+/// rejected, and dooms an open transaction.
+fn reject(ctx: &mut Ctx<'_>, found: Found, text: String) -> CmdError {
+    ctx.server
+        .stats
+        .command(found.parent, found.sub)
+        .rejected_calls += 1;
     if let Some(tx) = ctx.client.multi.as_mut() {
         tx.aborted = true;
     }
-    Err(CmdError::Other(OOM.to_string()))
+    CmdError::Other(text)
 }
 
 /// Commands that run at once inside MULTI instead of being queued.
@@ -621,7 +628,9 @@ fn process(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         && !spec.has_flag("no_auth")
         && ctx.server.params.requires_password()
     {
-        return Err(CmdError::Other(
+        return Err(reject(
+            ctx,
+            found,
             "NOAUTH Authentication required.".to_string(),
         ));
     }
@@ -629,13 +638,11 @@ fn process(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         reject_if_out_of_memory(ctx, found)?;
     }
     if ctx.client.in_subscribed_mode() && !SUBSCRIBED_MODE_COMMANDS.contains(&found.parent) {
-        if let Some(tx) = ctx.client.multi.as_mut() {
-            tx.aborted = true;
-        }
-        return Err(CmdError::Other(format!(
+        let text = format!(
             "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
             found.full_name()
-        )));
+        );
+        return Err(reject(ctx, found, text));
     }
     if crate::pause::must_wait(ctx, spec) {
         crate::pause::hold(ctx, argv);

@@ -6,7 +6,7 @@ mod support;
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use redsim_engine::Reply;
-use support::Session;
+use support::{engine, line, Session};
 
 /// The value of `field` in INFO's text.
 fn field(s: &mut Session, section: &str, name: &str) -> String {
@@ -342,4 +342,28 @@ fn info_everything_has_redis_70s_fields_in_order() {
         .map(|l| l.split(':').next().unwrap_or_default())
         .collect();
     assert_eq!(names, REDIS_70_FIELDS, "{text}");
+}
+
+#[test]
+fn commands_refused_before_running_count_as_rejected() {
+    // As Redis 7.0 counts them: NOAUTH and the subscribed-mode refusal.
+    let mut e = engine();
+    let admin = e.connect();
+    line(&mut e, admin, "CONFIG SET requirepass pw");
+    let c = e.connect();
+    assert_eq!(
+        line(&mut e, c, "GET x"),
+        "(error) NOAUTH Authentication required."
+    );
+    line(&mut e, c, "AUTH pw");
+    line(&mut e, c, "SUBSCRIBE ch");
+    assert!(line(&mut e, c, "GET x").starts_with("(error) ERR Can't execute 'get'"));
+    line(&mut e, admin, "AUTH pw");
+    let stats = line(&mut e, admin, "INFO commandstats");
+    assert!(
+        stats.contains(
+            "cmdstat_get:calls=0,usec=0,usec_per_call=0.00,rejected_calls=2,failed_calls=0"
+        ),
+        "{stats}"
+    );
 }
