@@ -96,6 +96,8 @@ pub struct Server {
     pub timer: Option<fn() -> u64>,
     /// SAVE/BGSAVE's last snapshot for the host, and LASTSAVE's time.
     pub persistence: crate::rdb::Persistence,
+    /// BGREWRITEAOF's command stream for the host.
+    pub aof: crate::aof::Rewrite,
 }
 
 impl Server {
@@ -224,6 +226,7 @@ impl Engine {
                 active_expire: true,
                 timer: None,
                 persistence: crate::rdb::Persistence::new(config.now_ms),
+                aof: crate::aof::Rewrite::default(),
             },
             table: Table::new(),
         }
@@ -462,6 +465,35 @@ impl Engine {
     /// where it goes (a file, IndexedDB, ...).
     pub fn take_snapshot(&mut self) -> Option<Vec<u8>> {
         self.server.persistence.pending.take()
+    }
+
+    /// The whole dataset as the command stream Redis 7.0's AOF rewrite
+    /// writes (see `aof`), for `redis-cli --pipe` or `import_aof`.
+    pub fn export_aof(&self) -> Vec<u8> {
+        crate::aof::export(&self.server)
+    }
+
+    /// Replaces the dataset with what an AOF command stream builds. All or
+    /// nothing: on an error (a malformed or truncated stream, an unknown
+    /// command, an unfinished MULTI) the data in memory is unchanged;
+    /// commands that answer errors are counted in the summary.
+    pub fn import_aof(
+        &mut self,
+        bytes: &[u8],
+    ) -> Result<crate::aof::ImportSummary, crate::aof::AofError> {
+        let summary = crate::aof::import(&mut self.server, bytes)?;
+        // Clients blocked on keys the new data has are served now.
+        self.settle(Vec::new());
+        Ok(summary)
+    }
+
+    /// The command stream the last BGREWRITEAOF made, once.
+    pub fn take_aof_rewrite(&mut self) -> Option<Vec<u8>> {
+        crate::aof::take_rewrite(&mut self.server)
+    }
+
+    pub(crate) fn server_mut(&mut self) -> &mut Server {
+        &mut self.server
     }
 
     /// Number of keys stored in database `db` (0 if there is no such database).

@@ -21,6 +21,7 @@
 //! - [`number`]: Redis's integer parsing and double formatting.
 //! - [`long_double`]: exact x87 80-bit arithmetic for INCRBYFLOAT's digits.
 //! - [`rdb`]: Redis's RDB format: snapshots, DUMP/RESTORE payloads.
+//! - [`aof`]: the dataset as an AOF command stream (BGREWRITEAOF), and back.
 //! - [`types`]: the value types (strings with their encodings, lists).
 //! - [`stats`]: the counters INFO reports.
 //! - [`rng`]: the seeded random generator behind every random choice.
@@ -30,6 +31,7 @@
 /// the tab; CONFIG SET maxmemory changes it.
 pub const BROWSER_MAXMEMORY: &str = "64mb";
 
+pub mod aof;
 pub mod blocking;
 pub mod client;
 pub mod commands;

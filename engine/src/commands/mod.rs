@@ -30,6 +30,7 @@ mod list;
 mod memory;
 mod object;
 mod pubsub;
+mod rewrite;
 mod save;
 mod scan;
 mod server;
@@ -92,6 +93,7 @@ const GROUPS: &[&[Spec]] = &[
     sort::SPECS,
     server::SPECS,
     save::SPECS,
+    rewrite::SPECS,
     config::SPECS,
     function::SPECS,
     info::SPECS,
