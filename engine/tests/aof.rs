@@ -24,7 +24,8 @@ fn populate(s: &mut Session) {
         "SET s:neg -42",
         "SET s:big 9223372036854775807",
         "SET s:embstr hello",
-        "APPEND s:raw abc",
+        "SET s:raw abc",
+        "APPEND s:raw def",
         "SET s:empty \"\"",
         "SET s:bin \"a\\x00b\\xffc\\r\\n\"",
         "SET s:ttl v PX 100000",
@@ -211,6 +212,30 @@ fn round_trip_keeps_every_type_encoding_and_ttl() {
     let stream = s.engine.export_aof();
     let before = facts(&mut s.engine);
     assert!(before.len() > 30, "the dataset is all there");
+    // Every type in every encoding is in the dataset (second and third
+    // fact lines; raw strings read as embstr, see `facts`).
+    let kinds: Vec<String> = before
+        .iter()
+        .map(|f| f.lines().skip(1).take(2).collect::<Vec<_>>().join(" "))
+        .collect();
+    for kind in [
+        "string \"int\"",
+        "string \"embstr\"",
+        "list \"listpack\"",
+        "list \"quicklist\"",
+        "set \"intset\"",
+        "set \"listpack\"",
+        "set \"hashtable\"",
+        "hash \"listpack\"",
+        "hash \"listpackex\"",
+        "hash \"hashtable\"",
+        "zset \"listpack\"",
+        "zset \"skiplist\"",
+        "stream \"stream\"",
+    ] {
+        assert!(kinds.iter().any(|k| k == kind), "no {kind} in {kinds:?}");
+    }
+    assert_eq!(s.run("OBJECT ENCODING s:raw"), "\"raw\"");
 
     let mut other = fresh();
     let c = other.connect();
