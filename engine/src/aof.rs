@@ -14,6 +14,10 @@
 //! that have already expired are left out. Redis walks its hash tables, so
 //! its key and member order differ; ours is the engine's own order (sorted
 //! sets ascending). `redis-cli --pipe` loads the stream into a real Redis.
+//! What the commands cannot carry is lost, as with Redis's own rewrite:
+//! consumers' seen and active times, pending entries whose message was
+//! deleted (XCLAIM does not recreate them), the order of hash fields with
+//! equal TTLs (they come back newest first, reversed).
 //!
 //! [`import`] runs such a stream — Redis's AOF grammar: multibulk commands
 //! only, `#` annotation lines skipped, parsed by [`crate::resp`] — through
