@@ -17,7 +17,7 @@
 //! What the commands cannot carry is lost, as with Redis's own rewrite:
 //! consumers' seen and active times, pending entries whose message was
 //! deleted (XCLAIM does not recreate them), the order of hash fields with
-//! equal TTLs (they come back newest first, reversed).
+//! equal TTLs (they come back in reverse order).
 //!
 //! [`import`] runs such a stream — Redis's AOF grammar: multibulk commands
 //! only, `#` annotation lines skipped, parsed by [`crate::resp`] — through
