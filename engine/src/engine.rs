@@ -175,6 +175,7 @@ impl Ctx<'_> {
     /// Emits a keyspace event of `class` (`notify::class`) for `key` in
     /// this client's database, as `notify-keyspace-events` asks.
     pub fn notify(&mut self, class: u32, event: &str, key: &[u8]) {
+        self.server.persistence.changes += 1;
         let db = self.client.db;
         crate::notify::emit(self.server, Some(&mut *self.client), class, event, key, db);
     }
@@ -335,6 +336,7 @@ impl Engine {
         }
         crate::blocking::expire_timeouts(&mut self.server);
         close_idle_clients(&mut self.server);
+        crate::rdb::save_if_due(&mut self.server);
         self.settle(released);
     }
 

@@ -5,10 +5,13 @@
 //!
 //! Pending output is what waits in the engine (the outbox) plus what the
 //! host reports it has taken but not yet delivered (`Client::backlog`:
-//! the native server's socket queue). The class is Redis's: pub/sub for a
+//! the native server's socket queue). As in Redis, what fits in a client's
+//! 16 KB reply buffer is not counted, only what overflows into the reply
+//! list. The class is Redis's: pub/sub for a
 //! client with subscriptions, normal otherwise (MONITOR included; replicas
 //! do not exist here).
 
+use crate::commands::REPLY_BUFFER;
 use crate::config::BufferLimit;
 use crate::engine::Server;
 use crate::resp::encode;
@@ -38,7 +41,8 @@ pub(crate) fn enforce(server: &mut Server) {
             client.over_soft_limit_since = None;
             continue;
         }
-        let pending = pending_bytes(client) as u64;
+        // Only what overflows the fixed reply buffer counts.
+        let pending = pending_bytes(client).saturating_sub(REPLY_BUFFER) as u64;
         if over_limit(limit, pending, &mut client.over_soft_limit_since, now) {
             client.closing = true;
             client.output_dropped = true;

@@ -223,17 +223,19 @@ fn a_subscriber_whose_output_piles_up_is_closed_at_the_pubsub_limits() {
     let publisher = e.connect();
     let reader = e.connect();
     let idle = e.connect();
+    // Counted is what overflows the 16 KB reply buffer, as in Redis.
     line(
         &mut e,
         publisher,
-        "CONFIG SET client-output-buffer-limit \"pubsub 4000 1000 2\"",
+        "CONFIG SET client-output-buffer-limit \"pubsub 40000 20000 2\"",
     );
     line(&mut e, reader, "SUBSCRIBE news");
     line(&mut e, idle, "SUBSCRIBE news");
-    let message = "x".repeat(300);
-    // Over the soft limit (1000 bytes) but under the hard one: the idle
-    // subscriber gets 2 seconds to catch up; the one that reads is fine.
-    for _ in 0..5 {
+    let message = "x".repeat(5000);
+    // About 40 KB: 24 KB over the buffer, past the soft limit but under the
+    // hard one. The idle subscriber gets 2 seconds to catch up; the one
+    // that reads is fine.
+    for _ in 0..8 {
         line(&mut e, publisher, &format!("PUBLISH news {message}"));
         e.take_output(reader);
     }
@@ -250,12 +252,19 @@ fn a_subscriber_whose_output_piles_up_is_closed_at_the_pubsub_limits() {
     let slow = e.connect();
     line(&mut e, slow, "SUBSCRIBE news");
     e.take_output(slow);
-    e.set_backlogs(&[(slow, 3_800)]);
+    e.set_backlogs(&[(slow, 16_384 + 38_000)]);
     assert!(!e.should_close(slow));
     line(&mut e, publisher, &format!("PUBLISH news {message}"));
     assert!(e.should_close(slow));
-    // Normal clients are unlimited by default.
+    // Normal clients are unlimited by default; small outputs never count.
     let plain = e.connect();
     e.set_backlogs(&[(plain, 1 << 30)]);
     assert!(!e.should_close(plain));
+    line(
+        &mut e,
+        plain,
+        "CONFIG SET client-output-buffer-limit \"normal 2 2 0\"",
+    );
+    assert_eq!(line(&mut e, plain, "PING"), "PONG");
+    assert!(!e.should_close(publisher));
 }

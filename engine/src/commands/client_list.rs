@@ -317,7 +317,7 @@ const QUERY_BUFFER_ALLOC: usize = 20480;
 const QUERY_BUFFER_USABLE: usize = 20474;
 /// The reply buffer: 16 KB when a client starts; Redis's cron shrinks an
 /// idle client's to 1 KB. Further output goes to 16 KB blocks.
-const REPLY_BUFFER: usize = 16 * 1024;
+pub(crate) const REPLY_BUFFER: usize = 16 * 1024;
 const REPLY_BUFFER_SHRUNK: usize = 1024;
 /// A list node, a dict entry, a queued MULTI command, a WATCHed key (its
 /// list node and record), a radix-tree node as Redis estimates it.

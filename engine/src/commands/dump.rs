@@ -137,7 +137,7 @@ fn restore(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         }
         return Ok(Reply::ok());
     }
-    let mode = crate::rdb::access_mode(ctx.server);
+    let mode = crate::evict::access_mode(&ctx.server.params);
     ctx.db().insert(key.to_vec(), value, expire_at, now);
     // IDLETIME or FREQ, whichever the policy keeps (Redis ignores the other).
     let idle = idle.and_then(|s| u64::try_from(s).ok());

@@ -281,20 +281,18 @@ fn write_section(ctx: &mut Ctx<'_>, section: &str, out: &mut String) {
                 field(name, &0);
             }
             field("current_fork_perc", &"0.00");
-            for name in [
-                "current_save_keys_processed",
-                "current_save_keys_total",
-                "rdb_changes_since_last_save",
-                "rdb_bgsave_in_progress",
-            ] {
-                field(name, &0);
-            }
-            field("rdb_last_save_time", &(server.started_ms / 1000));
+            let p = &server.persistence;
+            field("current_save_keys_processed", &0);
+            field("current_save_keys_total", &0);
+            field("rdb_changes_since_last_save", &p.changes);
+            field("rdb_bgsave_in_progress", &0);
+            field("rdb_last_save_time", &p.last_save_s);
             field("rdb_last_bgsave_status", &"ok");
-            field("rdb_last_bgsave_time_sec", &-1);
+            // Saves are instant here: a background save took 0 seconds.
+            field("rdb_last_bgsave_time_sec", &if p.bgsaved { 0 } else { -1 });
             field("rdb_current_bgsave_time_sec", &-1);
+            field("rdb_saves", &p.saves);
             for name in [
-                "rdb_saves",
                 "rdb_last_cow_size",
                 "rdb_last_load_keys_expired",
                 "rdb_last_load_keys_loaded",

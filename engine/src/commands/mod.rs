@@ -47,6 +47,7 @@ mod transaction;
 mod zset;
 mod zset_algebra;
 
+pub(crate) use client_list::REPLY_BUFFER;
 pub(crate) use config::mirror as mirror_config;
 pub(crate) use slowlog::monitor_line;
 pub use table::{

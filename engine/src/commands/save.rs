@@ -67,6 +67,7 @@ fn bgsave(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         Some(_) => return Err(CmdError::Syntax),
     }
     crate::rdb::save(ctx.server);
+    ctx.server.persistence.bgsaved = true;
     Ok(Reply::Status("Background saving started".to_string()))
 }
 

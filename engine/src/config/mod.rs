@@ -262,6 +262,14 @@ impl Params {
         }
     }
 
+    /// `save`: (seconds, changes) points, any of which makes a snapshot due.
+    pub fn save_points(&self) -> &[(i64, i32)] {
+        match value_of(&self.values, "save") {
+            Some(Value::Save(points)) => points,
+            _ => &[],
+        }
+    }
+
     /// `latency-tracking-info-percentiles`, as numbers.
     pub fn percentiles(&self) -> &[f64] {
         match value_of(&self.values, "latency-tracking-info-percentiles") {

@@ -123,6 +123,16 @@ pub struct Persistence {
     pub last_save_s: i64,
     /// The last snapshot SAVE or BGSAVE made, until the host takes it.
     pub pending: Option<Vec<u8>>,
+    /// Changes since the last save (INFO's rdb_changes_since_last_save):
+    /// one per keyspace event a command emits, which is Redis's count for
+    /// single-key, single-element writes (Redis counts every element of a
+    /// multi-element write).
+    pub changes: u64,
+    /// Snapshots made since the start (rdb_saves).
+    pub saves: u64,
+    /// Whether a background save (BGSAVE, or one the `save` policy
+    /// started) has happened: rdb_last_bgsave_time_sec is -1 until then.
+    pub bgsaved: bool,
 }
 
 impl Persistence {
@@ -130,20 +140,10 @@ impl Persistence {
         Persistence {
             last_save_s: now_ms.div_euclid(1000),
             pending: None,
+            changes: 0,
+            saves: 0,
+            bgsaved: false,
         }
-    }
-}
-
-/// How keys record accesses under the current `maxmemory-policy` (LFU
-/// counters or LRU clock), for databases built by a load.
-pub(crate) fn access_mode(server: &Server) -> clock::Mode {
-    if server.params.text("maxmemory-policy").contains("lfu") {
-        clock::Mode::Lfu {
-            log_factor: server.params.int("lfu-log-factor"),
-            decay_minutes: server.params.int("lfu-decay-time"),
-        }
-    } else {
-        clock::Mode::Lru
     }
 }
 
@@ -195,15 +195,39 @@ pub fn snapshot(server: &Server) -> Vec<u8> {
 /// the time (LASTSAVE).
 pub fn save(server: &mut Server) {
     let bytes = snapshot(server);
-    server.persistence.pending = Some(bytes);
-    server.persistence.last_save_s = server.now_ms.div_euclid(1000);
+    let persistence = &mut server.persistence;
+    persistence.pending = Some(bytes);
+    persistence.last_save_s = server.now_ms.div_euclid(1000);
+    persistence.changes = 0;
+    persistence.saves += 1;
+}
+
+/// Redis's cron check of the `save` policy: a background save starts when
+/// some point's change count has been reached and more than its seconds
+/// have passed since the last save. True if it saved (the snapshot waits
+/// for `Engine::take_snapshot`).
+pub fn save_if_due(server: &mut Server) -> bool {
+    let p = &server.persistence;
+    let since_s = server.now_ms.div_euclid(1000) - p.last_save_s;
+    let due = server
+        .params
+        .save_points()
+        .iter()
+        .any(|&(seconds, changes)| {
+            p.changes >= u64::try_from(changes).unwrap_or(u64::MAX) && since_s > seconds
+        });
+    if due {
+        save(server);
+        server.persistence.bgsaved = true;
+    }
+    due
 }
 
 /// Replaces every database with a snapshot's content, all or nothing.
 /// Transactions watching keys of the old data are doomed, as after
 /// FLUSHALL, and clients blocked on keys that now hold data are served.
 pub fn load_snapshot(server: &mut Server, bytes: &[u8]) -> Result<(), LoadError> {
-    let mode = access_mode(server);
+    let mode = crate::evict::access_mode(&server.params);
     let mut fresh = read::file(bytes, server.dbs.len(), &server.limits, mode, server.now_ms)?;
     for index in 0..server.dbs.len() {
         crate::multi::touch_db(server, None, index, None);
