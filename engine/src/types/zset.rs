@@ -186,6 +186,16 @@ impl ZSet {
     /// returns the previous score, if any.
     pub fn insert(&mut self, member: &[u8], score: f64, limits: &EncodingLimits) -> Option<f64> {
         let old = self.score(member);
+        let stays_listpack = !self.skiplist
+            && self.len() + usize::from(old.is_none()) <= limits.zset_max_listpack_entries
+            && member.len() <= limits.zset_max_listpack_value;
+        // A listpack keeps a zero score as the integer 0, so -0 reads back
+        // as 0; a skiplist keeps the double, sign included (Redis 7.0).
+        let score = if stays_listpack && score == 0.0 {
+            0.0
+        } else {
+            score
+        };
         if let Some(old_score) = old {
             self.unlink(member, old_score);
         }
