@@ -336,7 +336,17 @@ fn round_big(neg: bool, n: Big, exp: i64, sticky: bool) -> LongDouble {
     }
     let bits = i64::try_from(n.bit_len()).unwrap_or(i64::MAX);
     // Drop bits beyond 64, and further if the exponent would go below MIN_EXP.
-    let mut drop = (bits - 64).max(MIN_EXP - exp).max(0);
+    let mut drop = (bits - 64).max(MIN_EXP.saturating_sub(exp)).max(0);
+    // Dropping more bits than there are leaves less than half the smallest
+    // step: the result is zero. (Shifting by such a count would allocate
+    // in proportion to the exponent, e.g. "0x1p-99999999999999".)
+    if drop > bits {
+        return LongDouble::Finite {
+            neg,
+            mant: 0,
+            exp: 0,
+        };
+    }
     loop {
         let dropped = usize::try_from(drop).unwrap_or(usize::MAX);
         let kept = n.shr(dropped);
@@ -557,6 +567,14 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::LongDouble;
+
+    #[test]
+    fn huge_negative_exponents_underflow_without_allocating() {
+        // Underflow is refused, as Redis refuses strtold's ERANGE; the
+        // point is that it is answered at once, without a giant shift.
+        assert!(LongDouble::parse(b"0x1p-18656254304030847").is_none());
+        assert!(LongDouble::parse(b"-0x0050000p-000000000018656254304030").is_none());
+    }
 
     fn incr(a: &str, b: &str) -> String {
         let a = LongDouble::parse(a.as_bytes()).unwrap();
