@@ -58,7 +58,9 @@ pub struct Rewrite {
     pending: Option<Vec<u8>>,
     /// BGREWRITEAOF ran inside a transaction: as in Redis, the rewrite
     /// happens after it, here when the host takes it.
-    scheduled: bool,
+    pub scheduled: bool,
+    /// Rewrites made since the start (INFO's aof_rewrites).
+    pub rewrites: u64,
 }
 
 /// BGREWRITEAOF: writes the stream now, or (inside EXEC) marks it due.
@@ -70,6 +72,7 @@ pub(crate) fn rewrite(server: &mut Server, in_exec: bool) -> bool {
     } else {
         server.aof.pending = Some(export(server));
         server.aof.scheduled = false;
+        server.aof.rewrites += 1;
     }
     in_exec
 }
@@ -77,6 +80,7 @@ pub(crate) fn rewrite(server: &mut Server, in_exec: bool) -> bool {
 /// The stream the last BGREWRITEAOF made (once).
 pub(crate) fn take_rewrite(server: &mut Server) -> Option<Vec<u8>> {
     if std::mem::take(&mut server.aof.scheduled) {
+        server.aof.rewrites += 1;
         return Some(export(server));
     }
     server.aof.pending.take()

@@ -83,3 +83,25 @@ fn without_save_points_nothing_is_saved_on_its_own() {
     assert!(e.take_snapshot().is_none());
     assert_eq!(persistence(&mut e, c, "rdb_changes_since_last_save"), "100");
 }
+
+#[test]
+fn bgrewriteaof_is_counted_in_info_persistence() {
+    let mut e = engine();
+    let c = e.connect();
+    assert_eq!(persistence(&mut e, c, "aof_rewrites"), "0");
+    assert_eq!(persistence(&mut e, c, "aof_last_rewrite_time_sec"), "-1");
+    line(&mut e, c, "SET k v");
+    assert_eq!(
+        line(&mut e, c, "BGREWRITEAOF"),
+        "Background append only file rewriting started"
+    );
+    assert_eq!(persistence(&mut e, c, "aof_rewrites"), "1");
+    assert_eq!(persistence(&mut e, c, "aof_last_rewrite_time_sec"), "0");
+    line(&mut e, c, "MULTI");
+    line(&mut e, c, "BGREWRITEAOF");
+    line(&mut e, c, "EXEC");
+    assert_eq!(persistence(&mut e, c, "aof_rewrite_scheduled"), "1");
+    assert!(e.take_aof_rewrite().is_some());
+    assert_eq!(persistence(&mut e, c, "aof_rewrite_scheduled"), "0");
+    assert_eq!(persistence(&mut e, c, "aof_rewrites"), "2");
+}

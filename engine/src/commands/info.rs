@@ -298,14 +298,19 @@ fn write_section(ctx: &mut Ctx<'_>, section: &str, out: &mut String) {
                 "rdb_last_load_keys_loaded",
                 "aof_enabled",
                 "aof_rewrite_in_progress",
-                "aof_rewrite_scheduled",
             ] {
                 field(name, &0);
             }
-            field("aof_last_rewrite_time_sec", &-1);
+            let aof = &server.aof;
+            field("aof_rewrite_scheduled", &u8::from(aof.scheduled));
+            // Rewrites are instant here: the last one took 0 seconds.
+            field(
+                "aof_last_rewrite_time_sec",
+                &if aof.rewrites > 0 { 0 } else { -1 },
+            );
             field("aof_current_rewrite_time_sec", &-1);
             field("aof_last_bgrewrite_status", &"ok");
-            field("aof_rewrites", &0);
+            field("aof_rewrites", &aof.rewrites);
             field("aof_rewrites_consecutive_failures", &0);
             field("aof_last_write_status", &"ok");
             for name in [
