@@ -656,6 +656,10 @@ fn process(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         Err(err) => return Err(doom(ctx, err)),
     };
     let spec = found.spec;
+    if ctx.client.multi.is_some() && spec.has_flag("no_multi") {
+        let text = "ERR Command not allowed inside a transaction".to_string();
+        return Err(reject(ctx, found, text));
+    }
     // Clients that connected while a password was required must log in
     // first; AUTH, HELLO, QUIT and RESET (flagged `no_auth`) may still run.
     if !ctx.client.authenticated
