@@ -12,175 +12,47 @@ mod support;
 
 use redsim_engine::aof::{AofError, ITEMS_PER_CMD};
 use redsim_engine::resp::{parse_request, RequestLimits};
-use redsim_engine::{Config, Engine};
+use support::persist::{self, assert_same, facts, fresh, guarded, Observe, NOW};
 use support::{line, Session};
 
-const NOW: i64 = 1_700_000_000_000;
-
-/// Every type and encoding, several databases.
+/// The shared dataset with these tests' own keys and values: besides
+/// their own s:raw, s:bin, z:small and field TTLs, stream groups made with
+/// ENTRIESREAD -1 and by MKSTREAM, a database 1, a TTL'd list, and a group
+/// with pending entries on the big stream.
 fn populate(s: &mut Session) {
-    let lines = [
-        "SET s:int 12345",
+    let own = [
         "SET s:neg -42",
-        "SET s:big 9223372036854775807",
-        "SET s:embstr hello",
         "SET s:raw abc",
         "APPEND s:raw def",
-        "SET s:empty \"\"",
         "SET s:bin \"a\\x00b\\xffc\\r\\n\"",
-        "SET s:ttl v PX 100000",
-        "PFADD hll a b c d",
-        "RPUSH l:small a b 1 -2 300000",
-        "SADD set:int 5 -1 70000 9000000000",
-        "SADD set:small x y 7",
-        "HSET h:small f v g 2",
         "ZADD z:small 1 a 2.5 b -inf c inf d 0.1 e -0 f 1e300 g",
-        "XADD st 1-1 a 1 b 2",
-        "XADD st 1-2 a 3 b 4",
-        "XADD st 2-1 other 5",
-        "XDEL st 1-2",
-        "XGROUP CREATE st g 0",
-        "XREADGROUP GROUP g alice COUNT 1 STREAMS st >",
-        "XREADGROUP GROUP g bob COUNT 1 STREAMS st >",
-        "XGROUP CREATE st empty $",
-        "XGROUP CREATECONSUMER st empty carol",
         "XGROUP CREATE st unread 0 ENTRIESREAD -1",
         "XADD st:gone 5-5 f v",
         "XDEL st:gone 5-5",
         "XGROUP CREATE st:new g $ MKSTREAM",
-        "HSET h:fttl a 1 b 2 c 3",
         "HPEXPIRE h:fttl 50000 FIELDS 1 a",
         "HPEXPIRE h:fttl 60000 FIELDS 1 b",
         "SELECT 1",
         "SET one 1",
         "SELECT 2",
-        "SET other 1",
-        "EXPIRE other 1000",
         "RPUSH l:ttl x",
         "PEXPIREAT l:ttl 1700000500000",
         "SELECT 0",
     ];
-    for l in lines {
-        let out = s.run(l);
-        assert!(!out.starts_with("(error)"), "{l}: {out}");
-    }
-    let list: Vec<String> = (0..3000).map(|i| format!("element-{i}")).collect();
-    s.run(&format!("RPUSH l:big {}", list.join(" ")));
-    s.run(&format!("RPUSH l:plain head {} tail", "p".repeat(9000)));
-    let members: Vec<String> = (0..200).map(|i| format!("m{i}")).collect();
-    s.run(&format!("SADD set:big {}", members.join(" ")));
-    let ints: Vec<String> = (0..700).map(|i| (i * 7).to_string()).collect();
-    s.run(&format!("SADD set:intbig {}", ints.join(" ")));
-    let pairs: Vec<String> = (0..600).map(|i| format!("f{i} v{i}")).collect();
-    s.run(&format!("HSET h:big {}", pairs.join(" ")));
-    s.run(&format!("HSET h:long f {}", "v".repeat(100)));
-    s.run(&format!("HSET h:bigttl {}", pairs.join(" ")));
-    s.run("HPEXPIRE h:bigttl 70000 FIELDS 2 f1 f2");
-    let scored: Vec<String> = (0..300).map(|i| format!("{}.3 m{i}", i % 13)).collect();
-    s.run(&format!("ZADD z:big {}", scored.join(" ")));
-    for i in 1..=230 {
-        s.run(&format!("XADD st:big {i}-0 k {i} v x"));
-    }
-    s.run("XDEL st:big 7-0");
+    persist::populate(s, &own, "3");
     s.run("XGROUP CREATE st:big grp 0");
     s.run("XREADGROUP GROUP grp dave COUNT 70 STREAMS st:big >");
     s.run("XREADGROUP GROUP grp erin COUNT 3 STREAMS st:big >");
     s.run("XACK st:big grp 2-0");
-    let elements: Vec<String> = (0..2000).map(|i| format!("e{i}")).collect();
-    s.run(&format!("PFADD hll:dense {}", elements.join(" ")));
 }
 
-/// Everything observable about every key, as redis-cli prints it.
-fn facts(engine: &mut Engine) -> Vec<String> {
-    let c = engine.connect();
-    let mut out = Vec::new();
-    for db in [0, 1, 2, 3] {
-        line(engine, c, &format!("SELECT {db}"));
-        let mut keys: Vec<String> = line(engine, c, "KEYS *")
-            .lines()
-            .filter_map(|l| {
-                l.split_once(") ")
-                    .map(|(_, k)| k.trim_matches('"').to_string())
-            })
-            .collect();
-        keys.sort();
-        for key in keys {
-            let q = |cmd: &str| format!("{cmd} \"{key}\"");
-            let kind = line(engine, c, &q("TYPE"));
-            // embstr/raw tells how a string was made, not what it holds:
-            // SET makes short ones embstr, in Redis too.
-            let encoding = line(engine, c, &q("OBJECT ENCODING")).replace("raw", "embstr");
-            let mut f = vec![
-                format!("db{db} {key}"),
-                kind.clone(),
-                encoding,
-                line(engine, c, &q("PEXPIRETIME")),
-            ];
-            f.push(match kind.as_str() {
-                "string" => line(engine, c, &q("GET")),
-                "list" => line(engine, c, &format!("LRANGE \"{key}\" 0 -1")),
-                "set" => {
-                    let mut m: Vec<String> = line(engine, c, &q("SMEMBERS"))
-                        .lines()
-                        .map(|l| l.split_once(") ").map_or(l, |(_, v)| v).to_string())
-                        .collect();
-                    m.sort();
-                    m.join(",")
-                }
-                "zset" => line(engine, c, &format!("ZRANGE \"{key}\" 0 -1 WITHSCORES")),
-                "hash" => {
-                    let all = line(engine, c, &q("HGETALL"));
-                    let ttls = line(
-                        engine,
-                        c,
-                        &format!("HPEXPIRETIME \"{key}\" FIELDS 4 a b f1 f2"),
-                    );
-                    format!("{all}\n{ttls}")
-                }
-                _ => format!(
-                    "{}\n{}",
-                    line(engine, c, &format!("XRANGE \"{key}\" - +")),
-                    line(engine, c, &format!("XINFO STREAM \"{key}\" FULL"))
-                ),
-            });
-            out.push(f.join("\n"));
-        }
-    }
-    line(engine, c, "SELECT 0");
-    engine.disconnect(c);
-    out
-}
-
-/// Compares facts key by key, reporting the first differing line of each.
-fn assert_same(expected: &[String], actual: &[String]) {
-    let mut diffs = Vec::new();
-    for i in 0..expected.len().max(actual.len()) {
-        let (e, a) = (expected.get(i), actual.get(i));
-        if e == a {
-            continue;
-        }
-        let el: Vec<&str> = e.map_or(vec![], |e| e.lines().collect());
-        let al: Vec<&str> = a.map_or(vec![], |a| a.lines().collect());
-        let at = (0..el.len().max(al.len()))
-            .find(|&j| el.get(j) != al.get(j))
-            .unwrap_or(0);
-        diffs.push(format!(
-            "{} / {}: line {at}: expected {:?}, got {:?}",
-            el.first().unwrap_or(&"-"),
-            al.first().unwrap_or(&"-"),
-            el.get(at),
-            al.get(at)
-        ));
-    }
-    assert!(diffs.is_empty(), "{}", diffs.join("\n"));
-}
-
-fn fresh() -> Engine {
-    Engine::new(Config {
-        now_ms: NOW,
-        ..Config::default()
-    })
-}
+/// What these tests compare of each key beyond the basics: not idle
+/// times, which an AOF does not carry.
+const OBSERVE: Observe = Observe {
+    idle_time: false,
+    hash_ttl_fields: &["a", "b", "f1", "f2"],
+    active_time: true,
+};
 
 /// The commands of a stream, as argument vectors.
 fn commands(stream: &[u8]) -> Vec<Vec<Vec<u8>>> {
@@ -210,7 +82,7 @@ fn round_trip_keeps_every_type_encoding_and_ttl() {
     let mut s = Session::at(NOW);
     populate(&mut s);
     let stream = s.engine.export_aof();
-    let before = facts(&mut s.engine);
+    let before = facts(&mut s.engine, &OBSERVE);
     assert!(before.len() > 30, "the dataset is all there");
     // Every type in every encoding is in the dataset (second and third
     // fact lines; raw strings read as embstr, see `facts`).
@@ -244,7 +116,7 @@ fn round_trip_keeps_every_type_encoding_and_ttl() {
     assert_eq!(summary.failed, 0, "{:?}", summary.errors);
     assert_eq!(summary.commands, commands(&stream).len());
     assert_eq!(summary.keys, before.len());
-    assert_same(&before, &facts(&mut other));
+    assert_same(&before, &facts(&mut other, &OBSERVE));
 
     // Writing the imported data again gives the same stream.
     assert_eq!(other.export_aof(), stream);
@@ -267,7 +139,7 @@ fn the_stream_has_redis_rewrite_commands() {
     assert!(has("RPUSH l:small a b 1 -2 300000"));
     assert!(has("SADD set:int -1 5 70000 9000000000"));
     assert!(has(
-        "ZADD z:small -inf c -0 f 0.10000000000000001 e 1 a 2.5 b 1.0000000000000001e+300 g inf d"
+        "ZADD z:small -inf c 0 f 0.10000000000000001 e 1 a 2.5 b 1.0000000000000001e+300 g inf d"
     ));
     assert!(has("HMSET h:small f v g 2"));
     // A hash with field TTLs: a field at a time, as Redis 7.4 writes it.
@@ -394,16 +266,6 @@ fn import_keeps_live_clients_state_sound() {
     assert_eq!(e.dbsize(0), 0, "the job was popped");
 }
 
-/// An engine holding a little data, and its facts.
-fn guarded() -> (Engine, Vec<String>) {
-    let mut e = fresh();
-    let c = e.connect();
-    line(&mut e, c, "SET guard untouched");
-    line(&mut e, c, "RPUSH guard:list a b");
-    let f = facts(&mut e);
-    (e, f)
-}
-
 #[test]
 fn truncated_and_malformed_streams_change_nothing() {
     let mut s = Session::at(NOW);
@@ -422,14 +284,14 @@ fn truncated_and_malformed_streams_change_nothing() {
         }
         at
     };
-    let (mut e, before) = guarded();
+    let (mut e, before) = guarded(&OBSERVE);
     for cut in 0..stream.len() {
         let result = e.import_aof(&stream[..cut]);
         if boundaries.contains(&cut) {
             // Between commands a cut is just a shorter stream (there is no
             // end marker, in Redis either).
             assert!(result.is_ok(), "cut at {cut}");
-            e = guarded().0;
+            e = guarded(&OBSERVE).0;
         } else {
             let start = boundaries.iter().rev().find(|&&b| b < cut).copied();
             assert_eq!(
@@ -441,7 +303,7 @@ fn truncated_and_malformed_streams_change_nothing() {
             );
         }
     }
-    assert_same(&before, &facts(&mut e));
+    assert_same(&before, &facts(&mut e, &OBSERVE));
 
     let set = "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n";
     let cases: Vec<(String, AofError)> = vec![
@@ -503,7 +365,7 @@ fn truncated_and_malformed_streams_change_nothing() {
     for (stream, expected) in cases {
         assert_eq!(e.import_aof(stream.as_bytes()), Err(expected), "{stream:?}");
     }
-    assert_same(&before, &facts(&mut e));
+    assert_same(&before, &facts(&mut e, &OBSERVE));
     // Errors read as sentences.
     let err = e.import_aof(b"*1\r\n$3\r\nSE").unwrap_err();
     assert_eq!(

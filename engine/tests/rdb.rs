@@ -10,178 +10,28 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 mod support;
 
 use redsim_engine::rdb::LoadError;
-use redsim_engine::{Config, Engine};
+use support::persist::{self, assert_same, facts, fresh, guarded, Observe, NOW};
 use support::{line, Session};
 
-const NOW: i64 = 1_700_000_000_000;
-
-/// Builds the dataset: every type and encoding, several databases.
+/// The shared dataset with these tests' own s:raw, s:bin, z:small and
+/// field TTLs.
 fn populate(s: &mut Session) {
-    let lines = [
-        "SET s:int 12345",
-        "SET s:big 9223372036854775807",
-        "SET s:embstr hello",
+    let own = [
         "APPEND s:raw abc",
-        "SET s:empty \"\"",
         "SET s:bin \"a\\x00b\\xffc\"",
-        "SET s:ttl v PX 100000",
-        "PFADD hll a b c d",
-        "RPUSH l:small a b 1 -2 300000",
-        "SADD set:int 5 -1 70000 9000000000",
-        "SADD set:small x y 7",
-        "HSET h:small f v g 2",
         "ZADD z:small 1 a 2.5 b -inf c inf d 0.1 e",
-        "XADD st 1-1 a 1 b 2",
-        "XADD st 1-2 a 3 b 4",
-        "XADD st 2-1 other 5",
-        "XDEL st 1-2",
-        "XGROUP CREATE st g 0",
-        "XREADGROUP GROUP g alice COUNT 1 STREAMS st >",
-        "XREADGROUP GROUP g bob COUNT 1 STREAMS st >",
-        "XGROUP CREATE st empty $",
-        "XGROUP CREATECONSUMER st empty carol",
-        "HSET h:fttl a 1 b 2 c 3",
         "HPEXPIRE h:fttl 50000 FIELDS 2 a b",
-        "SELECT 2",
-        "SET other 1",
-        "EXPIRE other 1000",
-        "SELECT 0",
     ];
-    for l in lines {
-        let out = s.run(l);
-        assert!(!out.starts_with("(error)"), "{l}: {out}");
-    }
-    // Bigger collections through generated commands.
-    let list: Vec<String> = (0..3000).map(|i| format!("element-{i}")).collect();
-    s.run(&format!("RPUSH l:big {}", list.join(" ")));
-    s.run(&format!("RPUSH l:plain head {} tail", "p".repeat(9000)));
-    let members: Vec<String> = (0..200).map(|i| format!("m{i}")).collect();
-    s.run(&format!("SADD set:big {}", members.join(" ")));
-    let ints: Vec<String> = (0..700).map(|i| (i * 7).to_string()).collect();
-    s.run(&format!("SADD set:intbig {}", ints.join(" ")));
-    let pairs: Vec<String> = (0..600).map(|i| format!("f{i} v{i}")).collect();
-    s.run(&format!("HSET h:big {}", pairs.join(" ")));
-    s.run(&format!("HSET h:long f {}", "v".repeat(100)));
-    s.run(&format!("HSET h:bigttl {}", pairs.join(" ")));
-    s.run("HPEXPIRE h:bigttl 70000 FIELDS 2 f1 f2");
-    let scored: Vec<String> = (0..300).map(|i| format!("{}.5 m{i}", i % 13)).collect();
-    s.run(&format!("ZADD z:big {}", scored.join(" ")));
-    for i in 1..=230 {
-        s.run(&format!("XADD st:big {i}-0 k {i} v x"));
-    }
-    s.run("XDEL st:big 7-0");
-    let elements: Vec<String> = (0..2000).map(|i| format!("e{i}")).collect();
-    s.run(&format!("PFADD hll:dense {}", elements.join(" ")));
+    persist::populate(s, &own, "5");
 }
 
-/// Everything observable about every key, as redis-cli prints it.
-fn facts(engine: &mut Engine) -> Vec<String> {
-    let c = engine.connect();
-    let mut out = Vec::new();
-    for db in [0, 1, 2] {
-        line(engine, c, &format!("SELECT {db}"));
-        let keys = line(engine, c, "KEYS *");
-        let mut keys: Vec<String> = keys
-            .lines()
-            .filter_map(|l| {
-                l.split_once(") ")
-                    .map(|(_, k)| k.trim_matches('"').to_string())
-            })
-            .collect();
-        keys.sort();
-        for key in keys {
-            let q = |cmd: &str| format!("{cmd} \"{key}\"");
-            let kind = line(engine, c, &q("TYPE"));
-            // embstr/raw tells how a string was made, not what it holds:
-            // loading makes short ones embstr, in Redis too.
-            let encoding = line(engine, c, &q("OBJECT ENCODING")).replace("raw", "embstr");
-            let mut f = vec![
-                format!("db{db} {key}"),
-                kind.clone(),
-                encoding,
-                line(engine, c, &q("PEXPIRETIME")),
-                line(engine, c, &q("OBJECT IDLETIME")),
-            ];
-            f.push(match kind.as_str() {
-                "string" => line(engine, c, &q("GET")),
-                "list" => line(engine, c, &format!("LRANGE \"{key}\" 0 -1")),
-                "set" => {
-                    let mut m: Vec<String> = line(engine, c, &q("SMEMBERS"))
-                        .lines()
-                        .map(|l| l.split_once(") ").map_or(l, |(_, v)| v).to_string())
-                        .collect();
-                    m.sort();
-                    m.join(",")
-                }
-                "zset" => line(engine, c, &format!("ZRANGE \"{key}\" 0 -1 WITHSCORES")),
-                "hash" => {
-                    let all = line(engine, c, &q("HGETALL"));
-                    let ttls = line(
-                        engine,
-                        c,
-                        &format!("HPEXPIRETIME \"{key}\" FIELDS 3 a f1 f2"),
-                    );
-                    format!("{all}\n{ttls}")
-                }
-                _ => {
-                    // Consumers' active time is not in Redis 7.0's format
-                    // (written by 7.2+): left out.
-                    let info = line(engine, c, &format!("XINFO STREAM \"{key}\" FULL"));
-                    let mut skip = false;
-                    let info: Vec<&str> = info
-                        .lines()
-                        .filter(|l| {
-                            let keep = !skip;
-                            skip = l.ends_with("\"active-time\"");
-                            keep
-                        })
-                        .collect();
-                    format!(
-                        "{}\n{}",
-                        line(engine, c, &format!("XRANGE \"{key}\" - +")),
-                        info.join("\n")
-                    )
-                }
-            });
-            out.push(f.join("\n"));
-        }
-    }
-    line(engine, c, "SELECT 0");
-    engine.disconnect(c);
-    out
-}
-
-/// Compares facts key by key, reporting only the first differing line of
-/// each differing key.
-fn assert_same(expected: &[String], actual: &[String]) {
-    let mut diffs = Vec::new();
-    for i in 0..expected.len().max(actual.len()) {
-        let (e, a) = (expected.get(i), actual.get(i));
-        if e == a {
-            continue;
-        }
-        let el: Vec<&str> = e.map_or(vec![], |e| e.lines().collect());
-        let al: Vec<&str> = a.map_or(vec![], |a| a.lines().collect());
-        let at = (0..el.len().max(al.len()))
-            .find(|&j| el.get(j) != al.get(j))
-            .unwrap_or(0);
-        diffs.push(format!(
-            "{} / {}: line {at}: expected {:?}, got {:?}",
-            el.first().unwrap_or(&"-"),
-            al.first().unwrap_or(&"-"),
-            el.get(at),
-            al.get(at)
-        ));
-    }
-    assert!(diffs.is_empty(), "{}", diffs.join("\n"));
-}
-
-fn fresh() -> Engine {
-    Engine::new(Config {
-        now_ms: NOW,
-        ..Config::default()
-    })
-}
+/// What these tests compare of each key beyond the basics: idle times too,
+/// which a snapshot carries, but not consumers' active-time.
+const OBSERVE: Observe = Observe {
+    idle_time: true,
+    hash_ttl_fields: &["a", "f1", "f2"],
+    active_time: false,
+};
 
 #[test]
 fn snapshot_round_trip_keeps_every_type_encoding_and_ttl() {
@@ -191,7 +41,7 @@ fn snapshot_round_trip_keeps_every_type_encoding_and_ttl() {
     s.run("CONFIG SET maxmemory-policy allkeys-lru");
     // Snapshot first: reading the facts touches every key.
     let snapshot = s.engine.snapshot();
-    let before = facts(&mut s.engine);
+    let before = facts(&mut s.engine, &OBSERVE);
     // Hash field TTLs need Redis 7.4's format.
     assert_eq!(&snapshot[..9], b"REDIS0012");
 
@@ -202,7 +52,7 @@ fn snapshot_round_trip_keeps_every_type_encoding_and_ttl() {
         .expect("loads its own snapshot");
     let c = other.connect();
     line(&mut other, c, "CONFIG SET maxmemory-policy allkeys-lru");
-    assert_same(&before, &facts(&mut other));
+    assert_same(&before, &facts(&mut other, &OBSERVE));
     assert_eq!(other.dbsize(0), s.engine.dbsize(0));
     assert_eq!(other.dbsize(2), 1);
 }
@@ -224,7 +74,7 @@ fn without_field_ttls_the_file_is_version_10_and_byte_stable() {
 fn dump_restore_round_trips_every_key() {
     let mut s = Session::at(NOW);
     populate(&mut s);
-    let before = facts(&mut s.engine);
+    let before = facts(&mut s.engine, &OBSERVE);
     let mut other = fresh();
     let src = s.engine.connect();
     let dst = other.connect();
@@ -266,7 +116,7 @@ fn dump_restore_round_trips_every_key() {
             );
         }
     }
-    assert_same(&before, &facts(&mut other));
+    assert_same(&before, &facts(&mut other, &OBSERVE));
 }
 
 #[test]
@@ -409,23 +259,14 @@ fn sample() -> (Vec<u8>, Vec<String>) {
     let snapshot = s.engine.snapshot();
     let mut e = fresh();
     e.load_snapshot(&snapshot).expect("valid");
-    let facts = facts(&mut e);
+    let facts = facts(&mut e, &OBSERVE);
     (snapshot, facts)
-}
-
-fn guarded() -> (Engine, Vec<String>) {
-    let mut e = fresh();
-    let c = e.connect();
-    line(&mut e, c, "SET guard untouched");
-    line(&mut e, c, "RPUSH guard:list a b");
-    let f = facts(&mut e);
-    (e, f)
 }
 
 #[test]
 fn every_truncation_is_refused_and_changes_nothing() {
     let (snapshot, _) = sample();
-    let (mut e, before) = guarded();
+    let (mut e, before) = guarded(&OBSERVE);
     // Every cut of a small file, and a spread of cuts of the large one.
     let mut small = Session::at(NOW);
     small.run("HSET h a 1");
@@ -438,13 +279,13 @@ fn every_truncation_is_refused_and_changes_nothing() {
     for cut in (0..snapshot.len()).step_by(7) {
         assert!(e.load_snapshot(&snapshot[..cut]).is_err(), "cut at {cut}");
     }
-    assert_same(&before, &facts(&mut e));
+    assert_same(&before, &facts(&mut e, &OBSERVE));
 }
 
 #[test]
 fn bit_flips_wrong_versions_and_noise_are_refused() {
     let (snapshot, _) = sample();
-    let (mut e, before) = guarded();
+    let (mut e, before) = guarded(&OBSERVE);
     for i in (0..snapshot.len()).step_by(11) {
         let mut bad = snapshot.clone();
         bad[i] ^= 1 << (i % 8);
@@ -474,7 +315,7 @@ fn bit_flips_wrong_versions_and_noise_are_refused() {
         with_header.extend_from_slice(&noise);
         assert!(e.load_snapshot(&with_header).is_err());
     }
-    assert_same(&before, &facts(&mut e));
+    assert_same(&before, &facts(&mut e, &OBSERVE));
     let message = e
         .load_snapshot(b"REDIS0010")
         .expect_err("short")
@@ -487,7 +328,7 @@ fn bit_flips_wrong_versions_and_noise_are_refused() {
 #[test]
 fn damaged_content_with_a_valid_checksum_never_panics() {
     let (snapshot, _) = sample();
-    let (mut e, before) = guarded();
+    let (mut e, before) = guarded(&OBSERVE);
     let body = &snapshot[..snapshot.len() - 8];
     let mut refused = 0;
     for i in (9..body.len() - 1).step_by(body.len() / 400) {
@@ -500,11 +341,11 @@ fn damaged_content_with_a_valid_checksum_never_panics() {
             assert_eq!(e.dbsize(0), 2);
         } else {
             // Accepted (a changed value byte): restore the guard data.
-            e = guarded().0;
+            e = guarded(&OBSERVE).0;
         }
     }
     assert!(refused > 200, "most damage is caught ({refused})");
-    assert_same(&before, &facts(&mut guarded().0));
+    assert_same(&before, &facts(&mut guarded(&OBSERVE).0, &OBSERVE));
 }
 
 #[test]

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod persist;
+
 use redsim_engine::reply::cli;
 use redsim_engine::{ClientId, Config, Engine, Reply};
 
