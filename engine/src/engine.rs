@@ -88,6 +88,8 @@ pub struct Server {
     pub memory_peak: usize,
     /// Eviction's best candidates, kept between evictions as in Redis.
     pub evict_pool: crate::evict::Pool,
+    /// Which keys changed, for a host that asked (`Engine::watch_changes`).
+    pub changes: Option<crate::changes::Feed>,
     /// Whether `tick` expires keys in the background (DEBUG
     /// SET-ACTIVE-EXPIRE turns it off for tests).
     pub active_expire: bool,
@@ -225,6 +227,7 @@ impl Engine {
                 memory_peak: 0,
                 evict_pool: crate::evict::Pool::default(),
                 active_expire: true,
+                changes: None,
                 timer: None,
                 persistence: crate::rdb::Persistence::new(config.now_ms),
                 aof: crate::aof::Rewrite::default(),
@@ -499,6 +502,56 @@ impl Engine {
     }
 
     /// Number of keys stored in database `db` (0 if there is no such database).
+    /// Starts recording which keys change (see `changes`), for
+    /// `take_changes`.
+    pub fn watch_changes(&mut self) {
+        self.server
+            .changes
+            .get_or_insert_with(crate::changes::Feed::default);
+    }
+
+    /// What changed since the last call (nothing unless `watch_changes`).
+    pub fn take_changes(&mut self) -> Vec<crate::changes::Change> {
+        self.server
+            .changes
+            .as_mut()
+            .map(crate::changes::Feed::take)
+            .unwrap_or_default()
+    }
+
+    /// Up to about `count` keys of database `db` from `cursor` on, and the
+    /// cursor to continue from (0: done), as SCAN walks them but without
+    /// running a command.
+    pub fn scan_keys(&self, db: usize, cursor: u64, count: usize) -> (Vec<Vec<u8>>, u64) {
+        self.server
+            .dbs
+            .get(db)
+            .map_or((Vec::new(), 0), |d| d.scan(cursor, count))
+    }
+
+    /// The key browser's line for a key (see `inspect`), without touching it.
+    pub fn key_summary(&self, db: usize, key: &[u8]) -> Option<crate::inspect::KeySummary> {
+        let d = self.server.dbs.get(db)?;
+        crate::inspect::summary(d, key, self.server.now_ms)
+    }
+
+    /// Up to `limit` elements of a key's value, without touching it.
+    pub fn key_contents(
+        &self,
+        db: usize,
+        key: &[u8],
+        limit: usize,
+    ) -> Option<crate::inspect::Contents> {
+        let d = self.server.dbs.get(db)?;
+        crate::inspect::contents(d, key, self.server.now_ms, limit)
+    }
+
+    /// The encoding thresholds in force (from CONFIG), for showing where a
+    /// value will convert.
+    pub fn encoding_limits(&self) -> crate::types::EncodingLimits {
+        self.server.limits
+    }
+
     pub fn dbsize(&self, db: usize) -> usize {
         self.server.dbs.get(db).map_or(0, Db::len)
     }
@@ -564,6 +617,9 @@ pub(crate) fn key_changed(
 ) {
     crate::multi::touch(server, me.as_deref_mut(), db, key);
     crate::tracking::invalidate(server, me, key, changed_by);
+    if let Some(feed) = server.changes.as_mut() {
+        feed.key(db, key);
+    }
 }
 
 /// The commands a RESP2 client in subscribed mode may still run.

@@ -33,6 +33,7 @@ pub const BROWSER_MAXMEMORY: &str = "64mb";
 
 pub mod aof;
 pub mod blocking;
+pub mod changes;
 pub mod client;
 pub mod commands;
 pub mod config;
@@ -44,6 +45,7 @@ pub mod evict;
 pub mod expire;
 pub mod geo;
 pub mod glob;
+pub mod inspect;
 pub mod latency;
 pub mod line;
 pub mod long_double;

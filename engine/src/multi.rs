@@ -53,6 +53,9 @@ pub(crate) fn touch_db(
     emptied: usize,
     replaced_with: Option<usize>,
 ) {
+    if let Some(feed) = server.changes.as_mut() {
+        feed.db(emptied);
+    }
     let now = server.now_ms;
     let keys: Vec<(Vec<u8>, Vec<ClientId>)> = server
         .watchers

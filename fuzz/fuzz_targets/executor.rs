@@ -197,6 +197,11 @@ const NAMES: &[&[u8]] = &[
     b"FIELDS",
     b"LATENCY",
     b"SLOWLOG",
+    b"MEMORY",
+    b"SAVE",
+    b"BGREWRITEAOF",
+    b"MULTI",
+    b"EXEC",
 ];
 
 fuzz_target!(|data: &[u8]| {
