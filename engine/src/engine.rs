@@ -502,6 +502,13 @@ impl Engine {
     }
 
     /// Number of keys stored in database `db` (0 if there is no such database).
+    /// Ends a client's blocking command with its timeout reply, as CLIENT
+    /// UNBLOCK does, for a host that lets the user give up waiting; false
+    /// if it was not blocked.
+    pub fn unblock(&mut self, client: ClientId) -> bool {
+        crate::blocking::release(&mut self.server, client, None)
+    }
+
     /// Starts recording which keys change (see `changes`), for
     /// `take_changes`.
     pub fn watch_changes(&mut self) {

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { serveDist } from "./serve-dist.mjs";
 import { launch, repoRoot } from "./browser.mjs";
 
-const site = await serveDist(join(repoRoot, "dist"));
+// REDSIM_DIST points at another build (engineers building in parallel).
+const site = await serveDist(process.env.REDSIM_DIST ?? join(repoRoot, "dist"));
 const browser = await launch();
 after(async () => {
   await browser.close();
@@ -21,7 +22,7 @@ test("the console runs commands and prints redis-cli replies", async () => {
   page.on("pageerror", (err) => problems.push(err.message));
   page.on("console", (msg) => msg.type() === "error" && problems.push(msg.text()));
   await page.goto(site.url);
-  const input = page.locator("#console-input");
+  const input = page.locator("#console-input-0");
   await input.waitFor();
 
   const typed = [
@@ -66,4 +67,85 @@ test("the console runs commands and prints redis-cli replies", async () => {
   mkdirSync(shots, { recursive: true });
   await page.screenshot({ path: join(shots, "console.png"), fullPage: true });
   assert.deepEqual(problems, []);
+});
+
+test("client panes are separate connections to one server", async () => {
+  const page = await browser.newPage();
+  const problems = [];
+  page.on("pageerror", (err) => problems.push(err.message));
+  page.on("console", (msg) => msg.type() === "error" && problems.push(msg.text()));
+  await page.goto(site.url);
+  const first = page.locator("#console-input-0");
+  await first.waitFor();
+  await page.getByRole("button", { name: "+ client" }).click();
+  const second = page.locator("#console-input-1");
+  await second.waitFor();
+  const run = async (input, line) => {
+    await input.fill(line);
+    await input.press("Enter");
+  };
+  const pane = (n) => page.locator(`.console[data-pane="${n}"]`);
+
+  // SUBSCRIBE in one pane, PUBLISH in the other: the message arrives.
+  await run(second, "SUBSCRIBE news");
+  await run(first, "PUBLISH news hello");
+  await pane(1).locator(".reply", { hasText: '1) "message"\n2) "news"\n3) "hello"' }).waitFor();
+
+  // BLPOP waits, visibly, until the other pane pushes.
+  await page.getByRole("button", { name: "+ client" }).click();
+  const third = page.locator("#console-input-2");
+  await run(third, "BLPOP jobs 0");
+  await pane(2).locator(".blocked-state").waitFor();
+  assert.equal(await third.isDisabled(), true);
+  await run(first, "LPUSH jobs j1");
+  await pane(2).locator(".reply", { hasText: '1) "jobs"\n2) "j1"' }).waitFor();
+  assert.equal(await pane(2).locator(".blocked-state").count(), 0);
+
+  // A blocked pane can give up.
+  await run(third, "BLPOP jobs 0");
+  await pane(2).getByRole("button", { name: "cancel" }).click();
+  await pane(2).locator(".entry").last().locator(".reply", { hasText: "(nil)" }).waitFor();
+
+  // WATCH/MULTI/EXEC fails after a write in another pane.
+  await run(first, "WATCH k");
+  await run(first, "MULTI");
+  await run(first, "SET k 1");
+  await run(third, "SET k 2");
+  await run(first, "EXEC");
+  await pane(0).locator(".entry").last().locator(".reply", { hasText: "(nil)" }).waitFor();
+
+  // Closing a pane disconnects its client.
+  await pane(1).getByRole("button", { name: "close this client" }).click();
+  await run(first, "PUBSUB NUMSUB news");
+  await pane(0).locator(".entry").last().locator(".reply", { hasText: '2) (integer) 0' }).waitFor();
+
+  const shots = join(repoRoot, "tests", "e2e", "artifacts");
+  mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: join(shots, "panes.png"), fullPage: true });
+  assert.deepEqual(problems, []);
+});
+
+test("the clock pauses and jumps ahead, and keys expire on its time", async () => {
+  const page = await browser.newPage();
+  await page.goto(site.url);
+  const input = page.locator("#console-input-0");
+  await input.waitFor();
+  await page.getByRole("button", { name: "pause" }).click();
+  await page.locator(".clock-state", { hasText: "paused" }).waitFor();
+  await input.fill("SET k v EX 60");
+  await input.press("Enter");
+  const seconds = async () => {
+    const [h, m, s] = (await page.locator(".clock .time").textContent()).slice(0, 8).split(":");
+    return Number(h) * 3600 + Number(m) * 60 + Number(s);
+  };
+  const before = await seconds();
+  await page.getByRole("button", { name: "+1 min" }).click();
+  await page.waitForFunction(() => true);
+  assert.equal(((await seconds()) - before + 86400) % 86400, 60, "paused time moved by one minute");
+  await input.fill("GET k");
+  await input.press("Enter");
+  await page.locator(".entry").last().locator(".reply", { hasText: "(nil)" }).waitFor();
+  await page.getByRole("button", { name: "resume" }).click();
+  // Time runs on from where it stood: still about a minute ahead.
+  await page.locator(".clock-state", { hasText: /running, [1-6][0-9] s ahead/ }).waitFor();
 });

@@ -1,5 +1,7 @@
-//! The app: one console session over the engine, the wall clock driving
-//! active expiry ten times a second (as Redis's `hz 10`).
+//! The app: the playground's state (one engine, its client panes, the
+//! clock) behind a shared cell, the wall clock driving `tick` ten times a
+//! second (as Redis's `hz 10`), and the layout: the clock bar, then the
+//! client panes side by side.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -7,56 +9,25 @@ use std::rc::Rc;
 use gloo_timers::callback::Interval;
 use yew::prelude::*;
 
+use crate::components::clock::ClockBar;
 use crate::components::console::ConsoleView;
-use crate::state::console::Console;
+use crate::state::playground::Playground;
 
 /// Wall-clock unix milliseconds from the browser.
-fn now_ms() -> i64 {
+pub fn wall_ms() -> i64 {
     js_sys::Date::now() as i64
 }
 
-#[function_component(App)]
-pub fn app() -> Html {
-    let console = use_mut_ref(|| Console::new(now_ms()));
-    // Bumped after every change so the view re-renders from the session.
-    let revision = use_state(|| 0u64);
-
-    {
-        let console = Rc::clone(&console);
-        use_effect_with((), move |_| {
-            let interval = Interval::new(100, move || console.borrow_mut().tick(now_ms()));
-            move || drop(interval)
-        });
-    }
-
-    let on_submit = callback(&console, &revision, |c: &mut Console, line: String| {
-        c.submit(&line, now_ms());
-        None
-    });
-    let on_history = callback(
-        &console,
-        &revision,
-        |c: &mut Console, request: HistoryRequest| match request {
-            HistoryRequest::Previous(current) => c.history.previous(&current),
-            HistoryRequest::Next => c.history.next(),
-        },
-    );
-
-    let session = console.borrow();
-    html! {
-        <main class="playground">
-            <header>
-                <h1>{ "redsim" }</h1>
-                <p class="tagline">{ "Redis 7 in your browser tab. Type a command." }</p>
-            </header>
-            <ConsoleView
-                entries={session.entries.clone()}
-                prompt={session.prompt()}
-                {on_submit}
-                {on_history}
-            />
-        </main>
-    }
+/// What a view asks of the playground.
+#[derive(Clone, PartialEq)]
+pub enum Action {
+    Submit { pane: usize, text: String },
+    Cancel { pane: usize },
+    AddPane,
+    ClosePane { pane: usize },
+    Pause,
+    Resume,
+    Advance { ms: i64 },
 }
 
 /// What the input asks of the history: the line before, or after.
@@ -66,17 +37,105 @@ pub enum HistoryRequest {
     Next,
 }
 
-/// A callback that runs `f` on the session, re-renders, and answers with
-/// what `f` returned (the line to show in the input, if any).
-fn callback<T: 'static>(
-    console: &Rc<RefCell<Console>>,
+#[function_component(App)]
+pub fn app() -> Html {
+    let playground = use_mut_ref(|| Playground::new(wall_ms()));
+    // Bumped after every change so the views re-render from the state.
+    let revision = use_state(|| 0u64);
+
+    {
+        let playground = Rc::clone(&playground);
+        let revision = revision.clone();
+        use_effect_with((), move |_| {
+            let interval = Interval::new(100, move || {
+                playground.borrow_mut().tick(wall_ms());
+                revision.set(*revision + 1);
+            });
+            move || drop(interval)
+        });
+    }
+
+    let act = {
+        let playground = Rc::clone(&playground);
+        let revision = revision.clone();
+        Callback::from(move |action: Action| {
+            apply(&mut playground.borrow_mut(), action);
+            revision.set(*revision + 1);
+        })
+    };
+
+    let state = playground.borrow();
+    let now = state.clock.now(wall_ms());
+    html! {
+        <main class="playground">
+            <header>
+                <h1>{ "redsim" }</h1>
+                <p class="tagline">{ "Redis 7 in your browser tab. Type a command." }</p>
+                <ClockBar
+                    now_ms={now}
+                    paused={state.clock.is_paused()}
+                    ahead_ms={state.clock.ahead_ms(wall_ms())}
+                    on_action={act.clone()}
+                />
+            </header>
+            <section class="panes">
+                { for state.panes.iter().map(|pane| {
+                    let id = pane.id;
+                    let on_history = history_callback(&playground, &revision, id);
+                    html! {
+                        <ConsoleView
+                            key={id}
+                            pane={id}
+                            entries={pane.entries.clone()}
+                            prompt={state.prompt(id)}
+                            blocked={pane.is_blocked()}
+                            closable={state.panes.len() > 1}
+                            on_action={act.clone()}
+                            {on_history}
+                        />
+                    }
+                }) }
+                <button class="add-pane" onclick={act.reform(|_| Action::AddPane)}>
+                    { "+ client" }
+                </button>
+            </section>
+        </main>
+    }
+}
+
+fn apply(p: &mut Playground, action: Action) {
+    let wall = wall_ms();
+    match action {
+        Action::Submit { pane, text } => p.submit(pane, &text, wall),
+        Action::Cancel { pane } => p.cancel(pane),
+        Action::AddPane => {
+            p.add_pane();
+        }
+        Action::ClosePane { pane } => p.close_pane(pane),
+        Action::Pause => p.clock.pause(wall),
+        Action::Resume => p.clock.resume(wall),
+        Action::Advance { ms } => {
+            p.clock.advance(ms);
+            p.tick(wall);
+        }
+    }
+}
+
+/// Up/down arrows in a pane: answers the line to show, if any.
+fn history_callback(
+    playground: &Rc<RefCell<Playground>>,
     revision: &UseStateHandle<u64>,
-    f: fn(&mut Console, T) -> Option<String>,
-) -> Callback<T, Option<String>> {
-    let console = Rc::clone(console);
+    pane: usize,
+) -> Callback<HistoryRequest, Option<String>> {
+    let playground = Rc::clone(playground);
     let revision = revision.clone();
-    Callback::from(move |arg: T| {
-        let answer = f(&mut console.borrow_mut(), arg);
+    Callback::from(move |request: HistoryRequest| {
+        let mut state = playground.borrow_mut();
+        let history = &mut state.panes.iter_mut().find(|p| p.id == pane)?.history;
+        let answer = match request {
+            HistoryRequest::Previous(current) => history.previous(&current),
+            HistoryRequest::Next => history.next(),
+        };
         revision.set(*revision + 1);
         answer
     })

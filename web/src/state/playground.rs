@@ -1,0 +1,224 @@
+//! The playground's one engine and everything around it: the client panes
+//! (each its own connection, as several redis-cli windows on one server)
+//! and the clock. Views read from here and act through its methods.
+
+use redsim_engine::reply::cli;
+use redsim_engine::{ClientId, Config, Engine, BROWSER_MAXMEMORY};
+
+use super::clock::Clock;
+use super::console::{Entry, Pane};
+
+pub struct Playground {
+    engine: Engine,
+    pub clock: Clock,
+    pub panes: Vec<Pane>,
+    next_pane: usize,
+}
+
+impl Playground {
+    pub fn new(wall_ms: i64) -> Playground {
+        let clock = Clock::new();
+        let mut engine = Engine::new(Config {
+            now_ms: clock.now(wall_ms),
+            ..Config::default()
+        });
+        // Protect the tab, and let DEBUG OBJECT show what a key is made of
+        // (constants, so these cannot fail).
+        let _ = engine.configure(&[
+            ("maxmemory", BROWSER_MAXMEMORY),
+            ("enable-debug-command", "yes"),
+        ]);
+        engine.watch_changes();
+        let mut playground = Playground {
+            engine,
+            clock,
+            panes: Vec::new(),
+            next_pane: 0,
+        };
+        playground.add_pane();
+        playground
+    }
+
+    /// Opens a new client pane; returns its id.
+    pub fn add_pane(&mut self) -> usize {
+        let id = self.next_pane;
+        self.next_pane += 1;
+        let client = self.engine.connect();
+        self.panes.push(Pane::new(id, client));
+        id
+    }
+
+    /// Closes a pane and disconnects its client (the last one stays).
+    pub fn close_pane(&mut self, id: usize) {
+        if self.panes.len() <= 1 {
+            return;
+        }
+        if let Some(at) = self.panes.iter().position(|p| p.id == id) {
+            let pane = self.panes.remove(at);
+            self.engine.disconnect(pane.client);
+            self.deliver();
+        }
+    }
+
+    pub fn pane(&self, id: usize) -> Option<&Pane> {
+        self.panes.iter().find(|p| p.id == id)
+    }
+
+    fn pane_mut(&mut self, id: usize) -> Option<&mut Pane> {
+        self.panes.iter_mut().find(|p| p.id == id)
+    }
+
+    /// redis-cli's prompt for a pane's client: `[n]` after the address when
+    /// a database other than 0 is selected.
+    pub fn prompt(&self, id: usize) -> String {
+        let db = self
+            .pane(id)
+            .map_or(0, |p| self.engine.selected_db(p.client));
+        match db {
+            0 => "127.0.0.1:6379> ".to_string(),
+            db => format!("127.0.0.1:6379[{db}]> "),
+        }
+    }
+
+    /// Runs what was typed or pasted into a pane, line by line, at the
+    /// playground's time; then delivers what other panes received.
+    pub fn submit(&mut self, id: usize, text: &str, wall_ms: i64) {
+        self.engine.set_time(self.clock.now(wall_ms));
+        for line in text.lines() {
+            let Some(pane) = self.panes.iter().find(|p| p.id == id) else {
+                return;
+            };
+            if pane.is_blocked() {
+                break;
+            }
+            let (client, prompt) = (pane.client, self.prompt(id));
+            let output = cli::run_line(&mut self.engine, client, line);
+            let pending = self.engine.is_blocked(client);
+            if let Some(pane) = self.pane_mut(id) {
+                pane.history.push(line);
+                pane.entries.push(Entry {
+                    prompt,
+                    input: line.to_string(),
+                    output,
+                    pending,
+                });
+            }
+            self.deliver();
+        }
+    }
+
+    /// Moves time on and lets the engine run its timers (active expiry,
+    /// blocking timeouts); delivers what arrived.
+    pub fn tick(&mut self, wall_ms: i64) {
+        self.engine.tick(self.clock.now(wall_ms));
+        self.deliver();
+    }
+
+    /// Gives up a pane's blocking command, as Ctrl-C does in redis-cli
+    /// (here the client stays connected and gets the timeout reply).
+    pub fn cancel(&mut self, id: usize) {
+        let Some(client) = self.pane(id).map(|p| p.client) else {
+            return;
+        };
+        self.engine.unblock(client);
+        self.deliver();
+    }
+
+    /// Moves every client's waiting output into its pane, printed as
+    /// redis-cli prints it.
+    fn deliver(&mut self) {
+        let clients: Vec<ClientId> = self.engine.clients_with_output();
+        for client in clients {
+            let frames = self.engine.take_output(client);
+            let proto = self.engine.protocol(client);
+            let text = cli::format_as(redsim_engine::Reply::Frames(frames), proto);
+            let text = text.strip_suffix('\n').unwrap_or(&text).to_string();
+            if let Some(pane) = self.panes.iter_mut().find(|p| p.client == client) {
+                pane.receive(text);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Playground;
+
+    fn outputs(p: &Playground, id: usize) -> Vec<String> {
+        p.pane(id)
+            .map(|pane| pane.entries.iter().map(|e| e.output.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn transcript_and_prompt_follow_redis_cli() {
+        let mut p = Playground::new(0);
+        let a = p.panes[0].id;
+        p.submit(a, "SET greeting hello\nGET greeting", 0);
+        p.submit(a, "SELECT 2", 0);
+        p.submit(a, "GET \"oops", 0);
+        assert_eq!(
+            outputs(&p, a),
+            ["OK", "\"hello\"", "OK", "Invalid argument(s)"]
+        );
+        let entries = &p.panes[0].entries;
+        assert_eq!(entries[2].prompt, "127.0.0.1:6379> ");
+        assert_eq!(entries[3].prompt, "127.0.0.1:6379[2]> ");
+        assert_eq!(p.prompt(a), "127.0.0.1:6379[2]> ");
+    }
+
+    #[test]
+    fn time_passes_between_lines_and_can_be_paused_and_advanced() {
+        let mut p = Playground::new(1_000);
+        let a = p.panes[0].id;
+        p.submit(a, "SET k v PX 500", 1_000);
+        p.submit(a, "GET k", 1_499);
+        p.clock.pause(1_499);
+        p.submit(a, "GET k", 5_000);
+        p.clock.advance(1);
+        p.submit(a, "GET k", 5_000);
+        assert_eq!(outputs(&p, a), ["OK", "\"v\"", "\"v\"", "(nil)"]);
+    }
+
+    #[test]
+    fn panes_are_separate_clients_of_one_server() {
+        let mut p = Playground::new(0);
+        let a = p.panes[0].id;
+        let b = p.add_pane();
+        p.submit(b, "SUBSCRIBE news", 0);
+        p.submit(a, "PUBLISH news hello", 0);
+        let b_out = outputs(&p, b);
+        assert!(
+            b_out[0].ends_with("1) \"message\"\n2) \"news\"\n3) \"hello\""),
+            "{b_out:?}"
+        );
+        // A blocked pane waits until another pane pushes.
+        let c = p.add_pane();
+        p.submit(c, "BLPOP jobs 0", 0);
+        assert!(p.pane(c).is_some_and(|pane| pane.is_blocked()));
+        p.submit(c, "PING", 0);
+        assert_eq!(
+            p.pane(c).map(|pane| pane.entries.len()),
+            Some(1),
+            "nothing runs while blocked"
+        );
+        p.submit(a, "LPUSH jobs j1", 0);
+        assert_eq!(outputs(&p, c), ["1) \"jobs\"\n2) \"j1\""]);
+        // Cancelling gives the timeout reply.
+        p.submit(c, "BLPOP jobs 0", 0);
+        p.cancel(c);
+        assert_eq!(outputs(&p, c)[1], "(nil)");
+        // WATCH in one pane fails after a write in another.
+        p.submit(a, "WATCH k\nMULTI\nSET k 1", 0);
+        p.submit(c, "SET k 2", 0);
+        p.submit(a, "EXEC", 0);
+        assert_eq!(outputs(&p, a).last().map(String::as_str), Some("(nil)"));
+        p.close_pane(b);
+        assert_eq!(p.panes.len(), 2);
+        p.submit(a, "PUBSUB NUMSUB news", 0);
+        assert_eq!(
+            outputs(&p, a).last().map(String::as_str),
+            Some("1) \"news\"\n2) (integer) 0")
+        );
+    }
+}
