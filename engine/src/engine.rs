@@ -559,6 +559,14 @@ impl Engine {
         self.server.limits
     }
 
+    /// INFO's essentials (memory, keys, hits, expired and evicted keys,
+    /// clients, commands) without running INFO, for a server panel.
+    pub fn server_stats(&mut self) -> crate::inspect::ServerStats {
+        // Between commands every client is in `clients` (none is lent out).
+        let clients = self.server.clients.len();
+        crate::inspect::server_stats(&mut self.server, clients)
+    }
+
     pub fn dbsize(&self, db: usize) -> usize {
         self.server.dbs.get(db).map_or(0, Db::len)
     }

@@ -151,3 +151,45 @@ pub fn contents(db: &Db, key: &[u8], now_ms: i64, limit: usize) -> Option<Conten
         }
     })
 }
+
+/// INFO's essentials for a server panel, read without running INFO (so
+/// nothing is counted and no client sees a command).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServerStats {
+    /// used_memory.
+    pub used_memory: usize,
+    /// maxmemory (0: no limit).
+    pub maxmemory: u64,
+    /// Keys in all databases.
+    pub keys: usize,
+    pub keyspace_hits: u64,
+    pub keyspace_misses: u64,
+    pub expired_keys: u64,
+    pub evicted_keys: u64,
+    pub connected_clients: usize,
+    pub total_commands_processed: u64,
+}
+
+/// The figures INFO would print now (settling pending memory sizes first,
+/// as INFO does).
+pub fn server_stats(server: &mut crate::engine::Server, connected_clients: usize) -> ServerStats {
+    let used_memory = server.memory_overview().used;
+    let (hits, misses, expired) = server.dbs.iter().fold((0, 0, 0), |acc, db| {
+        (
+            acc.0 + db.stats.hits,
+            acc.1 + db.stats.misses,
+            acc.2 + db.stats.expired,
+        )
+    });
+    ServerStats {
+        used_memory,
+        maxmemory: u64::try_from(server.params.int(crate::config::names::MAXMEMORY)).unwrap_or(0),
+        keys: server.dbs.iter().map(Db::len).sum(),
+        keyspace_hits: hits,
+        keyspace_misses: misses,
+        expired_keys: expired,
+        evicted_keys: server.stats.evicted_keys,
+        connected_clients,
+        total_commands_processed: server.stats.total_commands_processed,
+    }
+}

@@ -124,3 +124,48 @@ fn the_change_feed_names_changed_keys_and_flushed_databases() {
         )
     );
 }
+
+#[test]
+fn server_stats_agree_with_info_and_count_nothing() {
+    let mut e = engine();
+    let c = e.connect();
+    let _other = e.connect();
+    line(&mut e, c, "CONFIG SET maxmemory 10mb");
+    line(&mut e, c, "SET a 1");
+    line(&mut e, c, "GET a");
+    line(&mut e, c, "GET nosuch");
+    line(&mut e, c, "SET t 1 PX 10");
+    let now = e.now();
+    e.tick(now + 1_000);
+    let before = e.server_stats();
+    let again = e.server_stats();
+    assert_eq!(before, again, "reading the figures changes none of them");
+    let info = line(&mut e, c, "INFO");
+    let field = |name: &str| -> String {
+        info.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}:")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(before.used_memory.to_string(), field("used_memory"));
+    assert_eq!(before.maxmemory, 10 * 1024 * 1024);
+    assert_eq!(before.maxmemory.to_string(), field("maxmemory"));
+    assert_eq!(
+        (
+            before.keyspace_hits,
+            before.keyspace_misses,
+            before.expired_keys
+        ),
+        (1, 1, 1)
+    );
+    assert_eq!((before.keys, before.evicted_keys), (1, 0));
+    assert_eq!(
+        before.connected_clients.to_string(),
+        field("connected_clients")
+    );
+    // INFO counts itself only once it has answered, as Redis does.
+    assert_eq!(
+        before.total_commands_processed.to_string(),
+        field("total_commands_processed")
+    );
+}
