@@ -322,10 +322,25 @@ impl Db {
         }
     }
 
-    /// The memory model's figures for this database (settle first).
+    /// The memory model's figures for this database, keys changed since
+    /// the last settling counted at their current size.
     pub fn memory(&self) -> DbMemory {
+        // A freed slot's index can be queued again once reused: count each
+        // slot once.
+        let mut queued = self.dirty.clone();
+        queued.sort_unstable();
+        queued.dedup();
+        let unsettled: isize = queued
+            .iter()
+            .filter_map(|&i| self.slots.get(i)?.as_ref())
+            .filter(|slot| slot.dirty)
+            .map(|slot| {
+                let now = memory::key_usage(&slot.key, &slot.value, memory::DEFAULT_SAMPLES);
+                now as isize - slot.mem as isize
+            })
+            .sum();
         DbMemory {
-            keys: self.keys_mem,
+            keys: self.keys_mem.saturating_add_signed(unsettled),
             len: self.live,
             volatile: self.volatile.len(),
         }

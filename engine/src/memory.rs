@@ -339,11 +339,19 @@ pub fn resident(used: usize) -> usize {
 
 /// Settles every database's pending size changes and adds it all up.
 pub fn overview(dbs: &mut [Db]) -> Overview {
+    for db in dbs.iter_mut() {
+        db.settle_memory();
+    }
+    totals(dbs)
+}
+
+/// Adds up the databases' figures without settling them (the same total,
+/// recomputing the changed keys' sizes each time).
+pub fn totals(dbs: &[Db]) -> Overview {
     let mut used = STARTUP + FUNCTIONS;
     let mut keys = 0;
     let mut tables = Vec::new();
-    for (index, db) in dbs.iter_mut().enumerate() {
-        db.settle_memory();
+    for (index, db) in dbs.iter().enumerate() {
         let m = db.memory();
         keys += m.len;
         used += m.keys

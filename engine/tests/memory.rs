@@ -192,3 +192,24 @@ fn memory_doctor_speaks_up_near_the_limit() {
     let help = line(&mut e, c, "MEMORY HELP");
     assert!(help.contains("USAGE <key> [SAMPLES <count>]"), "{help}");
 }
+
+#[test]
+fn reused_slots_are_counted_once() {
+    // Keys changed in place, deleted and replaced in the same slot, with
+    // nothing asking for memory in between, add up to a fresh engine's.
+    let mut e = engine();
+    let c = e.connect();
+    for i in 0..50 {
+        line(&mut e, c, &format!("RPUSH a{i} x y z"));
+        line(&mut e, c, &format!("DEL a{i}"));
+        line(&mut e, c, &format!("RPUSH b{i} one two"));
+        line(&mut e, c, &format!("RPUSH b{i} three"));
+    }
+    let churned = used_memory(&mut e, c);
+    let mut fresh = engine();
+    let f = fresh.connect();
+    for i in 0..50 {
+        line(&mut fresh, f, &format!("RPUSH b{i} one two three"));
+    }
+    assert_eq!(churned, used_memory(&mut fresh, f));
+}

@@ -183,6 +183,7 @@ fn write_options(server: &Server) -> write::Options {
         access: write::Access::for_policy(&server.params.text("maxmemory-policy")),
         max_intset_entries: server.limits.set_max_intset_entries,
         now_ms: server.now_ms,
+        used_mem: crate::memory::totals(&server.dbs).used,
     }
 }
 

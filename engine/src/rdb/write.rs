@@ -29,6 +29,8 @@ pub struct Options {
     pub max_intset_entries: usize,
     /// Unix ms, for the `ctime` aux field and idle times.
     pub now_ms: i64,
+    /// The `used-mem` aux field: used_memory in the memory model.
+    pub used_mem: usize,
 }
 
 /// Redis writes each key's idle time under an LRU policy, its LFU counter
@@ -212,12 +214,11 @@ pub fn file(dbs: &[Db], options: &Options) -> Vec<u8> {
             write_value(&mut body, value, options.max_intset_entries);
         }
     }
-    // Aux fields in Redis 7.0's order. used-mem has no memory model behind
-    // it yet: Redis's empty-server baseline plus the data's encoded size.
+    // Aux fields in Redis 7.0's order; used-mem from the memory model.
     out.aux("redis-ver", "7.0.15");
     out.aux("redis-bits", "64");
     out.aux("ctime", &options.now_ms.div_euclid(1000).to_string());
-    out.aux("used-mem", &(875_000 + body.buf.len() * 2).to_string());
+    out.aux("used-mem", &options.used_mem.to_string());
     out.aux("aof-base", "0");
     out.buf.extend_from_slice(&body.buf);
     out.byte(opcode::EOF);
