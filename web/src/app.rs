@@ -11,6 +11,10 @@ use yew::prelude::*;
 
 use crate::components::clock::ClockBar;
 use crate::components::console::ConsoleView;
+use crate::components::keys::KeyBrowserView;
+use crate::components::server::ServerView;
+use crate::components::visualizers::Visualizer;
+use crate::state::keys::KeysAction;
 use crate::state::playground::Playground;
 
 /// Wall-clock unix milliseconds from the browser.
@@ -28,6 +32,7 @@ pub enum Action {
     Pause,
     Resume,
     Advance { ms: i64 },
+    Keys(KeysAction),
 }
 
 /// What the input asks of the history: the line before, or after.
@@ -78,6 +83,12 @@ pub fn app() -> Html {
                     on_action={act.clone()}
                 />
             </header>
+            <div class="workspace">
+            <aside class="side">
+                { key_browser(&state, now, &act) }
+                <ServerView panel={state.server.clone()} />
+            </aside>
+            <div class="work">
             <section class="panes">
                 { for state.panes.iter().map(|pane| {
                     let id = pane.id;
@@ -99,7 +110,41 @@ pub fn app() -> Html {
                     { "+ client" }
                 </button>
             </section>
+            { visualizer(&state, now, &act) }
+            </div>
+            </div>
         </main>
+    }
+}
+
+/// The key browser, from the playground's key state.
+fn key_browser(state: &Playground, now: i64, act: &Callback<Action>) -> Html {
+    let keys = &state.keys;
+    html! {
+        <KeyBrowserView
+            lines={keys.lines()}
+            db={keys.db}
+            db_sizes={state.db_sizes()}
+            filter={keys.filter.clone()}
+            sort={keys.sort}
+            separator={keys.separator.clone()}
+            held={keys.len()}
+            complete={keys.is_complete()}
+            selected={keys.selection.as_ref().map(|s| s.key.clone())}
+            now_ms={now}
+            on_action={act.clone()}
+        />
+    }
+}
+
+/// The selected key's visualizer, if a key is selected.
+fn visualizer(state: &Playground, now: i64, act: &Callback<Action>) -> Html {
+    let Some(selection) = state.keys.selection.clone() else {
+        return Html::default();
+    };
+    html! {
+        <Visualizer {selection} sets={state.keys.keys_of_kind("set")} now_ms={now}
+            on_action={act.clone()} />
     }
 }
 
@@ -118,6 +163,7 @@ fn apply(p: &mut Playground, action: Action) {
             p.clock.advance(ms);
             p.tick(wall);
         }
+        Action::Keys(action) => p.keys_action(action),
     }
 }
 

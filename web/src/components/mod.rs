@@ -2,3 +2,6 @@
 
 pub mod clock;
 pub mod console;
+pub mod keys;
+pub mod server;
+pub mod visualizers;

@@ -7,12 +7,18 @@ use redsim_engine::{ClientId, Config, Engine, BROWSER_MAXMEMORY};
 
 use super::clock::Clock;
 use super::console::{Entry, Pane};
+use super::keys::{KeyBrowser, KeysAction};
+use super::server::ServerPanel;
 
 pub struct Playground {
     engine: Engine,
     pub clock: Clock,
     pub panes: Vec<Pane>,
     next_pane: usize,
+    /// The key browser and the selected key's visualizer.
+    pub keys: KeyBrowser,
+    /// INFO's essentials over time.
+    pub server: ServerPanel,
 }
 
 impl Playground {
@@ -34,6 +40,8 @@ impl Playground {
             clock,
             panes: Vec::new(),
             next_pane: 0,
+            keys: KeyBrowser::default(),
+            server: ServerPanel::default(),
         };
         playground.add_pane();
         playground
@@ -104,6 +112,7 @@ impl Playground {
                 });
             }
             self.deliver();
+            self.keys.after_command(&self.engine);
         }
     }
 
@@ -112,6 +121,7 @@ impl Playground {
     pub fn tick(&mut self, wall_ms: i64) {
         self.engine.tick(self.clock.now(wall_ms));
         self.deliver();
+        self.server.sample(&mut self.engine, self.clock.now(wall_ms));
     }
 
     /// Gives up a pane's blocking command, as Ctrl-C does in redis-cli
@@ -137,6 +147,26 @@ impl Playground {
                 pane.receive(text);
             }
         }
+        self.note_changes();
+    }
+
+    /// Every step of the engine ends in `deliver`: hands what it changed to
+    /// the consumers of the change feed (the feed is taken once, here).
+    fn note_changes(&mut self) {
+        let changes = self.engine.take_changes();
+        self.keys.apply(&self.engine, &changes);
+    }
+
+    /// What the key browser was asked to do.
+    pub fn keys_action(&mut self, action: KeysAction) {
+        self.keys.act(&self.engine, action);
+    }
+
+    /// Each database's key count, for the key browser's database selector.
+    pub fn db_sizes(&self) -> Vec<usize> {
+        (0..Config::default().databases)
+            .map(|db| self.engine.dbsize(db))
+            .collect()
     }
 }
 
