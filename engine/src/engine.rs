@@ -553,6 +553,29 @@ impl Engine {
         crate::inspect::contents(d, key, self.server.now_ms, limit)
     }
 
+    /// The slow log, newest first, read without running SLOWLOG (which a
+    /// host's slow-log view would otherwise count in INFO's statistics).
+    pub fn slow_log(&self) -> impl Iterator<Item = &crate::slowlog::Entry> {
+        self.server.slowlog.newest(None)
+    }
+
+    /// Sets one parameter as CONFIG SET does (only the ones CONFIG SET may
+    /// change; on an error, Redis's text, nothing changes), for host
+    /// controls such as a slow-log threshold field.
+    pub fn set_config(&mut self, name: &str, value: &str) -> Result<(), String> {
+        self.server
+            .params
+            .set(&[name.as_bytes(), value.as_bytes()])
+            .map_err(|err| err.to_string())?;
+        crate::commands::mirror_config(&mut self.server);
+        Ok(())
+    }
+
+    /// A numeric parameter's value (0 for a name that is not one).
+    pub fn config_int(&self, name: &str) -> i64 {
+        self.server.params.int(name)
+    }
+
     /// The encoding thresholds in force (from CONFIG), for showing where a
     /// value will convert.
     pub fn encoding_limits(&self) -> crate::types::EncodingLimits {

@@ -110,3 +110,32 @@ fn monitor_streams_other_clients_commands() {
     line(&mut e, worker, "PING");
     assert!(e.take_output(watcher).is_empty());
 }
+
+#[test]
+fn a_host_reads_the_slow_log_and_sets_its_threshold_without_a_client() {
+    let mut e = Engine::new(Config {
+        now_ms: 1_700_000_000_000,
+        ..Config::default()
+    });
+    e.set_timer(ticking_clock);
+    assert_eq!(e.config_int("slowlog-log-slower-than"), 10_000);
+    assert_eq!(
+        e.set_config("slowlog-log-slower-than", "nope"),
+        Err("ERR CONFIG SET failed (possibly related to argument 'slowlog-log-slower-than') - argument couldn't be parsed into an integer".to_string())
+    );
+    e.set_config("slowlog-log-slower-than", "0").unwrap();
+    assert_eq!(e.config_int("slowlog-log-slower-than"), 0);
+    let c = e.connect();
+    line(&mut e, c, "SET k v");
+    line(&mut e, c, "GET k");
+    let seen: Vec<(u64, Vec<Vec<u8>>)> = e.slow_log().map(|s| (s.id, s.args.clone())).collect();
+    assert_eq!(
+        seen,
+        [
+            (1, vec![b"GET".to_vec(), b"k".to_vec()]),
+            (0, vec![b"SET".to_vec(), b"k".to_vec(), b"v".to_vec()]),
+        ]
+    );
+    // Reading it ran no command: SLOWLOG LEN is the first thing logged after.
+    assert_eq!(line(&mut e, c, "SLOWLOG LEN"), "(integer) 2");
+}

@@ -3,7 +3,6 @@
 //! second (as Redis's `hz 10`), and the layout: the clock bar, then the
 //! client panes side by side.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo_timers::callback::Interval;
@@ -13,7 +12,10 @@ use crate::components::clock::ClockBar;
 use crate::components::console::ConsoleView;
 use crate::components::keys::KeyBrowserView;
 use crate::components::server::ServerView;
+use crate::components::slowlog::SlowlogView;
 use crate::components::visualizers::Visualizer;
+use crate::console_host;
+use crate::state::editor::Key;
 use crate::state::keys::KeysAction;
 use crate::state::playground::Playground;
 
@@ -33,18 +35,17 @@ pub enum Action {
     Resume,
     Advance { ms: i64 },
     Keys(KeysAction),
-}
-
-/// What the input asks of the history: the line before, or after.
-#[derive(Clone, PartialEq)]
-pub enum HistoryRequest {
-    Previous(String),
-    Next,
+    Key { pane: usize, key: Key },
+    SlowlogThreshold { us: i64 },
 }
 
 #[function_component(App)]
 pub fn app() -> Html {
-    let playground = use_mut_ref(|| Playground::new(wall_ms()));
+    let playground = use_mut_ref(|| {
+        let mut playground = Playground::new(wall_ms());
+        console_host::attach(&mut playground);
+        playground
+    });
     // Bumped after every change so the views re-render from the state.
     let revision = use_state(|| 0u64);
 
@@ -92,17 +93,19 @@ pub fn app() -> Html {
             <section class="panes">
                 { for state.panes.iter().map(|pane| {
                     let id = pane.id;
-                    let on_history = history_callback(&playground, &revision, id);
+                    let search_prompt = pane.editor.search_prompt();
                     html! {
                         <ConsoleView
                             key={id}
                             pane={id}
                             entries={pane.entries.clone()}
-                            prompt={state.prompt(id)}
+                            searching={search_prompt.is_some()}
+                            prompt={search_prompt.unwrap_or_else(|| state.prompt(id))}
+                            line={pane.editor.shown(&pane.history).to_string()}
+                            hint={state.hint(id)}
                             blocked={pane.is_blocked()}
                             closable={state.panes.len() > 1}
                             on_action={act.clone()}
-                            {on_history}
                         />
                     }
                 }) }
@@ -110,6 +113,7 @@ pub fn app() -> Html {
                     { "+ client" }
                 </button>
             </section>
+            { slowlog(&state, &act) }
             { visualizer(&state, now, &act) }
             </div>
             </div>
@@ -137,6 +141,12 @@ fn key_browser(state: &Playground, now: i64, act: &Callback<Action>) -> Html {
     }
 }
 
+/// The slow log, read from the engine.
+fn slowlog(state: &Playground, act: &Callback<Action>) -> Html {
+    let (rows, threshold_us) = state.slowlog();
+    html! { <SlowlogView {rows} {threshold_us} on_action={act.clone()} /> }
+}
+
 /// The selected key's visualizer, if a key is selected.
 fn visualizer(state: &Playground, now: i64, act: &Callback<Action>) -> Html {
     let Some(selection) = state.keys.selection.clone() else {
@@ -151,7 +161,18 @@ fn visualizer(state: &Playground, now: i64, act: &Callback<Action>) -> Html {
 fn apply(p: &mut Playground, action: Action) {
     let wall = wall_ms();
     match action {
-        Action::Submit { pane, text } => p.submit(pane, &text, wall),
+        Action::Submit { pane, text } => {
+            p.submit(pane, &text, wall);
+            console_host::save_history(p);
+        }
+        Action::Key { pane, key } => {
+            let enter = key == Key::Enter;
+            p.key(pane, key, wall);
+            if enter {
+                console_host::save_history(p);
+            }
+        }
+        Action::SlowlogThreshold { us } => p.set_slowlog_threshold(us),
         Action::Cancel { pane } => p.cancel(pane),
         Action::AddPane => {
             p.add_pane();
@@ -165,24 +186,4 @@ fn apply(p: &mut Playground, action: Action) {
         }
         Action::Keys(action) => p.keys_action(action),
     }
-}
-
-/// Up/down arrows in a pane: answers the line to show, if any.
-fn history_callback(
-    playground: &Rc<RefCell<Playground>>,
-    revision: &UseStateHandle<u64>,
-    pane: usize,
-) -> Callback<HistoryRequest, Option<String>> {
-    let playground = Rc::clone(playground);
-    let revision = revision.clone();
-    Callback::from(move |request: HistoryRequest| {
-        let mut state = playground.borrow_mut();
-        let history = &mut state.panes.iter_mut().find(|p| p.id == pane)?.history;
-        let answer = match request {
-            HistoryRequest::Previous(current) => history.previous(&current),
-            HistoryRequest::Next => history.next(),
-        };
-        revision.set(*revision + 1);
-        answer
-    })
 }

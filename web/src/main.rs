@@ -6,6 +6,7 @@
 
 mod app;
 mod components;
+mod console_host;
 mod state;
 
 fn main() {

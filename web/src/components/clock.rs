@@ -15,7 +15,7 @@ pub struct ClockProps {
 }
 
 /// `HH:MM:SS` of a unix time (UTC).
-fn time_of_day(ms: i64) -> String {
+pub fn time_of_day(ms: i64) -> String {
     let s = ms.div_euclid(1000).rem_euclid(86_400);
     format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
 }

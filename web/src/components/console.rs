@@ -1,23 +1,59 @@
 //! One client pane, a redis-cli look-alike: the transcript of prompts,
-//! commands and replies, and an input line with history on the arrow keys.
-//! A pane whose command blocks shows it waiting, with a cancel button.
+//! commands and replies, and an input line edited as redis-cli's (Tab
+//! completion, history on the arrows, Ctrl-R search, Ctrl-L clear, the
+//! dimmed argument hint after the text; `state::editor` decides, this
+//! reports keys). A pane whose command blocks shows it waiting, with a
+//! cancel button. Tab completes only on a non-empty line, so an empty one
+//! still lets the keyboard move on.
 
-use web_sys::{HtmlElement, HtmlInputElement, KeyboardEvent};
+use wasm_bindgen::JsCast;
+use web_sys::{ClipboardEvent, HtmlElement, HtmlInputElement, KeyboardEvent};
 use yew::prelude::*;
 
-use crate::app::{Action, HistoryRequest};
+use crate::app::Action;
 use crate::state::console::Entry;
+use crate::state::editor::Key;
 
 #[derive(Properties, PartialEq)]
 pub struct ConsoleProps {
     pub pane: usize,
     pub entries: Vec<Entry>,
+    /// redis-cli's prompt, or the reverse search's while searching.
     pub prompt: String,
+    pub searching: bool,
+    /// What the input line shows.
+    pub line: String,
+    /// The dimmed hint after it.
+    pub hint: String,
     pub blocked: bool,
     pub closable: bool,
     pub on_action: Callback<Action>,
-    /// Up/down arrow: answers the line to show, if any.
-    pub on_history: Callback<HistoryRequest, Option<String>>,
+}
+
+/// What a key press in the input means, if anything of ours.
+fn key_for(e: &KeyboardEvent, line: &str, searching: bool) -> Option<Key> {
+    let key = e.key();
+    if e.ctrl_key() && !e.alt_key() && !e.meta_key() {
+        return match key.as_str() {
+            "r" | "R" => Some(Key::Search),
+            "l" | "L" => Some(Key::ClearScreen),
+            "g" | "G" if searching => Some(Key::Abort),
+            _ => None,
+        };
+    }
+    match key.as_str() {
+        "Enter" => Some(Key::Enter),
+        "Tab" if !e.shift_key() && !line.is_empty() => Some(Key::Tab),
+        "Escape" => Some(Key::Escape),
+        "ArrowUp" => Some(Key::Up),
+        "ArrowDown" => Some(Key::Down),
+        "ArrowLeft" | "ArrowRight" | "Home" | "End" if searching => Some(Key::Escape),
+        "Backspace" if searching => Some(Key::Backspace),
+        typed if searching && typed.chars().count() == 1 && !e.alt_key() && !e.meta_key() => {
+            Some(Key::Typed(typed.to_string()))
+        }
+        _ => None,
+    }
 }
 
 #[function_component(ConsoleView)]
@@ -38,28 +74,59 @@ pub fn console_view(props: &ConsoleProps) -> Html {
     }
 
     let onkeydown = {
-        let input = input.clone();
         let on_action = props.on_action.clone();
-        let on_history = props.on_history.clone();
+        let (line, searching) = (props.line.clone(), props.searching);
         Callback::from(move |e: KeyboardEvent| {
-            let Some(field) = input.cast::<HtmlInputElement>() else {
+            let Some(key) = key_for(&e, &line, searching) else {
                 return;
             };
-            let shown = match e.key().as_str() {
-                "Enter" => {
-                    let text = field.value();
-                    field.set_value("");
-                    on_action.emit(Action::Submit { pane, text });
-                    return;
-                }
-                "ArrowUp" => on_history.emit(HistoryRequest::Previous(field.value())),
-                "ArrowDown" => on_history.emit(HistoryRequest::Next),
-                _ => return,
+            // Caret moves still happen when they end a search.
+            if !matches!(
+                e.key().as_str(),
+                "ArrowLeft" | "ArrowRight" | "Home" | "End"
+            ) {
+                e.prevent_default();
+            }
+            on_action.emit(Action::Key { pane, key });
+        })
+    };
+
+    let oninput = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |e: InputEvent| {
+            let field: HtmlInputElement = e.target_unchecked_into();
+            on_action.emit(Action::Key {
+                pane,
+                key: Key::Changed(field.value()),
+            });
+        })
+    };
+
+    // Pasted lines run one by one, as in a terminal; text after the last
+    // newline stays in the input.
+    let onpaste = {
+        let on_action = props.on_action.clone();
+        let line = props.line.clone();
+        Callback::from(move |e: Event| {
+            let Some(e) = e.dyn_ref::<ClipboardEvent>() else {
+                return;
+            };
+            let Some(text) = e.clipboard_data().and_then(|d| d.get_data("text").ok()) else {
+                return;
+            };
+            let Some(end) = text.rfind('\n') else {
+                return;
             };
             e.prevent_default();
-            if let Some(line) = shown {
-                field.set_value(&line);
-            }
+            let (lines, rest) = text.split_at(end);
+            on_action.emit(Action::Submit {
+                pane,
+                text: format!("{line}{lines}"),
+            });
+            on_action.emit(Action::Key {
+                pane,
+                key: Key::Changed(rest.trim_start_matches(['\n', '\r']).to_string()),
+            });
         })
     };
 
@@ -108,19 +175,29 @@ pub fn console_view(props: &ConsoleProps) -> Html {
                     </div>
                 }) }
             </div>
-            <div class="input-line">
+            <div class={classes!("input-line", props.searching.then_some("searching"))}>
                 <label class="prompt" for={input_id.clone()}>{ &props.prompt }</label>
-                <input
-                    id={input_id}
-                    class="console-input"
-                    ref={input}
-                    type="text"
-                    autocomplete="off"
-                    spellcheck="false"
-                    autofocus=true
-                    disabled={props.blocked}
-                    {onkeydown}
-                />
+                <div class="input-wrap">
+                    <input
+                        id={input_id}
+                        class="console-input"
+                        ref={input}
+                        type="text"
+                        value={props.line.clone()}
+                        autocomplete="off"
+                        autocapitalize="off"
+                        spellcheck="false"
+                        autofocus=true
+                        disabled={props.blocked}
+                        {onkeydown}
+                        {oninput}
+                        {onpaste}
+                    />
+                    <div class="hint-layer" aria-hidden="true">
+                        <span class="hint-typed">{ &props.line }</span>
+                        <span class="hint">{ &props.hint }</span>
+                    </div>
+                </div>
             </div>
         </section>
     }

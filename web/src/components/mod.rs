@@ -4,4 +4,5 @@ pub mod clock;
 pub mod console;
 pub mod keys;
 pub mod server;
+pub mod slowlog;
 pub mod visualizers;

@@ -28,6 +28,23 @@ impl History {
         self.lines.push(line.to_string());
     }
 
+    /// The lines kept, oldest first.
+    pub fn lines(&self) -> &[String] {
+        &self.lines
+    }
+
+    /// A history saved with `to_text` (one line per line, since a line
+    /// never holds a newline: pasted text runs line by line).
+    pub fn from_text(text: &str) -> History {
+        let mut history = History::default();
+        text.split('\n').for_each(|line| history.push(line));
+        history
+    }
+
+    pub fn to_text(&self) -> String {
+        self.lines.join("\n")
+    }
+
     /// The line before the one shown, given what the input holds now.
     pub fn previous(&mut self, current: &str) -> Option<String> {
         let index = match self.cursor {
@@ -71,6 +88,18 @@ mod tests {
         assert_eq!(h.next().as_deref(), Some("GET a"));
         assert_eq!(h.next().as_deref(), Some("TY"), "the draft comes back");
         assert_eq!(h.next(), None);
+    }
+
+    #[test]
+    fn saved_text_round_trips_and_keeps_the_rules() {
+        let h = History::from_text("SET a 1\n\nGET a\nGET a\nDEL a");
+        assert_eq!(h.lines(), ["SET a 1", "GET a", "DEL a"]);
+        assert_eq!(History::from_text(&h.to_text()), h);
+        assert!(History::from_text("").lines().is_empty());
+        let long: Vec<String> = (0..1200).map(|i| i.to_string()).collect();
+        let h = History::from_text(&long.join("\n"));
+        assert_eq!(h.lines().len(), 1000);
+        assert_eq!(h.lines()[0], "200", "the oldest go first");
     }
 
     #[test]

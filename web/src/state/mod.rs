@@ -1,11 +1,17 @@
 //! UI state as plain Rust, without any UI code, so it is tested natively.
 
 pub mod clock;
+pub mod completion;
 pub mod console;
+pub mod editor;
 pub mod encoding;
+pub mod grammar;
+pub mod help;
 pub mod history;
 pub mod keys;
 pub mod playground;
+pub mod search;
 pub mod selection;
 pub mod server;
 pub mod shapes;
+pub mod slowlog;

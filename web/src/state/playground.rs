@@ -7,8 +7,12 @@ use redsim_engine::{ClientId, Config, Engine, BROWSER_MAXMEMORY};
 
 use super::clock::Clock;
 use super::console::{Entry, Pane};
+use super::editor::Key;
+use super::help;
+use super::history::History;
 use super::keys::{KeyBrowser, KeysAction};
 use super::server::ServerPanel;
+use super::slowlog::SlowRow;
 
 pub struct Playground {
     engine: Engine,
@@ -19,6 +23,9 @@ pub struct Playground {
     pub keys: KeyBrowser,
     /// INFO's essentials over time.
     pub server: ServerPanel,
+    /// Every line typed in any pane, as redis-cli's history file keeps
+    /// them: a new pane starts with it.
+    pub history: History,
 }
 
 impl Playground {
@@ -42,6 +49,7 @@ impl Playground {
             next_pane: 0,
             keys: KeyBrowser::default(),
             server: ServerPanel::default(),
+            history: History::default(),
         };
         playground.add_pane();
         playground
@@ -52,7 +60,9 @@ impl Playground {
         let id = self.next_pane;
         self.next_pane += 1;
         let client = self.engine.connect();
-        self.panes.push(Pane::new(id, client));
+        let mut pane = Pane::new(id, client);
+        pane.history = self.history.clone();
+        self.panes.push(pane);
         id
     }
 
@@ -100,11 +110,16 @@ impl Playground {
                 break;
             }
             let (client, prompt) = (pane.client, self.prompt(id));
-            let output = cli::run_line(&mut self.engine, client, line);
+            // HELP is redis-cli's own, never sent to the server.
+            let output = match help::answer(self.engine.commands(), line) {
+                Some(text) => text,
+                None => cli::run_line(&mut self.engine, client, line),
+            };
             let pending = self.engine.is_blocked(client);
+            self.history.push(line);
             if let Some(pane) = self.pane_mut(id) {
                 pane.history.push(line);
-                pane.entries.push(Entry {
+                pane.push(Entry {
                     prompt,
                     input: line.to_string(),
                     output,
@@ -121,7 +136,55 @@ impl Playground {
     pub fn tick(&mut self, wall_ms: i64) {
         self.engine.tick(self.clock.now(wall_ms));
         self.deliver();
-        self.server.sample(&mut self.engine, self.clock.now(wall_ms));
+        self.server
+            .sample(&mut self.engine, self.clock.now(wall_ms));
+    }
+
+    /// A key in a pane's input line (see `editor`); Enter runs the line.
+    pub fn key(&mut self, id: usize, key: Key, wall_ms: i64) {
+        let table = self.engine.commands();
+        let Some(pane) = self.panes.iter_mut().find(|p| p.id == id) else {
+            return;
+        };
+        if let Some(line) = pane.key(key, table) {
+            self.submit(id, &line, wall_ms);
+        }
+    }
+
+    /// The dimmed hint after a pane's input line.
+    pub fn hint(&self, id: usize) -> String {
+        self.pane(id)
+            .map(|p| p.editor.hint(self.engine.commands(), &p.history))
+            .unwrap_or_default()
+    }
+
+    /// Starts the shared history from what an earlier visit saved
+    /// (`History::to_text`); every open pane gets it.
+    pub fn load_history(&mut self, text: &str) {
+        self.history = History::from_text(text);
+        for pane in &mut self.panes {
+            pane.history = self.history.clone();
+        }
+    }
+
+    /// Gives the engine the host's microsecond clock, which times commands
+    /// for SLOWLOG.
+    pub fn set_timer(&mut self, timer: fn() -> u64) {
+        self.engine.set_timer(timer);
+    }
+
+    /// The slow log, newest first, and its threshold in µs.
+    pub fn slowlog(&self) -> (Vec<SlowRow>, i64) {
+        let rows = self.engine.slow_log().map(SlowRow::from_entry).collect();
+        (rows, self.engine.config_int("slowlog-log-slower-than"))
+    }
+
+    /// Sets `slowlog-log-slower-than` in µs (-1, Redis's lowest, turns the
+    /// log off; lower values are taken as -1, so this cannot fail).
+    pub fn set_slowlog_threshold(&mut self, us: i64) {
+        let _ = self
+            .engine
+            .set_config("slowlog-log-slower-than", &us.max(-1).to_string());
     }
 
     /// Gives up a pane's blocking command, as Ctrl-C does in redis-cli
@@ -218,8 +281,8 @@ mod tests {
         p.submit(b, "SUBSCRIBE news", 0);
         p.submit(a, "PUBLISH news hello", 0);
         let b_out = outputs(&p, b);
-        assert!(
-            b_out[0].ends_with("1) \"message\"\n2) \"news\"\n3) \"hello\""),
+        assert_eq!(
+            b_out[1], "1) \"message\"\n2) \"news\"\n3) \"hello\"",
             "{b_out:?}"
         );
         // A blocked pane waits until another pane pushes.
@@ -250,5 +313,43 @@ mod tests {
             outputs(&p, a).last().map(String::as_str),
             Some("1) \"news\"\n2) (integer) 0")
         );
+    }
+
+    #[test]
+    fn console_keys_run_help_and_new_panes_share_the_history() {
+        use super::Key;
+        let mut p = Playground::new(0);
+        p.load_history("PING");
+        let a = p.panes[0].id;
+        p.key(a, Key::Changed("help get".to_string()), 0);
+        p.key(a, Key::Enter, 0);
+        let out = outputs(&p, a);
+        assert!(out[0].starts_with("\n  GET key\n  summary: "), "{out:?}");
+        assert_eq!(p.history.lines(), ["PING", "help get"]);
+        let b = p.add_pane();
+        p.key(b, Key::Up, 0);
+        let shown = |p: &Playground| {
+            p.pane(b)
+                .map(|pane| pane.editor.shown(&pane.history).to_string())
+                .unwrap_or_default()
+        };
+        assert_eq!(shown(&p), "help get");
+        p.key(b, Key::Changed("GET ".to_string()), 0);
+        assert_eq!(p.hint(b), "key");
+    }
+
+    #[test]
+    fn the_slow_log_is_read_and_its_threshold_set_without_a_command() {
+        let mut p = Playground::new(0);
+        let a = p.panes[0].id;
+        assert_eq!(p.slowlog(), (Vec::new(), 10_000));
+        p.set_slowlog_threshold(-5);
+        assert_eq!(p.slowlog().1, -1);
+        p.set_slowlog_threshold(0);
+        p.submit(a, "SET k v", 0);
+        let (rows, threshold) = p.slowlog();
+        assert_eq!(threshold, 0);
+        assert_eq!(rows.len(), 1, "reading the log logged nothing");
+        assert_eq!(rows[0].command, "SET k v");
     }
 }
