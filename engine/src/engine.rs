@@ -553,6 +553,19 @@ impl Engine {
         crate::inspect::contents(d, key, self.server.now_ms, limit)
     }
 
+    /// A key's value as a DUMP payload and its expiry time (unix ms), read
+    /// without touching it, for a host that journals the keys a command
+    /// changed (RESTORE ... ABSTTL puts it back); None if it does not exist.
+    pub fn dump_key(&self, db: usize, key: &[u8]) -> Option<(Vec<u8>, Option<i64>)> {
+        let d = self.server.dbs.get(db)?;
+        let expire_at = d.expire_at(key);
+        if expire_at.is_some_and(|at| at <= self.server.now_ms) {
+            return None;
+        }
+        let value = d.value(key)?;
+        Some((crate::rdb::dump(value, &self.server.limits), expire_at))
+    }
+
     /// The slow log, newest first, read without running SLOWLOG (which a
     /// host's slow-log view would otherwise count in INFO's statistics).
     pub fn slow_log(&self) -> impl Iterator<Item = &crate::slowlog::Entry> {

@@ -15,6 +15,7 @@ use crate::components::server::ServerView;
 use crate::components::slowlog::SlowlogView;
 use crate::components::visualizers::Visualizer;
 use crate::console_host;
+use crate::persistence::use_persistence;
 use crate::state::editor::Key;
 use crate::state::keys::KeysAction;
 use crate::state::playground::Playground;
@@ -70,6 +71,8 @@ pub fn app() -> Html {
         })
     };
 
+    // Before the playground is borrowed for rendering: the first call loads it.
+    let persistence = use_persistence(&playground);
     let state = playground.borrow();
     let now = state.clock.now(wall_ms());
     html! {
@@ -83,6 +86,7 @@ pub fn app() -> Html {
                     ahead_ms={state.clock.ahead_ms(wall_ms())}
                     on_action={act.clone()}
                 />
+                { persistence }
             </header>
             <div class="workspace">
             <aside class="side">

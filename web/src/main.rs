@@ -7,8 +7,15 @@
 mod app;
 mod components;
 mod console_host;
+mod persistence;
 mod state;
+mod storage;
 
 fn main() {
-    yew::Renderer::<app::App>::new().render();
+    // Storage (or a share link) is read before the first render, so
+    // nothing typed can race the saved data being loaded.
+    wasm_bindgen_futures::spawn_local(async {
+        storage::prepare().await;
+        yew::Renderer::<app::App>::new().render();
+    });
 }

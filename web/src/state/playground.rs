@@ -11,6 +11,7 @@ use super::editor::Key;
 use super::help;
 use super::history::History;
 use super::keys::{KeyBrowser, KeysAction};
+use super::persist::{Persist, Sink};
 use super::server::ServerPanel;
 use super::slowlog::SlowRow;
 
@@ -23,6 +24,11 @@ pub struct Playground {
     pub keys: KeyBrowser,
     /// INFO's essentials over time.
     pub server: ServerPanel,
+    /// Writes the dataset to browser storage once started (`persist`).
+    pub persist: Persist,
+    /// The pane a command was last typed into, whose history a share link
+    /// carries.
+    last_pane: usize,
     /// Every line typed in any pane, as redis-cli's history file keeps
     /// them: a new pane starts with it.
     pub history: History,
@@ -40,6 +46,9 @@ impl Playground {
         let _ = engine.configure(&[
             ("maxmemory", BROWSER_MAXMEMORY),
             ("enable-debug-command", "yes"),
+            // Snapshot to browser storage a minute after a change at most:
+            // the journal keeps every write in between (`persist`).
+            ("save", "60 1"),
         ]);
         engine.watch_changes();
         let mut playground = Playground {
@@ -49,6 +58,8 @@ impl Playground {
             next_pane: 0,
             keys: KeyBrowser::default(),
             server: ServerPanel::default(),
+            persist: Persist::default(),
+            last_pane: 0,
             history: History::default(),
         };
         playground.add_pane();
@@ -110,6 +121,7 @@ impl Playground {
                 break;
             }
             let (client, prompt) = (pane.client, self.prompt(id));
+            self.last_pane = id;
             // HELP is redis-cli's own, never sent to the server.
             let output = match help::answer(self.engine.commands(), line) {
                 Some(text) => text,
@@ -217,7 +229,30 @@ impl Playground {
     /// the consumers of the change feed (the feed is taken once, here).
     fn note_changes(&mut self) {
         let changes = self.engine.take_changes();
+        self.persist.note(&mut self.engine, &changes);
         self.keys.apply(&self.engine, &changes);
+    }
+
+    /// Starts writing the dataset to `sink` (see `persist`).
+    pub fn start_persisting(&mut self, sink: Sink) {
+        self.persist.start(&mut self.engine, sink);
+    }
+
+    /// Writes a full snapshot now (the page is being hidden).
+    pub fn compact(&mut self) {
+        self.persist.compact(&mut self.engine);
+    }
+
+    /// The dataset as an RDB file real Redis loads.
+    pub fn rdb(&self) -> Vec<u8> {
+        self.engine.snapshot()
+    }
+
+    /// Replaces the dataset with an RDB file's, all or nothing.
+    pub fn load_rdb(&mut self, bytes: &[u8]) -> Result<(), redsim_engine::rdb::LoadError> {
+        self.engine.load_snapshot(bytes)?;
+        self.deliver();
+        Ok(())
     }
 
     /// What the key browser was asked to do.
@@ -229,6 +264,21 @@ impl Playground {
     pub fn db_sizes(&self) -> Vec<usize> {
         (0..Config::default().databases)
             .map(|db| self.engine.dbsize(db))
+            .collect()
+    }
+
+    /// Keys in all databases.
+    pub fn key_count(&self) -> usize {
+        self.db_sizes().iter().sum()
+    }
+
+    /// The lines typed into the pane last used, for a share link.
+    pub fn share_script(&self) -> String {
+        let pane = self.pane(self.last_pane).or(self.panes.first());
+        let lines = pane.into_iter().flat_map(|p| &p.entries);
+        lines
+            .filter(|e| !e.input.trim().is_empty())
+            .map(|e| format!("{}\n", e.input))
             .collect()
     }
 }
