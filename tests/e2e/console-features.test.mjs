@@ -110,7 +110,7 @@ test("HELP <command>, HELP @group and bare HELP are answered as redis-cli does",
   const set = await lastReply(page, 0, "SET key value");
   assert.match(
     set,
-    /^\n  SET key value \[NX\|XX\] \[GET\] \[EX seconds\|PX milliseconds\|EXAT unix-time-seconds\|PXAT unix-time-milliseconds\|KEEPTTL\]\n  summary: .+\n  since: 1\.0\.0\n  group: string$/,
+    /^\n  SET key value \[NX\|XX\] \[GET\] \[EX seconds\|PX milliseconds\|EXAT unix-time-seconds\|PXAT unix-time-milliseconds\|KEEPTTL\]\n  summary: .+\n  complexity: O\(1\)\n  since: 1\.0\.0\n  group: string$/,
   );
   await run(input, "HELP @hash");
   const hash = await lastReply(page, 0, "HDEL");

@@ -81,14 +81,17 @@ pub fn answer(table: &Table, line: &str) -> Option<String> {
 }
 
 /// One topic as redis-cli prints it: a blank line, the syntax, summary and
-/// since; the group too unless a group is being listed.
+/// since; the group too unless a group is being listed. Between summary
+/// and since, the complexity, which redis-cli leaves out and the
+/// playground shows because knowing it is half of using a command well.
 fn describe(out: &mut String, topic: &Topic, with_group: bool) {
     let spec = topic.spec;
     out.push_str(&format!(
-        "\n  {} {}\n  summary: {}\n  since: {}\n",
+        "\n  {} {}\n  summary: {}\n  complexity: {}\n  since: {}\n",
         topic.full,
         grammar::params(spec),
         spec.summary,
+        spec.complexity,
         spec.since
     ));
     if with_group {
@@ -120,8 +123,9 @@ mod tests {
             answer(&table, "help set").as_deref(),
             Some(
                 format!(
-                    "\n  SET key value [NX|XX] [GET] [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|KEEPTTL]\n  summary: {}\n  since: 1.0.0\n  group: string",
-                    set.summary
+                    "\n  SET key value [NX|XX] [GET] [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|KEEPTTL]\n  summary: {}\n  complexity: {}\n  since: 1.0.0\n  group: string",
+                    set.summary,
+                    set.complexity
                 )
                 .as_str()
             )
