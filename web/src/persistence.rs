@@ -60,6 +60,7 @@ pub fn use_persistence(playground: &Shared<Playground>) -> Html {
             notice={s.notice.clone()}
             snapshots={storage_open.then(|| s.snapshots.clone())}
             share_link={s.share_link.clone()}
+            home_link={storage::link_with("")}
             {on_action}
         />
     }

@@ -45,6 +45,8 @@ pub struct PersistenceProps {
     /// None when named snapshots are unavailable (no storage).
     pub snapshots: Option<Vec<SnapshotInfo>>,
     pub share_link: Option<String>,
+    /// This page without the shared script: the visitor's own playground.
+    pub home_link: String,
     pub on_action: Callback<PersistAction>,
 }
 
@@ -98,7 +100,13 @@ pub fn persistence_bar(props: &PersistenceProps) -> Html {
     html! {
         <section class="persistence" aria-label="persistence">
             if let Some(text) = &props.banner {
-                <div class="banner" role="alert">{ text }</div>
+                <div class="banner" role="alert">
+                    { text }
+                    if props.mode == Mode::Shared {
+                        { " " }
+                        <a href={props.home_link.clone()}>{ "Open your own playground" }</a>
+                    }
+                </div>
             }
             <div class="persist-bar">
                 <span class="persist-status" data-state={state}>{ label }</span>
