@@ -207,6 +207,7 @@ test("two tabs: one writes, the other is told and keeps changes in memory", asyn
   await second.screenshot({ path: join(shots, "persistence-second-tab.png") });
   assert.equal(await first.locator(".banner").count(), 0);
   await first.close({ runBeforeUnload: false });
+  await second.locator(".banner", { hasText: "The tab that saved this playground has closed" }).waitFor();
   await second.close({ runBeforeUnload: false });
   const third = await open(context, site.url, problems);
   await saved(third);

@@ -156,6 +156,18 @@ fn start(playground: &Shared<Playground>, update: UseForceUpdateHandle) -> Share
             }
         });
     }
+    if mode == Mode::Follower {
+        let (status, update) = (Rc::clone(&status), update.clone());
+        storage::when_writer_gone(move || {
+            status.borrow_mut().banner = Some(
+                "The tab that saved this playground has closed. Reload this one to continue \
+                 from the saved data and save here again (download an .rdb first to keep \
+                 this tab's changes)."
+                    .to_string(),
+            );
+            update.force_update();
+        });
+    }
     if matches!(mode, Mode::Writer | Mode::Follower) {
         refresh_snapshots(Rc::clone(&status), update, None);
     }

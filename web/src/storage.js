@@ -47,6 +47,14 @@ export function acquireWriter() {
   });
 }
 
+// Calls back once the writer tab is gone (its lock released), for a tab
+// that is not the writer. The lock is let go at once, so the next page
+// to open or reload becomes the writer.
+export function whenWriterGone(callback) {
+  if (!navigator.locks) return;
+  navigator.locks.request(LOCK, () => callback()).catch(() => {});
+}
+
 // Opens the database; resolves to [snapshot or null, [journal records]].
 export async function openStorage() {
   const open = indexedDB.open(DB_NAME, 1);

@@ -17,6 +17,8 @@ extern "C" {
     fn describe(error: &JsValue) -> String;
     #[wasm_bindgen(js_name = acquireWriter)]
     fn acquire_writer() -> Promise;
+    #[wasm_bindgen(js_name = whenWriterGone)]
+    fn when_writer_gone_js(callback: &Closure<dyn FnMut()>);
     #[wasm_bindgen(js_name = openStorage)]
     fn open_storage() -> Promise;
     #[wasm_bindgen(js_name = writeBatch)]
@@ -163,6 +165,14 @@ pub async fn delete_snapshot(name: &str) -> Result<(), String> {
 
 pub async fn file_bytes(file: &web_sys::File) -> Result<Vec<u8>, String> {
     wait(file_bytes_js(file)).await.map(|v| bytes(&v))
+}
+
+/// Calls `callback` once the tab that writes the dataset has gone.
+pub fn when_writer_gone(callback: impl FnOnce() + 'static) {
+    let closure = Closure::once(callback);
+    when_writer_gone_js(&closure);
+    // Called at most once, maybe only when the page is long gone.
+    closure.forget();
 }
 
 /// Calls `on_hidden` whenever the page is hidden or left, for the page's
