@@ -397,6 +397,26 @@ mod tests {
     }
 
     #[test]
+    fn a_long_journal_is_compacted_into_a_snapshot() {
+        let mut p = Playground::new(0);
+        let store = attach(&mut p);
+        let members: Vec<String> = (0..60_000).map(|i| format!("m{i}")).collect();
+        run(&mut p, &format!("SADD big {}", members.join(" ")), 0);
+        let record = store.borrow().journal[0].len();
+        assert!(record > 300_000, "{record}");
+        let mut compacted = false;
+        for i in 0..(JOURNAL_LIMIT / record + 2) {
+            run(&mut p, &format!("SADD big extra{i}"), 0);
+            compacted |= store.borrow().journal.is_empty();
+        }
+        assert!(compacted, "the journal stays under the limit");
+        assert!(store.borrow().journal.len() * record <= JOURNAL_LIMIT + record);
+        let mut q = reopen(&store.borrow(), 0);
+        let expected = format!("(integer) {}", 60_000 + JOURNAL_LIMIT / record + 2);
+        assert_eq!(run(&mut q, "SCARD big", 0), expected);
+    }
+
+    #[test]
     fn the_save_policy_snapshots_on_a_tick() {
         let mut p = Playground::new(0);
         let store = attach(&mut p);
