@@ -30,3 +30,40 @@ export async function launch() {
     ],
   });
 }
+
+/** The built playground the tests serve: REDSIM_DIST, or dist/. */
+export const distDir = process.env.REDSIM_DIST ?? join(root, "dist");
+
+/** Sends the page's uncaught errors and console errors to `problems`. */
+export function collectProblems(page, problems) {
+  page.on("pageerror", (err) => problems.push(err.message));
+  page.on("console", (msg) => msg.type() === "error" && problems.push(msg.text()));
+}
+
+/**
+ * Opens the playground at `url` in a new page of `context` (at
+ * `viewport`, if given), collecting errors in `problems`; resolves once
+ * the first pane's input is there.
+ */
+export async function openPlayground(context, url, { problems = [], viewport } = {}) {
+  const page = await context.newPage();
+  if (viewport) {
+    await page.setViewportSize(viewport);
+  }
+  collectProblems(page, problems);
+  await page.goto(url);
+  const input = page.locator("#console-input-0");
+  await input.waitFor();
+  return { page, problems, input };
+}
+
+/** Browsers each with a fresh profile (their own storage), closed after the tests. */
+export function freshBrowsers(after) {
+  const contexts = [];
+  after(() => Promise.all(contexts.map((c) => c.close())));
+  return async () => {
+    const context = await launch();
+    contexts.push(context);
+    return context;
+  };
+}

@@ -7,10 +7,10 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { serveDist } from "./serve-dist.mjs";
-import { launch, repoRoot } from "./browser.mjs";
+import { distDir, launch, openPlayground, repoRoot } from "./browser.mjs";
 
 // REDSIM_DIST points at another build (engineers building in parallel).
-const site = await serveDist(process.env.REDSIM_DIST ?? join(repoRoot, "dist"));
+const site = await serveDist(distDir);
 const browser = await launch();
 after(async () => {
   await browser.close();
@@ -22,14 +22,7 @@ mkdirSync(shots, { recursive: true });
 
 /** A fresh page with the console ready; `problems` collects page errors. */
 async function open() {
-  const page = await browser.newPage();
-  const problems = [];
-  page.on("pageerror", (err) => problems.push(err.message));
-  page.on("console", (msg) => msg.type() === "error" && problems.push(msg.text()));
-  await page.goto(site.url);
-  const input = page.locator("#console-input-0");
-  await input.waitFor();
-  return { page, problems, input };
+  return openPlayground(browser, site.url);
 }
 
 const pane = (page, n) => page.locator(`.console[data-pane="${n}"]`);

@@ -6,10 +6,9 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { serveDist } from "./serve-dist.mjs";
-import { launch, repoRoot } from "./browser.mjs";
+import { distDir, launch, openPlayground, repoRoot } from "./browser.mjs";
 
-// REDSIM_DIST points at another build (engineers building in parallel).
-const site = await serveDist(process.env.REDSIM_DIST ?? join(repoRoot, "dist"));
+const site = await serveDist(distDir);
 const browser = await launch();
 after(async () => {
   await browser.close();
@@ -17,13 +16,7 @@ after(async () => {
 });
 
 test("the console runs commands and prints redis-cli replies", async () => {
-  const page = await browser.newPage();
-  const problems = [];
-  page.on("pageerror", (err) => problems.push(err.message));
-  page.on("console", (msg) => msg.type() === "error" && problems.push(msg.text()));
-  await page.goto(site.url);
-  const input = page.locator("#console-input-0");
-  await input.waitFor();
+  const { page, problems, input } = await openPlayground(browser, site.url);
 
   const typed = [
     ["SET greeting hello", "OK"],
@@ -70,13 +63,7 @@ test("the console runs commands and prints redis-cli replies", async () => {
 });
 
 test("client panes are separate connections to one server", async () => {
-  const page = await browser.newPage();
-  const problems = [];
-  page.on("pageerror", (err) => problems.push(err.message));
-  page.on("console", (msg) => msg.type() === "error" && problems.push(msg.text()));
-  await page.goto(site.url);
-  const first = page.locator("#console-input-0");
-  await first.waitFor();
+  const { page, problems, input: first } = await openPlayground(browser, site.url);
   await page.getByRole("button", { name: "+ client" }).click();
   const second = page.locator("#console-input-1");
   await second.waitFor();
@@ -126,10 +113,7 @@ test("client panes are separate connections to one server", async () => {
 });
 
 test("the clock pauses and jumps ahead, and keys expire on its time", async () => {
-  const page = await browser.newPage();
-  await page.goto(site.url);
-  const input = page.locator("#console-input-0");
-  await input.waitFor();
+  const { page, problems, input } = await openPlayground(browser, site.url);
   await page.getByRole("button", { name: "pause" }).click();
   await page.locator(".clock-state", { hasText: "paused" }).waitFor();
   await input.fill("SET k v EX 60");
@@ -148,4 +132,5 @@ test("the clock pauses and jumps ahead, and keys expire on its time", async () =
   await page.getByRole("button", { name: "resume" }).click();
   // Time runs on from where it stood: still about a minute ahead.
   await page.locator(".clock-state", { hasText: /running, [1-6][0-9] s ahead/ }).waitFor();
+  assert.deepEqual(problems, []);
 });

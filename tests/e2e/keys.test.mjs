@@ -9,9 +9,9 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { serveDist } from "./serve-dist.mjs";
-import { launch, repoRoot } from "./browser.mjs";
+import { distDir, launch, openPlayground, repoRoot } from "./browser.mjs";
 
-const site = await serveDist(process.env.REDSIM_DIST ?? join(repoRoot, "dist"));
+const site = await serveDist(distDir);
 const browser = await launch();
 const shots = join(repoRoot, "tests", "e2e", "artifacts");
 mkdirSync(shots, { recursive: true });
@@ -22,14 +22,7 @@ after(async () => {
 
 /** A fresh page with an empty dataset, collecting errors. */
 async function open(viewport = { width: 1280, height: 800 }) {
-  const page = await browser.newPage();
-  await page.setViewportSize(viewport);
-  const problems = [];
-  page.on("pageerror", (err) => problems.push(err.message));
-  page.on("console", (msg) => msg.type() === "error" && problems.push(msg.text()));
-  await page.goto(site.url);
-  const input = page.locator("#console-input-0");
-  await input.waitFor();
+  const { page, problems, input } = await openPlayground(browser, site.url, { viewport });
   const run = async (...lines) => {
     for (const line of lines) {
       const before = await page.locator(".console .entry").count();

@@ -1,19 +1,13 @@
 // Helpers for the persistence and sharing tests: a page that fails the
 // test on any browser error, typing a command into a pane and reading its
 // reply, and the persistence bar's state.
-import { join } from "node:path";
-import { repoRoot } from "./browser.mjs";
+import { openPlayground } from "./browser.mjs";
 
-export const distDir = process.env.REDSIM_DIST ?? join(repoRoot, "dist");
+export { distDir } from "./browser.mjs";
 
 /** Opens `url` in a new page of `context`; errors land in `problems`. */
 export async function open(context, url, problems) {
-  const page = await context.newPage();
-  page.on("pageerror", (err) => problems.push(err.message));
-  page.on("console", (msg) => msg.type() === "error" && problems.push(msg.text()));
-  await page.goto(url);
-  await page.locator("#console-input-0").waitFor();
-  return page;
+  return (await openPlayground(context, url, { problems })).page;
 }
 
 /** Types `line` into pane `pane` and answers redis-cli's reply to it. */

@@ -11,24 +11,15 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serveDist } from "./serve-dist.mjs";
-import { launch, repoRoot } from "./browser.mjs";
+import { freshBrowsers, repoRoot } from "./browser.mjs";
 import { distDir, open, run, saved } from "./persist-helpers.mjs";
 
 const site = await serveDist(distDir);
 const shots = join(repoRoot, "tests", "e2e", "artifacts");
 mkdirSync(shots, { recursive: true });
-const contexts = [];
-after(async () => {
-  await Promise.all(contexts.map((c) => c.close()));
-  site.close();
-});
-
+after(() => site.close());
 /** A browser with a fresh profile: its own IndexedDB. */
-async function browser() {
-  const context = await launch();
-  contexts.push(context);
-  return context;
-}
+const browser = freshBrowsers(after);
 
 test("the dataset survives a reload", async () => {
   const context = await browser();

@@ -7,23 +7,15 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { serveDist } from "./serve-dist.mjs";
-import { launch, repoRoot } from "./browser.mjs";
+import { freshBrowsers, repoRoot } from "./browser.mjs";
 import { distDir, open, run, saved } from "./persist-helpers.mjs";
 
 const site = await serveDist(distDir);
 const shots = join(repoRoot, "tests", "e2e", "artifacts");
 mkdirSync(shots, { recursive: true });
-const contexts = [];
-after(async () => {
-  await Promise.all(contexts.map((c) => c.close()));
-  site.close();
-});
-
-async function browser() {
-  const context = await launch();
-  contexts.push(context);
-  return context;
-}
+after(() => site.close());
+/** A browser with a fresh profile: its own IndexedDB. */
+const browser = freshBrowsers(after);
 
 /** The commands and replies pane 0 shows. */
 async function transcript(page) {
