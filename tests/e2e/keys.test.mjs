@@ -178,6 +178,10 @@ test("every type has a visualizer that shows each change", async () => {
   await run("ZINCRBY board 10 bob");
   await viz.locator(".rank.flash-changed", { hasText: "bob" }).waitFor();
   assert.equal(await viz.locator(".rank").first().locator(".rank-member").textContent(), "ada");
+  // The score range the last command read is marked.
+  await run("ZRANGEBYSCORE board (22 30");
+  await viz.locator(".rank.in-range", { hasText: "ada" }).waitFor();
+  assert.equal(await viz.locator(".rank.in-range").count(), 2, "ada 30 and cy 25, not bob 22");
   await shoot(viz, "zset");
 
   viz = await visualize(page, "events", "stream");
@@ -200,6 +204,11 @@ test("every type has a visualizer that shows each change", async () => {
   assert.equal(await viz.locator(".geo-point").count(), 3);
   await run("GEOADD places 12.4964 41.9028 Rome");
   await viz.locator(".geo-point.flash-added", { hasText: "Rome" }).waitFor();
+  // The last search's circle, then its box, are drawn.
+  await run("GEOSEARCH places FROMMEMBER Palermo BYRADIUS 200 km ASC");
+  await viz.locator("ellipse.geo-search").waitFor();
+  await run("GEOSEARCH places FROMLONLAT 15 37 BYBOX 400 300 km");
+  await viz.locator("rect.geo-search").waitFor();
   await shoot(viz, "geo");
 
   await viz.locator(".viz-close").click();

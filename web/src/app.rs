@@ -156,9 +156,10 @@ fn visualizer(state: &Playground, now: i64, act: &Callback<Action>) -> Html {
     let Some(selection) = state.keys.selection.clone() else {
         return Html::default();
     };
+    let query = crate::state::query::of_line(&state.last_line, &selection.key);
     html! {
         <Visualizer {selection} sets={state.keys.keys_of_kind("set")} now_ms={now}
-            on_action={act.clone()} />
+            {query} on_action={act.clone()} />
     }
 }
 

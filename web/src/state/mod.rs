@@ -11,6 +11,7 @@ pub mod history;
 pub mod keys;
 pub mod persist;
 pub mod playground;
+pub mod query;
 pub mod search;
 pub mod selection;
 pub mod server;

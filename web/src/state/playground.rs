@@ -29,6 +29,9 @@ pub struct Playground {
     /// The pane a command was last typed into, whose history a share link
     /// carries.
     last_pane: usize,
+    /// The line run last, in any pane: what the visualizers show the
+    /// question of (a score range, a geo search).
+    pub last_line: String,
     /// Every line typed in any pane, as redis-cli's history file keeps
     /// them: a new pane starts with it.
     pub history: History,
@@ -60,6 +63,7 @@ impl Playground {
             server: ServerPanel::default(),
             persist: Persist::default(),
             last_pane: 0,
+            last_line: String::new(),
             history: History::default(),
         };
         playground.add_pane();
@@ -122,6 +126,7 @@ impl Playground {
             }
             let (client, prompt) = (pane.client, self.prompt(id));
             self.last_pane = id;
+            self.last_line = line.to_string();
             // HELP is redis-cli's own, never sent to the server.
             let output = match help::answer(self.engine.commands(), line) {
                 Some(text) => text,

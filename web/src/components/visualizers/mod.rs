@@ -19,6 +19,7 @@ use yew::prelude::*;
 use crate::app::Action;
 use crate::state::encoding::conversion;
 use crate::state::keys::{countdown, shown, KeysAction};
+use crate::state::query::Query;
 use crate::state::selection::{Marks, Selection, View};
 use crate::state::server::human_bytes;
 use crate::state::shapes;
@@ -29,6 +30,8 @@ pub struct VisualizerProps {
     /// The other sets of the database, for the Venn view.
     pub sets: Vec<Vec<u8>>,
     pub now_ms: i64,
+    /// What the last command asked of this key (a score range, a search).
+    pub query: Option<Query>,
     pub on_action: Callback<Action>,
 }
 
@@ -116,10 +119,15 @@ fn body(props: &VisualizerProps, view: &View, marks: &Marks) -> Html {
                 other={props.selection.other.clone()} sets={props.sets.clone()}
                 on_action={props.on_action.clone()} {marks} />
         },
-        Contents::ZSet(members) => match shapes::geo_points(members) {
-            Some(points) => html! { <geo::GeoView {points} {marks} /> },
-            None => html! { <zset::ZSetView members={members.clone()} {len} {marks} /> },
-        },
+        Contents::ZSet(members) => {
+            let query = props.query.clone();
+            match shapes::geo_points(members) {
+                Some(points) => html! { <geo::GeoView {points} {query} {marks} /> },
+                None => {
+                    html! { <zset::ZSetView members={members.clone()} {len} {query} {marks} /> }
+                }
+            }
+        }
         Contents::Stream(stream) => {
             html! { <stream::StreamDraw stream={stream.clone()} {marks} /> }
         }

@@ -1,10 +1,12 @@
 //! A sorted set as a leaderboard: highest score first, bars scaled to the
-//! top score, members whose score changed flashing.
+//! top score, members whose score changed flashing, and the members in the
+//! score range the last command read (ZRANGEBYSCORE, ZCOUNT...) marked.
 
 use yew::prelude::*;
 
 use super::flash;
 use crate::state::keys::shown;
+use crate::state::query::Query;
 use crate::state::selection::Marks;
 
 #[derive(Properties, PartialEq)]
@@ -13,6 +15,7 @@ pub struct ZSetProps {
     pub members: Vec<(Vec<u8>, f64)>,
     /// ZCARD.
     pub len: usize,
+    pub query: Option<Query>,
     pub marks: Marks,
 }
 
@@ -37,7 +40,11 @@ pub fn zset_view(props: &ZSetProps) -> Html {
             }
             <ol class="leaderboard">
                 { for props.members.iter().rev().enumerate().map(|(i, (member, score))| html! {
-                    <li class={classes!("rank", flash(&props.marks, member))}>
+                    <li class={classes!(
+                        "rank",
+                        flash(&props.marks, member),
+                        props.query.as_ref().is_some_and(|q| q.includes(*score)).then_some("in-range")
+                    )}>
                         <span class="rank-no">{ format!("#{}", i + 1) }</span>
                         <span class="rank-member">{ shown(member) }</span>
                         <span class="rank-bar-wrap">
