@@ -198,6 +198,8 @@ test("every type has a visualizer that shows each change", async () => {
   await viz.locator(".encoding-now", { hasText: "sparse" }).waitFor();
   await run("PFADD visitors i j k");
   await viz.locator(".hll-estimate", { hasText: "PFCOUNT ≈ 11" }).waitFor();
+  // Every element went in here, so the exact count stands beside it.
+  await viz.locator(".hll-exact", { hasText: "exact: 11 distinct elements · error +0.00%" }).waitFor();
   await shoot(viz, "hyperloglog");
 
   viz = await visualize(page, "places", "geo");

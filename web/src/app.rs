@@ -157,9 +157,10 @@ fn visualizer(state: &Playground, now: i64, act: &Callback<Action>) -> Html {
         return Html::default();
     };
     let query = crate::state::query::of_line(&state.last_line, &selection.key);
+    let exact = state.exact.get(selection.db, &selection.key);
     html! {
         <Visualizer {selection} sets={state.keys.keys_of_kind("set")} now_ms={now}
-            {query} on_action={act.clone()} />
+            {query} {exact} on_action={act.clone()} />
     }
 }
 

@@ -5,6 +5,7 @@ pub mod completion;
 pub mod console;
 pub mod editor;
 pub mod encoding;
+pub mod exact;
 pub mod grammar;
 pub mod help;
 pub mod history;

@@ -32,6 +32,8 @@ pub struct Playground {
     /// The line run last, in any pane: what the visualizers show the
     /// question of (a score range, a geo search).
     pub last_line: String,
+    /// Exact counts of HyperLogLogs built here, beside their estimates.
+    pub exact: super::exact::ExactCounts,
     /// Every line typed in any pane, as redis-cli's history file keeps
     /// them: a new pane starts with it.
     pub history: History,
@@ -64,6 +66,7 @@ impl Playground {
             persist: Persist::default(),
             last_pane: 0,
             last_line: String::new(),
+            exact: Default::default(),
             history: History::default(),
         };
         playground.add_pane();
@@ -127,6 +130,10 @@ impl Playground {
             let (client, prompt) = (pane.client, self.prompt(id));
             self.last_pane = id;
             self.last_line = line.to_string();
+            let db = self.engine.selected_db(client);
+            let engine = &self.engine;
+            self.exact
+                .before(db, line, |key| engine.key_summary(db, key).is_some());
             // HELP is redis-cli's own, never sent to the server.
             let output = match help::answer(self.engine.commands(), line) {
                 Some(text) => text,
@@ -234,6 +241,7 @@ impl Playground {
     /// the consumers of the change feed (the feed is taken once, here).
     fn note_changes(&mut self) {
         let changes = self.engine.take_changes();
+        self.exact.apply(&changes);
         self.persist.note(&mut self.engine, &changes);
         self.keys.apply(&self.engine, &changes);
     }

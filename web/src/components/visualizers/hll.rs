@@ -1,5 +1,6 @@
 //! A HyperLogLog: how many of its 16384 registers hold each value (the
-//! histogram the estimator reads), and PFCOUNT's estimate.
+//! histogram the estimator reads), PFCOUNT's estimate, and the exact count
+//! with the estimate's error when every element was added here.
 
 use yew::prelude::*;
 
@@ -10,6 +11,7 @@ use crate::state::shapes::Hll;
 #[derive(Properties, PartialEq)]
 pub struct HllProps {
     pub hll: Option<Hll>,
+    pub exact: Option<usize>,
     pub marks: Marks,
 }
 
@@ -40,6 +42,14 @@ pub fn hll_view(props: &HllProps) -> Html {
                 { "PFCOUNT ≈ " }<strong>{ hll.estimate }</strong>
                 { format!(" · {} encoding, {} bytes", hll.encoding, hll.bytes) }
             </p>
+            if let Some(exact) = props.exact {
+                <p class="hll-exact">
+                    { format!("exact: {exact} distinct elements") }
+                    if exact > 0 {
+                        { format!(" · error {:+.2}%", (hll.estimate as f64 - exact as f64) / exact as f64 * 100.0) }
+                    }
+                </p>
+            }
             <svg class="hll-histogram" viewBox="0 0 100 50" preserveAspectRatio="none" role="img"
                 aria-label="registers by value">
                 { for hll.histogram.iter().take(shown).enumerate().map(|(value, &count)| {

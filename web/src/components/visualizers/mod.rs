@@ -32,6 +32,8 @@ pub struct VisualizerProps {
     pub now_ms: i64,
     /// What the last command asked of this key (a score range, a search).
     pub query: Option<Query>,
+    /// A HyperLogLog's exact count, when every element went in here.
+    pub exact: Option<usize>,
     pub on_action: Callback<Action>,
 }
 
@@ -107,7 +109,7 @@ fn body(props: &VisualizerProps, view: &View, marks: &Marks) -> Html {
     match &view.contents {
         Contents::String(_) if view.hll.is_some() => {
             let hll = view.hll.clone();
-            html! { <hll::HllView {hll} {marks} /> }
+            html! { <hll::HllView {hll} exact={props.exact} {marks} /> }
         }
         Contents::String(bytes) => html! { <string::StringView bytes={bytes.clone()} {marks} /> },
         Contents::List(items) => html! { <list::ListView items={items.clone()} {len} {marks} /> },
