@@ -260,3 +260,49 @@ test("readable on a 390 px phone", async () => {
   await page.screenshot({ path: join(shots, "keys-phone.png"), fullPage: true });
   assert.deepEqual(problems, []);
 });
+
+/** Presses Tab until `target` has the focus (at most 60 times); true if it got there. */
+async function tabTo(page, target) {
+  for (let i = 0; i < 60; i++) {
+    if (await target.evaluate((el) => el === document.activeElement)) {
+      return true;
+    }
+    await page.keyboard.press("Tab");
+  }
+  return false;
+}
+
+test("the key browser and visualizer work from the keyboard alone", async () => {
+  const { page, problems, run } = await open();
+  await run("RPUSH queue a b c", "SET note hello");
+  const queue = row(page, "queue").locator("button");
+  await queue.waitFor();
+  assert.ok(await tabTo(page, queue), "Tab reaches the key");
+  await page.keyboard.press("Enter");
+  const viz = page.locator('.visualizer[data-kind="list"]');
+  await viz.waitFor();
+  const close = viz.locator(".viz-close");
+  assert.ok(await tabTo(page, close), "Tab reaches the visualizer's close button");
+  await page.keyboard.press("Enter");
+  await viz.waitFor({ state: "detached" });
+  // And back to typing: the console input is reachable too.
+  const input = page.locator("#console-input-0");
+  assert.ok(await tabTo(page, input), "Tab comes back round to the console");
+  await page.keyboard.type("GET note");
+  await page.keyboard.press("Enter");
+  await page.locator(".console .entry").last().locator(".reply", { hasText: '"hello"' }).waitFor();
+  assert.deepEqual(problems, []);
+});
+
+test("two client panes stack readably on a 390 px phone", async () => {
+  const { page, problems, run } = await open({ width: 390, height: 844 });
+  await page.getByRole("button", { name: "+ client" }).click();
+  await page.locator("#console-input-1").waitFor();
+  await run("SET k v");
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `no sideways scrolling (${overflow} px too wide)`);
+  const [a, b] = await Promise.all([0, 1].map((n) => page.locator(`.console[data-pane="${n}"]`).boundingBox()));
+  assert.ok(b.y >= a.y + a.height - 1, "the second pane is below the first");
+  await page.screenshot({ path: join(shots, "panes-phone.png"), fullPage: true });
+  assert.deepEqual(problems, []);
+});
