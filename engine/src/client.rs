@@ -217,6 +217,20 @@ impl Client {
         }
     }
 
+    /// The bytes the outbox would take on the wire, in this client's
+    /// protocol (CLIENT LIST's output fields, the output buffer limits).
+    pub fn outbox_bytes(&self) -> usize {
+        let mut bytes = Vec::new();
+        self.outbox
+            .iter()
+            .map(|frame| {
+                bytes.clear();
+                crate::resp::encode(frame, self.proto, &mut bytes);
+                bytes.len()
+            })
+            .sum()
+    }
+
     /// Queues a push (pub/sub message, invalidation): these ignore
     /// CLIENT REPLY, as in Redis.
     pub fn push(&mut self, frame: Reply) {

@@ -45,6 +45,13 @@ struct Slot {
     dirty: bool,
 }
 
+impl Slot {
+    /// What the memory model says the key takes now.
+    fn usage(&self) -> usize {
+        memory::key_usage(&self.key, &self.value, memory::DEFAULT_SAMPLES)
+    }
+}
+
 #[derive(Debug)]
 pub struct Db {
     slots: Vec<Option<Slot>>,
@@ -314,7 +321,7 @@ impl Db {
     pub fn settle_memory(&mut self) {
         for i in std::mem::take(&mut self.dirty) {
             if let Some(Some(slot)) = self.slots.get_mut(i) {
-                let mem = memory::key_usage(&slot.key, &slot.value, memory::DEFAULT_SAMPLES);
+                let mem = slot.usage();
                 self.keys_mem = self.keys_mem - slot.mem + mem;
                 slot.mem = mem;
                 slot.dirty = false;
@@ -334,10 +341,7 @@ impl Db {
             .iter()
             .filter_map(|&i| self.slots.get(i)?.as_ref())
             .filter(|slot| slot.dirty)
-            .map(|slot| {
-                let now = memory::key_usage(&slot.key, &slot.value, memory::DEFAULT_SAMPLES);
-                now as isize - slot.mem as isize
-            })
+            .map(|slot| slot.usage() as isize - slot.mem as isize)
             .sum();
         DbMemory {
             keys: self.keys_mem.saturating_add_signed(unsettled),

@@ -60,6 +60,8 @@ pub struct Server {
     pub started_ms: i64,
     /// Encoding conversion thresholds, kept in step with CONFIG SET.
     pub limits: EncodingLimits,
+    /// The parameters read on every command, mirrored from `params`.
+    pub hot: crate::config::HotParams,
     /// Every runtime parameter (CONFIG GET/SET). `limits` and
     /// `config.proto_max_bulk_len` mirror the ones the engine obeys.
     pub params: Params,
@@ -212,6 +214,7 @@ impl Engine {
                 stats: Stats::default(),
                 started_ms: config.now_ms,
                 limits: params.encoding_limits(),
+                hot: params.hot(),
                 notify_flags: params.keyspace_events(),
                 params,
                 clients: BTreeMap::new(),
@@ -330,7 +333,7 @@ impl Engine {
             expire::active_cycle(&mut self.server);
             if let (Some(now), Some(start)) = (self.server.timer, started) {
                 let spent_ms = now().saturating_sub(start) / 1000;
-                let threshold_ms = self.server.params.int("latency-monitor-threshold");
+                let threshold_ms = self.server.hot.latency_monitor_threshold;
                 let now_s = now_ms.div_euclid(1000);
                 self.server
                     .latency
@@ -779,7 +782,7 @@ fn process(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
             "NOAUTH Authentication required.".to_string(),
         ));
     }
-    if ctx.server.params.int("maxmemory") > 0 {
+    if ctx.server.hot.maxmemory > 0 {
         reject_if_out_of_memory(ctx, found)?;
     }
     if ctx.client.in_subscribed_mode() && !SUBSCRIBED_MODE_COMMANDS.contains(&found.parent) {
@@ -972,12 +975,14 @@ pub(crate) fn count_call(
     if failed {
         command.failed_calls += 1;
     }
-    if server.params.is_yes("latency-tracking") {
-        let histogram = server.stats.latency.entry(name).or_default();
-        histogram.record_us(duration_us);
+    if server.hot.latency_tracking {
+        command
+            .latency
+            .get_or_insert_with(Default::default)
+            .record_us(duration_us);
     }
     let event = if fast { "fast-command" } else { "command" };
-    let threshold_ms = server.params.int("latency-monitor-threshold");
+    let threshold_ms = server.hot.latency_monitor_threshold;
     let now_s = server.now_ms.div_euclid(1000);
     server
         .latency
@@ -987,11 +992,11 @@ pub(crate) fn count_call(
 /// Adds the command to the slow log if it took at least
 /// `slowlog-log-slower-than` microseconds (negative: never).
 pub(crate) fn log_if_slow(server: &mut Server, client: &Client, argv: &[&[u8]], duration_us: u64) {
-    let threshold = server.params.int("slowlog-log-slower-than");
+    let threshold = server.hot.slowlog_log_slower_than;
     if !u64::try_from(threshold).is_ok_and(|t| duration_us >= t) {
         return;
     }
-    let max_len = usize::try_from(server.params.int("slowlog-max-len")).unwrap_or(0);
+    let max_len = usize::try_from(server.hot.slowlog_max_len).unwrap_or(0);
     let entry = crate::slowlog::Entry {
         id: 0,
         time_s: server.now_ms.div_euclid(1000),

@@ -14,7 +14,6 @@
 use crate::commands::REPLY_BUFFER;
 use crate::config::BufferLimit;
 use crate::engine::Server;
-use crate::resp::encode;
 
 /// Index of each class in `Params::buffer_limits`.
 const NORMAL: usize = 0;
@@ -23,7 +22,7 @@ const PUBSUB: usize = 2;
 /// Closes the clients over their limits; checked after every command and
 /// tick.
 pub(crate) fn enforce(server: &mut Server) {
-    let limits = server.params.buffer_limits();
+    let limits = server.hot.buffer_limits;
     let now = server.now_ms;
     for client in server.clients.values_mut() {
         let class = if client.subscriptions.count() > 0 {
@@ -51,19 +50,10 @@ pub(crate) fn enforce(server: &mut Server) {
     }
 }
 
-/// The client's pending output in bytes, as it goes on the wire.
+/// The client's pending output in bytes: its outbox and what the host
+/// has yet to deliver.
 fn pending_bytes(client: &crate::client::Client) -> usize {
-    let mut bytes = Vec::new();
-    let queued: usize = client
-        .outbox
-        .iter()
-        .map(|frame| {
-            bytes.clear();
-            encode(frame, client.proto, &mut bytes);
-            bytes.len()
-        })
-        .sum();
-    queued + client.backlog
+    client.outbox_bytes() + client.backlog
 }
 
 /// Whether `pending` bytes break `limit`: at the hard limit at once, at

@@ -9,7 +9,7 @@ use crate::latency::Histogram;
 /// Redis stops tracking new error kinds after this many (errorstats).
 const MAX_ERROR_KINDS: usize = 128;
 
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct CommandStats {
     pub calls: u64,
     /// Microseconds spent running it (0 without a host timer).
@@ -18,6 +18,9 @@ pub struct CommandStats {
     pub rejected_calls: u64,
     /// Ran and answered an error.
     pub failed_calls: u64,
+    /// Its durations (INFO latencystats, LATENCY HISTOGRAM), once one was
+    /// recorded while `latency-tracking` was on.
+    pub latency: Option<Histogram>,
 }
 
 #[derive(Debug, Default)]
@@ -32,9 +35,6 @@ pub struct Stats {
     pub commands: BTreeMap<(&'static str, Option<&'static str>), CommandStats>,
     /// By error kind: the first word of the error text (`ERR`, `WRONGTYPE`).
     pub errors: BTreeMap<String, u64>,
-    /// Each command's durations (INFO latencystats, LATENCY HISTOGRAM),
-    /// while `latency-tracking` is on.
-    pub latency: BTreeMap<(&'static str, Option<&'static str>), Histogram>,
 }
 
 impl Stats {

@@ -17,7 +17,7 @@ use crate::client::{Client, ClientId};
 use crate::engine::{drop_client, error_text, Ctx, Server};
 use crate::error::CmdError;
 use crate::reply::Reply;
-use crate::resp::{encode, Protocol};
+use crate::resp::Protocol;
 
 /// The types CLIENT LIST TYPE and CLIENT KILL TYPE select by. There are no
 /// replicas or masters here, so those select nobody.
@@ -366,15 +366,7 @@ impl Memory {
         } else {
             (REPLY_BUFFER_SHRUNK, 0)
         };
-        let waiting: usize = client
-            .outbox
-            .iter()
-            .map(|frame| {
-                let mut bytes = Vec::new();
-                encode(frame, client.proto, &mut bytes);
-                bytes.len()
-            })
-            .sum();
+        let waiting = client.outbox_bytes();
         let output_buffered = waiting.min(reply_buffer);
         let output_blocks = (waiting - output_buffered).div_ceil(REPLY_BUFFER);
         let output_memory = output_blocks * REPLY_BUFFER;

@@ -127,6 +127,7 @@ fn set(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
 /// state reads them cheaply.
 pub(crate) fn mirror(server: &mut Server) {
     server.limits = server.params.encoding_limits();
+    server.hot = server.params.hot();
     let access = crate::evict::access_mode(&server.params);
     for db in &mut server.dbs {
         db.set_access_mode(access);

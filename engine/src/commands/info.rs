@@ -441,7 +441,10 @@ fn write_section(ctx: &mut Ctx<'_>, section: &str, out: &mut String) {
         }
         "latencystats" => {
             let percentiles = server.params.percentiles();
-            for ((parent, sub), histogram) in &server.stats.latency {
+            let tracked = server.stats.commands.iter();
+            for ((parent, sub), histogram) in
+                tracked.filter_map(|(name, c)| Some((name, c.latency.as_ref()?)))
+            {
                 let _ = write!(out, "latency_percentiles_usec_{parent}");
                 if let Some(sub) = sub {
                     let _ = write!(out, "|{sub}");

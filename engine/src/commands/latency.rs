@@ -223,8 +223,14 @@ fn full_name(parent: &str, sub: Option<&str>) -> String {
 /// named ones: `config|get` names a subcommand, `config` all of its
 /// subcommands that ran. Names of commands that never ran are skipped.
 fn histogram(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
-    let all = &ctx.server.stats.latency;
-    let entry = |((parent, sub), h): (&(&str, Option<&str>), &Histogram)| {
+    let all = ctx
+        .server
+        .stats
+        .commands
+        .iter()
+        .filter_map(|(name, c)| Some((name, c.latency.as_ref()?)))
+        .collect::<Vec<_>>();
+    let entry = |&((parent, sub), h): &(&(&str, Option<&str>), &Histogram)| {
         histogram_entry(full_name(parent, *sub), h)
     };
     let names = argv.get(2..).unwrap_or_default();

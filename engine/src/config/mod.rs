@@ -19,6 +19,20 @@ pub use table::names;
 use table::{Apply, ParamDef, HIDDEN, IMMUTABLE, PARAMS, PROTECTED};
 pub(crate) use value::render_percentile;
 pub use value::BufferLimit;
+
+/// The parameters the dispatcher reads on every command, kept on `Server`
+/// as plain values (refreshed after every CONFIG SET) so a command does
+/// not look each one up by name.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HotParams {
+    pub maxmemory: i64,
+    pub latency_tracking: bool,
+    pub latency_monitor_threshold: i64,
+    pub slowlog_log_slower_than: i64,
+    pub slowlog_max_len: i64,
+    /// `client-output-buffer-limit`: normal, replica, pub/sub.
+    pub buffer_limits: [BufferLimit; 3],
+}
 use value::Value;
 
 /// The current value of every parameter, in table order.
@@ -251,6 +265,18 @@ impl Params {
     /// Whether a yes/no parameter is on.
     pub fn is_yes(&self, name: &str) -> bool {
         value_of(&self.values, name).is_some_and(Value::is_yes)
+    }
+
+    /// The parameters every command reads, copied out once per change.
+    pub fn hot(&self) -> HotParams {
+        HotParams {
+            maxmemory: self.int("maxmemory"),
+            latency_tracking: self.is_yes("latency-tracking"),
+            latency_monitor_threshold: self.int("latency-monitor-threshold"),
+            slowlog_log_slower_than: self.int("slowlog-log-slower-than"),
+            slowlog_max_len: self.int("slowlog-max-len"),
+            buffer_limits: self.buffer_limits(),
+        }
     }
 
     /// `client-output-buffer-limit` for the normal, replica and pub/sub

@@ -62,9 +62,20 @@ pub fn idle_seconds(bits: u32, now_ms: i64) -> i64 {
     let elapsed = if clock >= bits {
         clock - bits
     } else {
-        clock + (LRU_CLOCK_MAX - bits)
+        clock + LRU_CLOCK_MAX.saturating_sub(bits)
     };
     i64::from(elapsed)
+}
+
+/// The LRU clock `idle_s` seconds ago (RESTORE IDLETIME, a snapshot's
+/// IDLE), wrapping back through the clock's range once as Redis does.
+pub fn idle_since(idle_s: u64, now_ms: i64) -> u32 {
+    let idle = i64::try_from(idle_s).unwrap_or(i64::MAX);
+    let mut at = i64::from(lru_clock(now_ms)).saturating_sub(idle);
+    if at < 0 {
+        at = at.saturating_add(i64::from(LRU_CLOCK_MAX)).max(0);
+    }
+    u32::try_from(at).unwrap_or(0)
 }
 
 /// The LFU counter after the decay owed for the minutes since it was last

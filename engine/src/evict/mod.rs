@@ -131,7 +131,7 @@ pub struct OutOfMemory;
 /// when it is 0). Err when still over: the policy is noeviction or no key
 /// qualifies. Evicted keys are noted in their databases' events.
 pub fn perform(server: &mut Server) -> Result<(), OutOfMemory> {
-    let Ok(limit) = usize::try_from(server.params.int("maxmemory")) else {
+    let Ok(limit) = usize::try_from(server.hot.maxmemory) else {
         return Ok(());
     };
     if limit == 0 || server.memory_overview().used <= limit {

@@ -158,20 +158,13 @@ pub(crate) fn set_access(
     freq: Option<u8>,
     now: i64,
 ) {
-    const LRU_CLOCK_MAX: i64 = (1 << 24) - 1;
     match (mode, idle_s, freq) {
         (clock::Mode::Lfu { .. }, _, Some(f)) => {
             let minutes = clock::initial(mode, now) & !0xff;
             db.set_eviction_bits(key, minutes | u32::from(f));
         }
         (clock::Mode::Lru, Some(idle), _) => {
-            let idle = i64::try_from(idle).unwrap_or(i64::MAX);
-            let mut at = i64::from(clock::lru_clock(now)).saturating_sub(idle);
-            if at < 0 {
-                // The clock wraps; Redis adds its range back (once).
-                at = at.saturating_add(LRU_CLOCK_MAX).max(0);
-            }
-            db.set_eviction_bits(key, u32::try_from(at).unwrap_or(0));
+            db.set_eviction_bits(key, clock::idle_since(idle, now));
         }
         _ => {}
     }
