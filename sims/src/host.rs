@@ -1,0 +1,181 @@
+//! The real engine as a simulation uses it: one `Engine` on the virtual
+//! clock, connections for the simulated actors, and every command recorded
+//! in the log with its reply as it runs. Nothing reaches the engine any
+//! other way, so what the log shows is what happened.
+
+use crate::log::{shown, shown_reply, Action, LogEntry, LOG_CAPACITY};
+use crate::recent::Recent;
+use redsim_engine::inspect::{KeySummary, ServerStats};
+use redsim_engine::{ClientId, Config, Engine, Reply};
+
+/// Virtual time 0 as the engine's unix clock (2024-01-01T00:00:00Z), so
+/// TIME and the key browser's TTLs look like a real server's.
+pub const EPOCH_MS: i64 = 1_704_067_200_000;
+
+/// How often the engine's cron runs (Redis's default `hz` is 10).
+pub const TICK_MS: u64 = 100;
+
+/// An actor's connection to the engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Conn(ClientId);
+
+pub struct Host {
+    engine: Engine,
+    log: Recent<LogEntry>,
+    now_ms: u64,
+}
+
+impl Host {
+    pub fn new(seed: u64) -> Host {
+        Host {
+            engine: Engine::new(Config {
+                seed,
+                now_ms: EPOCH_MS,
+                ..Config::default()
+            }),
+            log: Recent::new(LOG_CAPACITY),
+            now_ms: 0,
+        }
+    }
+
+    pub fn connect(&mut self) -> Conn {
+        Conn(self.engine.connect())
+    }
+
+    /// Moves the clock (virtual ms) without running the cron.
+    pub fn set_now(&mut self, now_ms: u64) {
+        self.now_ms = now_ms;
+        self.engine.set_time(engine_time(now_ms));
+    }
+
+    /// Moves the clock and runs the engine's cron (active expiry).
+    pub fn tick(&mut self, now_ms: u64) {
+        self.now_ms = now_ms;
+        self.engine.tick(engine_time(now_ms));
+    }
+
+    /// Runs one command now and logs it with its reply.
+    pub fn run(&mut self, conn: Conn, actor: &str, argv: &[&str]) -> Reply {
+        let reply = self.engine.execute(conn.0, argv);
+        self.log.push(LogEntry {
+            at_ms: self.now_ms,
+            actor: actor.to_string(),
+            action: Action::Redis {
+                argv: argv.iter().map(|arg| shown(arg.as_bytes())).collect(),
+                reply: shown_reply(&reply),
+            },
+        });
+        reply
+    }
+
+    /// Logs something that is not a Redis command.
+    pub fn note(&mut self, actor: &str, action: Action) {
+        self.log.push(LogEntry {
+            at_ms: self.now_ms,
+            actor: actor.to_string(),
+            action,
+        });
+    }
+
+    pub fn take_log(&mut self) -> Vec<LogEntry> {
+        self.log.take()
+    }
+
+    pub fn log_dropped(&self) -> u64 {
+        self.log.dropped()
+    }
+
+    /// The engine, for views that read keys without running commands.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// INFO's figures (used memory, evictions), read without a command.
+    pub fn stats(&mut self) -> ServerStats {
+        self.engine.server_stats()
+    }
+
+    /// The live keys starting with `prefix`, sorted, as the key browser
+    /// would list them (read without commands, so nothing is counted).
+    pub fn keys_with_prefix(&self, prefix: &str) -> Vec<KeySummary> {
+        let mut keys = Vec::new();
+        let mut cursor = 0;
+        loop {
+            let (batch, next) = self.engine.scan_keys(0, cursor, 256);
+            keys.extend(
+                batch
+                    .iter()
+                    .filter(|key| key.starts_with(prefix.as_bytes()))
+                    .filter_map(|key| self.engine.key_summary(0, key)),
+            );
+            if next == 0 {
+                break;
+            }
+            cursor = next;
+        }
+        keys.sort_by(|a, b| a.key.cmp(&b.key));
+        keys
+    }
+}
+
+fn engine_time(now_ms: u64) -> i64 {
+    EPOCH_MS.saturating_add(i64::try_from(now_ms).unwrap_or(i64::MAX))
+}
+
+/// The arguments that give a key a TTL of `ttl_ms`: `EX` in whole seconds
+/// as the guides write it, `PX` when the TTL is not whole seconds.
+pub fn ttl_args(ttl_ms: u64) -> [String; 2] {
+    if ttl_ms % 1000 == 0 {
+        ["EX".into(), (ttl_ms / 1000).to_string()]
+    } else {
+        ["PX".into(), ttl_ms.to_string()]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_run_on_the_virtual_clock_and_are_logged() {
+        let mut host = Host::new(1);
+        let conn = host.connect();
+        host.set_now(1500);
+        assert_eq!(
+            host.run(conn, "t", &["SET", "k", "v", "PX", "500"]),
+            Reply::ok()
+        );
+        host.set_now(1999);
+        assert_eq!(
+            host.run(conn, "t", &["GET", "k"]),
+            Reply::Bulk(b"v".to_vec())
+        );
+        host.tick(2000);
+        assert_eq!(host.run(conn, "t", &["GET", "k"]), Reply::Nil);
+        let log = host.take_log();
+        assert_eq!(log.len(), 3);
+        assert_eq!(log[0].at_ms, 1500);
+        assert_eq!(log[2].at_ms, 2000);
+        assert_eq!(
+            log[1].action,
+            Action::Redis {
+                argv: vec!["GET".into(), "k".into()],
+                reply: Reply::Bulk(b"v".to_vec())
+            }
+        );
+        host.run(conn, "t", &["SET", "other", "1"]);
+        host.run(conn, "t", &["SET", "k:1", "1"]);
+        let keys: Vec<_> = host
+            .keys_with_prefix("k")
+            .into_iter()
+            .map(|k| k.key)
+            .collect();
+        assert_eq!(keys, [b"k:1".to_vec()]);
+    }
+
+    #[test]
+    fn ttl_arguments_use_seconds_when_they_can() {
+        assert_eq!(ttl_args(5000), ["EX".to_string(), "5".to_string()]);
+        assert_eq!(ttl_args(1500), ["PX".to_string(), "1500".to_string()]);
+    }
+}
