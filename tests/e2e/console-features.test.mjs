@@ -173,6 +173,8 @@ test("the history survives a reload", async () => {
   await run(input, "SET kept-line 1");
   await run(input, "GET kept-line");
   await lastReply(page, 0, '"1"');
+  // The history is kept in IndexedDB with the data: saved once that is.
+  await page.locator('.persist-status[data-state="saved"]').waitFor();
   await page.reload();
   await input.waitFor();
   await input.press("ArrowUp");

@@ -27,6 +27,10 @@ test("the console runs commands and prints redis-cli replies", async () => {
     ["FOO", "(error) ERR unknown command 'FOO', with args beginning with: "],
     ["RPUSH list a b", "(integer) 2"],
     ["LRANGE list 0 -1", '1) "a"\n2) "b"'],
+    // redis-cli's quoting on the way in, its escapes on the way out.
+    ['SET bin "a b\\x00\\xff\\n"', "OK"],
+    ["GET bin", '"a b\\x00\\xff\\n"'],
+    ["SET 'it''s' x", "Invalid argument(s)"],
   ];
   for (const [line, _] of typed) {
     await input.fill(line);
@@ -40,13 +44,16 @@ test("the console runs commands and prints redis-cli replies", async () => {
     assert.equal(await entry.locator(".prompt").textContent(), "127.0.0.1:6379> ");
     assert.equal(await entry.locator(".reply").textContent(), reply, `reply to ${line}`);
   }
+  // Errors stand apart from replies.
+  assert.equal(await entries.nth(5).locator(".reply.error").count(), 1);
+  assert.equal(await entries.nth(4).locator(".reply.error").count(), 0);
 
   // Up arrow brings back the previous command; down restores the draft.
   await input.fill("draft");
   await input.press("ArrowUp");
-  assert.equal(await input.inputValue(), "LRANGE list 0 -1");
+  assert.equal(await input.inputValue(), "SET 'it''s' x");
   await input.press("ArrowUp");
-  assert.equal(await input.inputValue(), "RPUSH list a b");
+  assert.equal(await input.inputValue(), "GET bin");
   await input.press("ArrowDown");
   await input.press("ArrowDown");
   assert.equal(await input.inputValue(), "draft");
@@ -129,8 +136,19 @@ test("the clock pauses and jumps ahead, and keys expire on its time", async () =
   await input.fill("GET k");
   await input.press("Enter");
   await page.locator(".entry").last().locator(".reply", { hasText: "(nil)" }).waitFor();
+  // A typed jump: what does not read as a duration is refused, visibly.
+  const jump = page.getByLabel(/jump ahead by a duration/);
+  await jump.fill("soon");
+  await jump.press("Enter");
+  await page.locator('.advance-custom input[aria-invalid="true"]').waitFor();
+  const beforeJump = await seconds();
+  await jump.fill("1h30m");
+  await jump.press("Enter");
+  await page.locator('.advance-custom input[aria-invalid="false"]').waitFor();
+  for (let i = 0; i < 50 && (await seconds()) === beforeJump; i++) await page.waitForTimeout(20);
+  assert.equal(((await seconds()) - beforeJump + 86400) % 86400, 5400, "paused time moved by 1h30m");
   await page.getByRole("button", { name: "resume" }).click();
   // Time runs on from where it stood: still about a minute ahead.
-  await page.locator(".clock-state", { hasText: /running, [1-6][0-9] s ahead/ }).waitFor();
+  await page.locator(".clock-state", { hasText: /running, 54[0-9][0-9] s ahead/ }).waitFor();
   assert.deepEqual(problems, []);
 });

@@ -1,9 +1,10 @@
 // The key browser, the visualizers and the server panel: commands typed in
 // the console show up live in the key browser (new keys, deletions, TTLs
 // counting down, FLUSHDB), the filter and sort work, every type's
-// visualizer draws (screenshots in artifacts/visualizer-<type>.png), a hash
-// is seen converting from listpack to hashtable, and the server panel shows
-// memory and evicted keys. Needs a built dist/ (or REDSIM_DIST).
+// visualizer draws (screenshots in artifacts/visualizer-<type>.png, and
+// -phone.png at 390 px), a hash is seen converting from listpack to
+// hashtable, and the server panel shows memory and evicted keys. Needs a
+// built dist/ (or REDSIM_DIST).
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
@@ -113,26 +114,29 @@ async function visualize(page, key, kind) {
   return viz;
 }
 
+/** One key of every kind a visualizer draws. */
+const EVERY_KIND = [
+  "SET counter 41",
+  "SETBIT flags 1 1",
+  "SETBIT flags 6 1",
+  "SETBIT flags 12 1",
+  "RPUSH jobs b c",
+  "HSET user name ada lang en",
+  "HEXPIRE user 300 FIELDS 1 lang",
+  "SADD team:a ada bob cy",
+  "SADD team:b cy dee",
+  "ZADD board 30 ada 12 bob 25 cy",
+  "XADD events 1700000000000-0 type login",
+  "XADD events 1700000005000-0 type click",
+  "XGROUP CREATE events workers 0",
+  "XREADGROUP GROUP workers w1 COUNT 1 STREAMS events >",
+  "PFADD visitors a b c d e f g h",
+  "GEOADD places 13.361389 38.115556 Palermo 15.087269 37.502669 Catania 2.3522 48.8566 Paris",
+];
+
 test("every type has a visualizer that shows each change", async () => {
   const { page, problems, run } = await open();
-  await run(
-    "SET counter 41",
-    "SETBIT flags 1 1",
-    "SETBIT flags 6 1",
-    "SETBIT flags 12 1",
-    "RPUSH jobs b c",
-    "HSET user name ada lang en",
-    "HEXPIRE user 300 FIELDS 1 lang",
-    "SADD team:a ada bob cy",
-    "SADD team:b cy dee",
-    "ZADD board 30 ada 12 bob 25 cy",
-    "XADD events 1700000000000-0 type login",
-    "XADD events 1700000005000-0 type click",
-    "XGROUP CREATE events workers 0",
-    "XREADGROUP GROUP workers w1 COUNT 1 STREAMS events >",
-    "PFADD visitors a b c d e f g h",
-    "GEOADD places 13.361389 38.115556 Palermo 15.087269 37.502669 Catania 2.3522 48.8566 Paris",
-  );
+  await run(...EVERY_KIND);
   await row(page, "places").waitFor();
   const shoot = (viz, kind) => viz.screenshot({ path: join(shots, `visualizer-${kind}.png`) });
 
@@ -147,6 +151,10 @@ test("every type has a visualizer that shows each change", async () => {
   assert.equal(await viz.locator(".bit.on").count(), 3);
   await run("SETBIT flags 3 1");
   await viz.locator(".bit.on.flash-changed[title='bit 3']").waitFor();
+  // The range BITCOUNT read is marked, with the count in it.
+  await run("BITCOUNT flags 1 1");
+  await viz.locator(".bit-range", { hasText: "1 bit set in bits 8–15" }).waitFor();
+  assert.equal(await viz.locator(".bit.in-range").count(), 8);
   await shoot(viz, "bitmap");
 
   viz = await visualize(page, "jobs", "list");
@@ -171,6 +179,14 @@ test("every type has a visualizer that shows each change", async () => {
   await viz.locator(".venn-region.both .chip", { hasText: "ada" }).waitFor();
   await run("SADD team:a eve");
   await viz.locator(".chips .chip.flash-added", { hasText: "eve" }).waitFor();
+  // A set operation lights the region its answer is made of.
+  await run("SDIFF team:b team:a");
+  await viz.locator(".venn-region.only-b.answered", { hasText: "dee" }).waitFor();
+  assert.equal(await viz.locator(".venn-region.answered").count(), 1);
+  // With another set, it opens the Venn view of the two by itself.
+  await run("SADD team:c cy zed", "SINTER team:a team:c");
+  await viz.locator(".venn-region.both.answered .chip", { hasText: "cy" }).waitFor();
+  assert.equal(await viz.locator(".venn-select").inputValue(), "team:c");
   await shoot(viz, "set");
 
   viz = await visualize(page, "board", "zset");
@@ -250,14 +266,37 @@ test("the server panel shows memory against maxmemory and evicted keys", async (
   assert.deepEqual(problems, []);
 });
 
-test("readable on a 390 px phone", async () => {
+test("every visualizer and the server panel are readable on a 390 px phone", async () => {
   const { page, problems, run } = await open({ width: 390, height: 844 });
-  await run("ZADD board 3 ada 2 bob", "SADD s a b");
-  await row(page, "board").waitFor();
-  await visualize(page, "board", "zset");
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 0, `no sideways scrolling (${overflow} px too wide)`);
-  await page.screenshot({ path: join(shots, "keys-phone.png"), fullPage: true });
+  await run(...EVERY_KIND, "SADD team:c cy", "SINTER team:a team:b");
+  await row(page, "places").waitFor();
+  const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  const kinds = [
+    ["counter", "string"],
+    ["flags", "string"],
+    ["jobs", "list"],
+    ["user", "hash"],
+    ["team:a", "set"],
+    ["board", "zset"],
+    ["events", "stream"],
+    ["visitors", "hyperloglog"],
+    ["places", "geo"],
+  ];
+  for (const [key, kind] of kinds) {
+    const viz = await visualize(page, key, kind);
+    const box = await viz.boundingBox();
+    assert.ok(box.x >= 0 && box.x + box.width <= 390 + 0.5, `${key}'s visualizer fits (${box.x}, ${box.width})`);
+    assert.ok((await overflow()) <= 0, `no sideways scrolling with ${key} open (${await overflow()} px too wide)`);
+    if (key === "board") {
+      await page.screenshot({ path: join(shots, "keys-phone.png"), fullPage: true });
+    }
+    await viz.screenshot({ path: join(shots, `visualizer-${key === "flags" ? "bitmap" : kind}-phone.png`) });
+  }
+  const panel = page.locator(".server-panel");
+  await panel.scrollIntoViewIfNeeded();
+  const box = await panel.boundingBox();
+  assert.ok(box.x >= 0 && box.x + box.width <= 390 + 0.5, `the server panel fits (${box.x}, ${box.width})`);
+  await panel.screenshot({ path: join(shots, "server-panel-phone.png") });
   assert.deepEqual(problems, []);
 });
 

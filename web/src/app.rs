@@ -167,17 +167,8 @@ fn visualizer(state: &Playground, now: i64, act: &Callback<Action>) -> Html {
 fn apply(p: &mut Playground, action: Action) {
     let wall = wall_ms();
     match action {
-        Action::Submit { pane, text } => {
-            p.submit(pane, &text, wall);
-            console_host::save_history(p);
-        }
-        Action::Key { pane, key } => {
-            let enter = key == Key::Enter;
-            p.key(pane, key, wall);
-            if enter {
-                console_host::save_history(p);
-            }
-        }
+        Action::Submit { pane, text } => p.submit(pane, &text, wall),
+        Action::Key { pane, key } => p.key(pane, key, wall),
         Action::SlowlogThreshold { us } => p.set_slowlog_threshold(us),
         Action::Cancel { pane } => p.cancel(pane),
         Action::AddPane => {

@@ -106,8 +106,12 @@ fn start(playground: &Shared<Playground>, update: UseForceUpdateHandle) -> Share
         Startup::Stored {
             snapshot,
             journal,
+            history,
             writer,
         } => {
+            if let Some(text) = history {
+                p.load_history(&text);
+            }
             let now = p.clock.now(wall_ms());
             let loaded = if snapshot.is_none() && journal.is_empty() {
                 Ok(())
@@ -185,7 +189,7 @@ fn sink(
         status.borrow_mut().in_flight += 1;
         let (playground, status, update) = (playground.clone(), Rc::clone(&status), update.clone());
         spawn_local(async move {
-            let result = storage::write_batch(batch.snapshot, batch.records).await;
+            let result = storage::write_batch(batch).await;
             let mut s = status.borrow_mut();
             s.in_flight -= 1;
             if let Err(why) = result {

@@ -4,7 +4,9 @@
 //
 // Stores of database "redsim": "current" holds the latest snapshot under
 // the key "snapshot"; "journal" the records written since, in order;
-// "snapshots" the named snapshots ({name, time, keys, size, bytes}).
+// "snapshots" the named snapshots ({name, time, keys, size, bytes});
+// "history" the console's command history under the key "lines" (one
+// line per line, as redis-cli keeps ~/.rediscli_history).
 
 const DB_NAME = "redsim";
 const LOCK = "redsim-writer";
@@ -55,22 +57,36 @@ export function whenWriterGone(callback) {
   navigator.locks.request(LOCK, () => callback()).catch(() => {});
 }
 
-// Opens the database; resolves to [snapshot or null, [journal records]].
+// Opens the database; resolves to [snapshot or null, [journal records],
+// history text or null]. Version 2 added the history store.
 export async function openStorage() {
-  const open = indexedDB.open(DB_NAME, 1);
-  open.onupgradeneeded = () => {
+  const open = indexedDB.open(DB_NAME, 2);
+  open.onupgradeneeded = (event) => {
     const d = open.result;
-    d.createObjectStore("current");
-    d.createObjectStore("journal", { autoIncrement: true });
-    d.createObjectStore("snapshots", { keyPath: "name" });
+    if (event.oldVersion < 1) {
+      d.createObjectStore("current");
+      d.createObjectStore("journal", { autoIncrement: true });
+      d.createObjectStore("snapshots", { keyPath: "name" });
+    }
+    d.createObjectStore("history");
   };
-  db = await request(open);
-  const tx = db.transaction(["current", "journal"], "readonly");
-  const [snapshot, journal] = await Promise.all([
+  // A tab still running an older page holds the old version open; waiting
+  // for it would hang startup, so this tab goes on in memory instead.
+  const opened = request(open);
+  const blocked = new Promise((_, reject) => {
+    open.onblocked = () =>
+      reject(new DOMException("an older playground in another tab holds the storage; close it and reload", "VersionError"));
+  });
+  db = await Promise.race([opened, blocked]);
+  // Newer pages (a later version) ask this one to let go.
+  db.onversionchange = () => db.close();
+  const tx = db.transaction(["current", "journal", "history"], "readonly");
+  const [snapshot, journal, history] = await Promise.all([
     request(tx.objectStore("current").get("snapshot")),
     request(tx.objectStore("journal").getAll()),
+    request(tx.objectStore("history").get("lines")),
   ]);
-  return [snapshot ?? null, journal];
+  return [snapshot ?? null, journal, history ?? null];
 }
 
 function store(name, mode) {
@@ -79,15 +95,17 @@ function store(name, mode) {
 }
 
 // One transaction: a snapshot (replacing the stored one and emptying the
-// journal) if given, then the records appended. All or nothing.
-export async function writeBatch(snapshot, records) {
-  const tx = store(["current", "journal"], "readwrite");
+// journal) if given, then the records appended, and the history if given.
+// All or nothing.
+export async function writeBatch(snapshot, records, history) {
+  const tx = store(["current", "journal", "history"], "readwrite");
   const journal = tx.objectStore("journal");
   if (snapshot) {
     tx.objectStore("current").put(snapshot, "snapshot");
     journal.clear();
   }
   for (const record of records) journal.add(record);
+  if (history !== undefined && history !== null) tx.objectStore("history").put(history, "lines");
   await finished(tx);
 }
 

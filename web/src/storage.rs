@@ -10,6 +10,7 @@ use js_sys::{Array, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::state::persist::Batch;
 use crate::state::share;
 
 #[wasm_bindgen(module = "/src/storage.js")]
@@ -22,7 +23,11 @@ extern "C" {
     #[wasm_bindgen(js_name = openStorage)]
     fn open_storage() -> Promise;
     #[wasm_bindgen(js_name = writeBatch)]
-    fn write_batch_js(snapshot: Option<Vec<u8>>, records: Array) -> Promise;
+    fn write_batch_js(
+        snapshot: Option<Vec<u8>>,
+        records: Array,
+        history: Option<String>,
+    ) -> Promise;
     #[wasm_bindgen(js_name = listSnapshots)]
     fn list_snapshots_js() -> Promise;
     #[wasm_bindgen(js_name = putSnapshot)]
@@ -57,11 +62,12 @@ pub enum Startup {
     /// A share link (or `?commands=`): the script to replay in a fresh
     /// engine, or why the link is unreadable. Storage is not touched.
     Shared(Result<String, String>),
-    /// The stored snapshot and journal; `writer` false when another tab
-    /// holds the writer lock (this one then only reads).
+    /// The stored snapshot, journal and console history; `writer` false
+    /// when another tab holds the writer lock (this one then only reads).
     Stored {
         snapshot: Option<Vec<u8>>,
         journal: Vec<Vec<u8>>,
+        history: Option<String>,
         writer: bool,
     },
     /// IndexedDB cannot be used: why.
@@ -99,6 +105,7 @@ async fn stored() -> Result<Startup, String> {
     Ok(Startup::Stored {
         snapshot,
         journal,
+        history: found.get(2).as_string(),
         writer,
     })
 }
@@ -108,9 +115,15 @@ pub fn take_startup() -> Option<Startup> {
     STARTUP.with(|s| s.borrow_mut().take())
 }
 
-pub async fn write_batch(snapshot: Option<Vec<u8>>, records: Vec<Vec<u8>>) -> Result<(), String> {
-    let array: Array = records.iter().map(|r| Uint8Array::from(&r[..])).collect();
-    wait(write_batch_js(snapshot, array)).await.map(drop)
+pub async fn write_batch(batch: Batch) -> Result<(), String> {
+    let array: Array = batch
+        .records
+        .iter()
+        .map(|r| Uint8Array::from(&r[..]))
+        .collect();
+    wait(write_batch_js(batch.snapshot, array, batch.history))
+        .await
+        .map(drop)
 }
 
 /// A named snapshot as listed (newest first).

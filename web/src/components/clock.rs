@@ -1,9 +1,12 @@
 //! The clock bar: the playground's time, whether it runs, and buttons to
-//! pause, resume and jump ahead, so TTLs can be watched without waiting.
+//! pause, resume and jump ahead (by fixed steps or a typed duration), so
+//! TTLs can be watched without waiting.
 
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::app::Action;
+use crate::state::clock::parse_duration;
 
 #[derive(Properties, PartialEq)]
 pub struct ClockProps {
@@ -52,6 +55,46 @@ pub fn clock_bar(props: &ClockProps) -> Html {
             { jump("+1 s", 1_000) }
             { jump("+10 s", 10_000) }
             { jump("+1 min", 60_000) }
+            <CustomJump on_action={props.on_action.clone()} />
         </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct CustomJumpProps {
+    on_action: Callback<Action>,
+}
+
+/// A typed jump (`90s`, `5m`, `1h30m`); a duration that does not read is
+/// marked invalid and nothing moves.
+#[function_component(CustomJump)]
+fn custom_jump(props: &CustomJumpProps) -> Html {
+    let input = use_node_ref();
+    let invalid = use_state(|| false);
+    let onsubmit = {
+        let (input, invalid, on_action) = (input.clone(), invalid.clone(), props.on_action.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let Some(field) = input.cast::<HtmlInputElement>() else {
+                return;
+            };
+            match parse_duration(&field.value()) {
+                Some(ms) => {
+                    invalid.set(false);
+                    field.set_value("");
+                    on_action.emit(Action::Advance { ms });
+                }
+                None => invalid.set(true),
+            }
+        })
+    };
+    html! {
+        <form class="advance-custom" {onsubmit}>
+            <input ref={input} type="text" size="6" placeholder="90s, 5m, 2h"
+                aria-label="jump ahead by a duration such as 90s, 5m or 1h30m"
+                aria-invalid={invalid.to_string()}
+                title={if *invalid { "a duration such as 90, 90s, 5m, 2h, 1d or 1h30m, up to a year" } else { "" }} />
+            <button type="submit">{ "jump" }</button>
+        </form>
     }
 }

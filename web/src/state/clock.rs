@@ -55,6 +55,44 @@ impl Clock {
     }
 }
 
+/// The longest jump accepted at once: a year.
+const MAX_JUMP_MS: i64 = 365 * 86_400_000;
+
+/// A duration typed for a custom jump: a number of seconds (`90`), or
+/// numbers with units run together (`500ms`, `90s`, `5m`, `2h`, `1d`,
+/// `1h30m`). None when it is not one, is zero, or exceeds a year.
+pub fn parse_duration(text: &str) -> Option<i64> {
+    let text = text.trim().to_ascii_lowercase();
+    if let Ok(seconds) = text.parse::<i64>() {
+        return seconds
+            .checked_mul(1000)
+            .filter(|ms| (1..=MAX_JUMP_MS).contains(ms));
+    }
+    let mut rest = text.as_str();
+    let mut total: i64 = 0;
+    while !rest.is_empty() {
+        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let (number, after) = rest.split_at(digits);
+        let letters = after.len()
+            - after
+                .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+                .len();
+        let (unit, after) = after.split_at(letters);
+        let scale = match unit {
+            "ms" => 1,
+            "s" => 1_000,
+            "m" | "min" => 60_000,
+            "h" => 3_600_000,
+            "d" => 86_400_000,
+            _ => return None,
+        };
+        let part = number.parse::<i64>().ok()?.checked_mul(scale)?;
+        total = total.checked_add(part)?;
+        rest = after.trim_start();
+    }
+    Some(total).filter(|ms| (1..=MAX_JUMP_MS).contains(ms))
+}
+
 impl Default for Clock {
     fn default() -> Self {
         Clock::new()
@@ -63,7 +101,32 @@ impl Default for Clock {
 
 #[cfg(test)]
 mod tests {
-    use super::Clock;
+    use super::{parse_duration, Clock};
+
+    #[test]
+    fn custom_jumps_are_read_with_units() {
+        assert_eq!(parse_duration("90"), Some(90_000));
+        assert_eq!(parse_duration(" 90s "), Some(90_000));
+        assert_eq!(parse_duration("500ms"), Some(500));
+        assert_eq!(parse_duration("5m"), Some(300_000));
+        assert_eq!(parse_duration("5min"), Some(300_000));
+        assert_eq!(parse_duration("1h30m"), Some(5_400_000));
+        assert_eq!(parse_duration("1h 30m"), Some(5_400_000));
+        assert_eq!(parse_duration("2D"), Some(172_800_000));
+        for bad in [
+            "",
+            "0",
+            "-5",
+            "5x",
+            "m",
+            "1.5h",
+            "366d",
+            "99999999999999999999",
+            "9223372036854775807d",
+        ] {
+            assert_eq!(parse_duration(bad), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn pause_resume_and_advance() {

@@ -24,11 +24,13 @@ use redsim_engine::{Config, Engine};
 const JOURNAL_LIMIT: usize = 4 << 20;
 
 /// What to write to storage at once. A snapshot replaces the stored one
-/// and empties the journal, before the records are appended.
+/// and empties the journal, before the records are appended. The console
+/// history rides along in the same storage, replaced whole when given.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Batch {
     pub snapshot: Option<Vec<u8>>,
     pub records: Vec<Vec<u8>>,
+    pub history: Option<String>,
 }
 
 /// Where batches go (IndexedDB in the browser).
@@ -40,6 +42,8 @@ pub type Sink = Box<dyn FnMut(Batch)>;
 pub struct Persist {
     sink: Option<Sink>,
     journal_bytes: usize,
+    /// The console history, when it changed since last written.
+    history: Option<String>,
 }
 
 impl Persist {
@@ -73,7 +77,7 @@ impl Persist {
         }
         let mut batch = Batch {
             snapshot: made,
-            records: Vec::new(),
+            ..Batch::default()
         };
         if batch.snapshot.is_some() {
             self.journal_bytes = 0;
@@ -106,11 +110,30 @@ impl Persist {
         let snapshot = Some(engine.snapshot());
         self.send(Batch {
             snapshot,
-            records: Vec::new(),
+            ..Batch::default()
         });
     }
 
-    fn send(&mut self, batch: Batch) {
+    /// Notes the console history (`History::to_text`) after a line ran; it
+    /// goes out with the line's changes, or alone at `flush`.
+    pub fn note_history(&mut self, text: String) {
+        self.history = Some(text);
+    }
+
+    /// Writes a history that no change took along (a read-only line).
+    pub fn flush(&mut self) {
+        if let Some(text) = self.history.take() {
+            self.send(Batch {
+                history: Some(text),
+                ..Batch::default()
+            });
+        }
+    }
+
+    fn send(&mut self, mut batch: Batch) {
+        if batch.history.is_none() {
+            batch.history = self.history.take();
+        }
         if let Some(sink) = self.sink.as_mut() {
             sink(batch);
         }
@@ -254,6 +277,7 @@ mod tests {
     struct Store {
         snapshot: Option<Vec<u8>>,
         journal: Vec<Vec<u8>>,
+        history: Option<String>,
         batches: usize,
     }
 
@@ -268,6 +292,9 @@ mod tests {
                 s.journal.clear();
             }
             s.journal.extend(batch.records);
+            if batch.history.is_some() {
+                s.history = batch.history;
+            }
         }));
         store
     }
@@ -277,6 +304,9 @@ mod tests {
         let bytes = rebuild(store.snapshot.as_deref(), &store.journal, wall_ms).unwrap();
         let mut p = Playground::new(wall_ms);
         p.load_rdb(&bytes).unwrap();
+        if let Some(text) = &store.history {
+            p.load_history(text);
+        }
         p
     }
 
@@ -339,6 +369,11 @@ mod tests {
 
         // Reopened 10 s later: the relative TTL kept its deadline.
         let mut q = reopen(&store.borrow(), 11_000);
+        assert_eq!(
+            q.history.lines().last().map(String::as_str),
+            Some("SMEMBERS s"),
+            "the console history is stored with the data"
+        );
         assert_eq!(run(&mut q, "GET plain", 11_000), "\"v\"");
         assert_eq!(run(&mut q, "EXISTS gone", 11_000), "(integer) 0");
         assert_eq!(run(&mut q, "GET n", 11_000), "\"1\"");

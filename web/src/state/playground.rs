@@ -12,6 +12,7 @@ use super::help;
 use super::history::History;
 use super::keys::{KeyBrowser, KeysAction};
 use super::persist::{Persist, Sink};
+use super::query;
 use super::server::ServerPanel;
 use super::slowlog::SlowRow;
 
@@ -120,6 +121,11 @@ impl Playground {
     /// playground's time; then delivers what other panes received.
     pub fn submit(&mut self, id: usize, text: &str, wall_ms: i64) {
         self.engine.set_time(self.clock.now(wall_ms));
+        self.run_lines(id, text);
+        self.persist.flush();
+    }
+
+    fn run_lines(&mut self, id: usize, text: &str) {
         for line in text.lines() {
             let Some(pane) = self.panes.iter().find(|p| p.id == id) else {
                 return;
@@ -141,6 +147,7 @@ impl Playground {
             };
             let pending = self.engine.is_blocked(client);
             self.history.push(line);
+            self.persist.note_history(self.history.to_text());
             if let Some(pane) = self.pane_mut(id) {
                 pane.history.push(line);
                 pane.push(Entry {
@@ -152,6 +159,23 @@ impl Playground {
             }
             self.deliver();
             self.keys.after_command(&self.engine);
+            self.follow_set_operation(client, line);
+        }
+    }
+
+    /// A set operation of the selected set with one other set opens the
+    /// Venn view of the two, whose regions the visualizer then lights.
+    fn follow_set_operation(&mut self, client: ClientId, line: &str) {
+        let Some(selection) = &self.keys.selection else {
+            return;
+        };
+        if selection.db != self.engine.selected_db(client) {
+            return;
+        }
+        let partner = query::of_line(line, &selection.key).and_then(|q| q.partner(&selection.key));
+        let compared = selection.other.as_ref().map(|o| &o.key);
+        if partner.is_some() && partner.as_ref() != compared {
+            self.keys.act(&self.engine, KeysAction::Compare(partner));
         }
     }
 
@@ -299,6 +323,7 @@ impl Playground {
 #[cfg(test)]
 mod tests {
     use super::Playground;
+    use crate::state::keys::KeysAction;
 
     fn outputs(p: &Playground, id: usize) -> Vec<String> {
         p.pane(id)
@@ -321,6 +346,34 @@ mod tests {
         assert_eq!(entries[2].prompt, "127.0.0.1:6379> ");
         assert_eq!(entries[3].prompt, "127.0.0.1:6379[2]> ");
         assert_eq!(p.prompt(a), "127.0.0.1:6379[2]> ");
+    }
+
+    #[test]
+    fn a_set_operation_with_the_selected_set_compares_the_two() {
+        let mut p = Playground::new(0);
+        let a = p.panes[0].id;
+        p.submit(a, "SADD x 1 2 3\nSADD y 3 4\nSADD z 9", 0);
+        p.keys_action(KeysAction::Select(b"x".to_vec()));
+        p.submit(a, "SINTER y x", 0);
+        let compared = |p: &Playground| {
+            let other = p.keys.selection.as_ref().and_then(|s| s.other.clone());
+            other.map(|o| (o.key, o.members.len()))
+        };
+        assert_eq!(compared(&p), Some((b"y".to_vec(), 2)));
+        p.submit(a, "SUNION x y z", 0);
+        assert_eq!(
+            compared(&p),
+            Some((b"y".to_vec(), 2)),
+            "three sets: no change"
+        );
+        p.submit(a, "SDIFFSTORE out x z", 0);
+        assert_eq!(compared(&p), Some((b"z".to_vec(), 1)));
+        p.submit(a, "SELECT 1\nSINTER x y", 0);
+        assert_eq!(
+            compared(&p),
+            Some((b"z".to_vec(), 1)),
+            "another database's x"
+        );
     }
 
     #[test]

@@ -1,8 +1,12 @@
 //! What the last command asked of the selected key, for the visualizers to
 //! show: the score range a ZRANGEBYSCORE-like command read (members in it
-//! are highlighted), or the circle or box a GEOSEARCH-like command searched
-//! (drawn on the map). Read from the command line as typed, so it shows
-//! the question even when the answer is empty.
+//! are highlighted), the circle or box a GEOSEARCH-like command searched
+//! (drawn on the map), the set operation of the key with one other set
+//! (its Venn region lit), or the bit range a BITCOUNT/BITPOS read. Read
+//! from the command line as typed, so it shows the question even when the
+//! answer is empty.
+
+use std::ops::RangeInclusive;
 
 use redsim_engine::line::split_args;
 use redsim_engine::number::parse_double;
@@ -21,6 +25,27 @@ pub enum Query {
     /// A search around a centre: a circle (radius in metres) or a box
     /// (width and height in metres).
     Area { center: Center, shape: Shape },
+    /// SINTER/SUNION/SDIFF (or their STORE and CARD forms) over these
+    /// source keys, in order.
+    Sets { op: SetOp, keys: Vec<Vec<u8>> },
+    /// BITCOUNT/BITPOS over `start..=end`, counted in bytes or bits, from
+    /// the end when negative (Redis's indexes).
+    Bits { start: i64, end: i64, in_bits: bool },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SetOp {
+    Inter,
+    Union,
+    Diff,
+}
+
+/// Which of a two-set Venn diagram's regions an answer is made of.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Regions {
+    pub only_a: bool,
+    pub both: bool,
+    pub only_b: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -74,6 +99,77 @@ impl Query {
     }
 }
 
+impl Query {
+    /// The other set of a two-set operation on `key`, for the Venn view.
+    pub fn partner(&self, key: &[u8]) -> Option<Vec<u8>> {
+        let Query::Sets { keys, .. } = self else {
+            return None;
+        };
+        match keys.as_slice() {
+            [x, y] if x == key && y != key => Some(y.clone()),
+            [x, y] if y == key && x != key => Some(x.clone()),
+            _ => None,
+        }
+    }
+
+    /// The regions of the Venn diagram of `a` (the selected set) and `b`
+    /// that this operation's answer is made of.
+    pub fn regions(&self, a: &[u8], b: &[u8]) -> Option<Regions> {
+        let Query::Sets { op, keys } = self else {
+            return None;
+        };
+        let [first, second] = keys.as_slice() else {
+            return None;
+        };
+        let a_first = first == a && second == b;
+        let b_first = first == b && second == a;
+        if !(a_first || b_first) {
+            return None;
+        }
+        Some(match op {
+            SetOp::Inter => Regions {
+                both: true,
+                ..Regions::default()
+            },
+            SetOp::Union => Regions {
+                only_a: true,
+                both: true,
+                only_b: true,
+            },
+            SetOp::Diff => Regions {
+                only_a: a_first,
+                both: false,
+                only_b: !a_first,
+            },
+        })
+    }
+
+    /// The bits a BITCOUNT/BITPOS range covers in a string of `len` bytes,
+    /// resolved as Redis resolves it; None when empty or not a bit range.
+    pub fn bit_range(&self, len: usize) -> Option<RangeInclusive<usize>> {
+        let Query::Bits {
+            start,
+            end,
+            in_bits,
+        } = *self
+        else {
+            return None;
+        };
+        let total = i64::try_from(len)
+            .ok()?
+            .checked_mul(if in_bits { 8 } else { 1 })?;
+        let from_end = |i: i64| if i < 0 { (total + i).max(0) } else { i };
+        let (start, end) = (from_end(start), from_end(end).min(total - 1));
+        if start > end {
+            return None;
+        }
+        let scale = if in_bits { 1 } else { 8 };
+        let first = usize::try_from(start).ok()?.checked_mul(scale)?;
+        let last = usize::try_from(end).ok()?.checked_mul(scale)? + (scale - 1);
+        Some(first..=last)
+    }
+}
+
 /// Metres in one unit of GEO commands' distances.
 fn unit_metres(unit: &[u8]) -> Option<f64> {
     match unit.to_ascii_lowercase().as_slice() {
@@ -98,6 +194,12 @@ fn upper(args: &[Vec<u8>], i: usize) -> Vec<u8> {
 /// The query in `line` if it reads `key`; None for other commands or keys.
 pub fn of_line(line: &str, key: &[u8]) -> Option<Query> {
     let args = split_args(line.as_bytes())?;
+    if let Some(query) = set_operation(&args) {
+        let Query::Sets { keys, .. } = &query else {
+            return None;
+        };
+        return keys.iter().any(|k| k == key).then_some(query);
+    }
     if args.get(1).map(Vec::as_slice) != Some(key) {
         return None;
     }
@@ -133,8 +235,53 @@ pub fn of_line(line: &str, key: &[u8]) -> Option<Query> {
             shape: Shape::Radius(number(&args, 3)? * unit_metres(args.get(4)?)?),
         }),
         b"GEOSEARCH" => geosearch(&args, 2),
+        b"BITCOUNT" => bits(&args, 2, false),
+        b"BITPOS" => bits(&args, 3, true),
         _ => None,
     }
+}
+
+/// A set operation's kind and source keys, or None for other commands.
+fn set_operation(args: &[Vec<u8>]) -> Option<Query> {
+    let name = upper(args, 0);
+    let (op, sources) = match name.as_slice() {
+        b"SINTER" => (SetOp::Inter, args.get(1..)?),
+        b"SUNION" => (SetOp::Union, args.get(1..)?),
+        b"SDIFF" => (SetOp::Diff, args.get(1..)?),
+        b"SINTERSTORE" => (SetOp::Inter, args.get(2..)?),
+        b"SUNIONSTORE" => (SetOp::Union, args.get(2..)?),
+        b"SDIFFSTORE" => (SetOp::Diff, args.get(2..)?),
+        b"SINTERCARD" => {
+            let count = std::str::from_utf8(args.get(1)?)
+                .ok()?
+                .parse::<usize>()
+                .ok()?;
+            (SetOp::Inter, args.get(2..2usize.checked_add(count)?)?)
+        }
+        _ => return None,
+    };
+    Some(Query::Sets {
+        op,
+        keys: sources.to_vec(),
+    })
+}
+
+/// BITCOUNT's `start end [BYTE|BIT]`, or BITPOS's `[start [end [BYTE|BIT]]]`
+/// (`optional_end`: BITPOS's end defaults to the last byte).
+fn bits(args: &[Vec<u8>], from: usize, optional_end: bool) -> Option<Query> {
+    let index = |i: usize| std::str::from_utf8(args.get(i)?).ok()?.parse::<i64>().ok();
+    let start = index(from)?;
+    let end = match index(from + 1) {
+        Some(end) => end,
+        None if optional_end && args.len() == from + 1 => -1,
+        None => return None,
+    };
+    let in_bits = upper(args, from + 2) == b"BIT";
+    Some(Query::Bits {
+        start,
+        end,
+        in_bits,
+    })
 }
 
 /// GEOSEARCH's FROMMEMBER/FROMLONLAT and BYRADIUS/BYBOX, in any order.
@@ -199,6 +346,61 @@ mod tests {
         assert_eq!(of_line("ZRANGE z 0 -1", b"z"), None, "by rank, not score");
         assert_eq!(of_line("ZCOUNT other 0 1", b"z"), None, "another key");
         assert_eq!(of_line("ZCOUNT z x 1", b"z"), None, "not a range");
+    }
+
+    #[test]
+    fn set_operations_light_their_regions() {
+        let q = of_line("SINTER a b", b"a").expect("an operation");
+        assert_eq!(q.partner(b"a"), Some(b"b".to_vec()));
+        let both = Regions {
+            both: true,
+            ..Regions::default()
+        };
+        assert_eq!(q.regions(b"a", b"b"), Some(both));
+        let q = of_line("sdiff b a", b"a").expect("an operation");
+        assert_eq!(q.partner(b"a"), Some(b"b".to_vec()));
+        let only_b = Regions {
+            only_b: true,
+            ..Regions::default()
+        };
+        assert_eq!(q.regions(b"a", b"b"), Some(only_b), "b minus a");
+        let q = of_line("SUNIONSTORE dest a c", b"a").expect("an operation");
+        assert_eq!(q.partner(b"a"), Some(b"c".to_vec()));
+        assert_eq!(q.regions(b"a", b"b"), None, "not the compared set");
+        let q = of_line("SINTERCARD 2 x a LIMIT 5", b"a").expect("an operation");
+        assert_eq!(q.partner(b"a"), Some(b"x".to_vec()));
+        assert_eq!(
+            of_line("SINTER a b c", b"a").and_then(|q| q.partner(b"a")),
+            None,
+            "three sets"
+        );
+        assert_eq!(of_line("SINTER b c", b"a"), None, "without the key");
+        assert_eq!(of_line("SINTERCARD 9 a b", b"a"), None, "too few keys");
+        assert_eq!(
+            of_line("SUNIONSTORE a b c", b"a"),
+            None,
+            "a is the destination"
+        );
+    }
+
+    #[test]
+    fn bit_ranges_resolve_as_redis_does() {
+        let range = |line: &str, len: usize| of_line(line, b"k").and_then(|q| q.bit_range(len));
+        assert_eq!(range("BITCOUNT k 1 1", 3), Some(8..=15));
+        assert_eq!(range("BITCOUNT k 0 -1", 3), Some(0..=23));
+        assert_eq!(range("BITCOUNT k -2 99", 3), Some(8..=23));
+        assert_eq!(range("BITCOUNT k 5 30 BIT", 3), Some(5..=23));
+        assert_eq!(range("BITCOUNT k -3 -1 bit", 3), Some(21..=23));
+        assert_eq!(range("BITCOUNT k 2 1", 3), None, "empty");
+        assert_eq!(range("BITCOUNT k 0", 3), None, "start without end");
+        assert_eq!(
+            range("BITPOS k 1 1", 3),
+            Some(8..=23),
+            "end defaults to the last byte"
+        );
+        assert_eq!(range("BITPOS k 0 0 9 BIT", 3), Some(0..=9));
+        assert_eq!(range("BITPOS k 1", 3), None, "no range given");
+        assert_eq!(range("BITCOUNT k 0 -1", 0), None, "empty string");
     }
 
     #[test]

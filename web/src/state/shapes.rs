@@ -3,6 +3,8 @@
 //! bitmaps, HyperLogLogs and geo sets as plain strings and sorted sets;
 //! these read them back the way the commands that made them do.
 
+use std::ops::RangeInclusive;
+
 use redsim_engine::geo::hash::score_to_lon_lat;
 use redsim_engine::types::hll;
 
@@ -16,6 +18,22 @@ pub fn bits(bytes: &[u8]) -> impl Iterator<Item = bool> + '_ {
         .iter()
         .take(BITS_LIMIT)
         .flat_map(|b| (0..8).rev().map(move |i| b >> i & 1 == 1))
+}
+
+/// How many bits are set in `range` (bit offsets, as SETBIT numbers them),
+/// over the whole string, not only the drawn part: BITCOUNT's answer.
+pub fn count_bits(bytes: &[u8], range: &RangeInclusive<usize>) -> usize {
+    let (first, last) = (*range.start(), *range.end());
+    (first / 8..=(last / 8).min(bytes.len()))
+        .filter_map(|i| Some((i, *bytes.get(i)?)))
+        .map(|(i, byte)| {
+            // Keep only the bits of this byte inside the range.
+            let from = first.saturating_sub(i * 8).min(8);
+            let to = last.saturating_add(1).saturating_sub(i * 8).min(8);
+            let mask = (0xffu16 >> from) & !(0xffu16 >> to);
+            (u16::from(byte) & mask).count_ones() as usize
+        })
+        .sum()
 }
 
 /// Whether a string reads better as bits than as text: it is not UTF-8
@@ -120,6 +138,29 @@ mod tests {
         assert!(looks_like_bitmap(b"\x00\x10"));
         assert!(looks_like_bitmap(b"\xff"));
         assert!(!looks_like_bitmap("héllo\tworld".as_bytes()));
+    }
+
+    #[test]
+    fn bits_are_counted_in_a_range_as_bitcount_counts_them() {
+        let mut e = Engine::new(Config::default());
+        let c = e.connect();
+        cli::run_line(&mut e, c, "SET s foobar");
+        for (args, range) in [
+            ("1 1", 8..=15),
+            ("0 -1", 0..=47),
+            ("5 30 BIT", 5..=30),
+            ("7 7 BIT", 7..=7),
+            ("9 44 BIT", 9..=44),
+        ] {
+            let reply = cli::run_line(&mut e, c, &format!("BITCOUNT s {args}"));
+            assert_eq!(
+                reply,
+                format!("(integer) {}", count_bits(b"foobar", &range)),
+                "{args}"
+            );
+        }
+        assert_eq!(count_bits(b"\xff", &(0..=100)), 8, "past the end");
+        assert_eq!(count_bits(b"\xff", &(3..=usize::MAX)), 5);
     }
 
     #[test]

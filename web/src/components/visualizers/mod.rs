@@ -65,7 +65,7 @@ pub fn visualizer(props: &VisualizerProps) -> Html {
                 if let Some(ttl) = sum.ttl_ms.map(|t| t - (props.now_ms - view.read_at)) {
                     <span class="viz-ttl">{ format!("TTL {}", countdown(ttl)) }</span>
                 }
-                <span class="viz-memory">{ format!("{} · {} elements", human_bytes(sum.memory as u64), sum.len) }</span>
+                <span class="viz-memory">{ format!("{} · {}", human_bytes(sum.memory as u64), counted(sum.len, size_unit(sum.kind))) }</span>
                 <button class="viz-close" aria-label="close the visualizer" onclick={close}>{ "×" }</button>
             </div>
             { encoding_line(view) }
@@ -111,14 +111,17 @@ fn body(props: &VisualizerProps, view: &View, marks: &Marks) -> Html {
             let hll = view.hll.clone();
             html! { <hll::HllView {hll} exact={props.exact} {marks} /> }
         }
-        Contents::String(bytes) => html! { <string::StringView bytes={bytes.clone()} {marks} /> },
+        Contents::String(bytes) => {
+            let range = props.query.as_ref().and_then(|q| q.bit_range(bytes.len()));
+            html! { <string::StringView bytes={bytes.clone()} {range} {marks} /> }
+        }
         Contents::List(items) => html! { <list::ListView items={items.clone()} {len} {marks} /> },
         Contents::Hash(fields) => {
             html! { <hash::HashView fields={fields.clone()} now_ms={props.now_ms} {marks} /> }
         }
         Contents::Set(members) => html! {
             <set::SetView members={members.clone()} key_name={props.selection.key.clone()}
-                other={props.selection.other.clone()} sets={props.sets.clone()}
+                other={props.selection.other.clone()} sets={props.sets.clone()} query={props.query.clone()}
                 on_action={props.on_action.clone()} {marks} />
         },
         Contents::ZSet(members) => {
@@ -152,7 +155,40 @@ fn removed(marks: &Marks, view: &View) -> Html {
     }
 }
 
+/// What a key's length counts: STRLEN's bytes, HLEN's fields, and so on.
+fn size_unit(kind: &str) -> &'static str {
+    match kind {
+        "string" => "byte",
+        "hash" => "field",
+        "list" => "item",
+        "stream" => "entry",
+        _ => "member",
+    }
+}
+
+/// `1 byte`, `2 bytes`, `3 entries`.
+pub fn counted(n: usize, unit: &str) -> String {
+    match (n, unit.strip_suffix('y')) {
+        (1, _) => format!("1 {unit}"),
+        (_, Some(stem)) => format!("{n} {stem}ies"),
+        _ => format!("{n} {unit}s"),
+    }
+}
+
 /// The highlight class of an element.
 pub fn flash(marks: &Marks, id: &[u8]) -> Option<String> {
     marks.of(id).map(|m| format!("flash-{m}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::counted;
+
+    #[test]
+    fn counts_read_as_english() {
+        assert_eq!(counted(1, "bit"), "1 bit");
+        assert_eq!(counted(0, "byte"), "0 bytes");
+        assert_eq!(counted(3, "entry"), "3 entries");
+        assert_eq!(counted(1, "entry"), "1 entry");
+    }
 }

@@ -1,18 +1,23 @@
 //! A string: its text (or number), and a bitmap grid of its bits, which
 //! opens by itself when the bytes are not text (SETBIT, BITOP) and can be
-//! toggled for any string.
+//! toggled for any string. The range a BITCOUNT or BITPOS read is marked
+//! on the grid, with the count in it.
+
+use std::ops::RangeInclusive;
 
 use yew::prelude::*;
 
-use super::flash;
+use super::{counted, flash};
 use crate::state::keys::shown;
 use crate::state::selection::Marks;
-use crate::state::shapes::{bits, looks_like_bitmap, BITS_LIMIT};
+use crate::state::shapes::{bits, count_bits, looks_like_bitmap, BITS_LIMIT};
 
 #[derive(Properties, PartialEq)]
 pub struct StringProps {
     pub bytes: Vec<u8>,
     pub marks: Marks,
+    /// The bits the last BITCOUNT/BITPOS read.
+    pub range: Option<RangeInclusive<usize>>,
 }
 
 #[function_component(StringView)]
@@ -20,7 +25,8 @@ pub fn string_view(props: &StringProps) -> Html {
     let bitmap = looks_like_bitmap(&props.bytes);
     // None: follow what the bytes look like; Some: the person's choice.
     let choice = use_state(|| None::<bool>);
-    let show_bits = choice.unwrap_or(bitmap);
+    // A bit range asked about opens the grid, unless the person chose.
+    let show_bits = choice.unwrap_or(bitmap || props.range.is_some());
     let toggle = {
         let choice = choice.clone();
         Callback::from(move |_| choice.set(Some(!show_bits)))
@@ -35,7 +41,7 @@ pub fn string_view(props: &StringProps) -> Html {
                 { if show_bits { "text view" } else { "bit view" } }
             </button>
             if show_bits {
-                { bit_grid(&props.bytes, &props.marks) }
+                { bit_grid(&props.bytes, &props.marks, props.range.as_ref()) }
             } else if let Some(n) = number {
                 <div class={classes!("string-number", changed.then_some("flash-changed"))}>{ n }</div>
             } else {
@@ -46,8 +52,10 @@ pub fn string_view(props: &StringProps) -> Html {
 }
 
 /// Eight bits a row, one row a byte, offsets as SETBIT numbers them.
-fn bit_grid(bytes: &[u8], marks: &Marks) -> Html {
+fn bit_grid(bytes: &[u8], marks: &Marks, range: Option<&RangeInclusive<usize>>) -> Html {
     let set: usize = bits(bytes).filter(|b| *b).count();
+    let in_range = |offset: usize| range.is_some_and(|r| r.contains(&offset));
+    let set_in_range = range.map(|r| count_bits(bytes, r));
     let rows: Vec<Vec<bool>> = bits(bytes)
         .collect::<Vec<_>>()
         .chunks(8)
@@ -55,9 +63,12 @@ fn bit_grid(bytes: &[u8], marks: &Marks) -> Html {
         .collect();
     html! {
         <div class="bit-grid-wrap">
-            <p class="bit-count">{ format!("{set} bits set (BITCOUNT) in {} bytes", bytes.len()) }
+            <p class="bit-count">{ format!("{} set (BITCOUNT) in {}", counted(set, "bit"), counted(bytes.len(), "byte")) }
                 if bytes.len() > BITS_LIMIT { { format!(", the first {BITS_LIMIT} drawn") } }
             </p>
+            if let (Some(r), Some(n)) = (range, set_in_range) {
+                <p class="bit-range">{ format!("{} set in bits {}–{} (the range read)", counted(n, "bit"), r.start(), r.end()) }</p>
+            }
             <div class="bit-grid" role="img" aria-label="bits of the string">
                 { for rows.iter().enumerate().map(|(byte, row)| html! {
                     <div class="bit-row">
@@ -66,7 +77,7 @@ fn bit_grid(bytes: &[u8], marks: &Marks) -> Html {
                             let offset = byte * 8 + i;
                             let id = offset.to_string();
                             html! {
-                                <span class={classes!("bit", bit.then_some("on"), flash(marks, id.as_bytes()))}
+                                <span class={classes!("bit", bit.then_some("on"), in_range(offset).then_some("in-range"), flash(marks, id.as_bytes()))}
                                     title={format!("bit {offset}")}>{ u8::from(*bit) }</span>
                             }
                         }) }
