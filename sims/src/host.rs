@@ -10,7 +10,7 @@ use redsim_engine::{ClientId, Config, Engine, Reply};
 
 /// Virtual time 0 as the engine's unix clock (2024-01-01T00:00:00Z), so
 /// TIME and the key browser's TTLs look like a real server's.
-pub const EPOCH_MS: i64 = 1_704_067_200_000;
+pub const EPOCH_MS: u64 = 1_704_067_200_000;
 
 /// How often the engine's cron runs (Redis's default `hz` is 10).
 pub const TICK_MS: u64 = 100;
@@ -30,7 +30,7 @@ impl Host {
         Host {
             engine: Engine::new(Config {
                 seed,
-                now_ms: EPOCH_MS,
+                now_ms: engine_time(0),
                 ..Config::default()
             }),
             log: Recent::new(LOG_CAPACITY),
@@ -119,7 +119,12 @@ impl Host {
 }
 
 fn engine_time(now_ms: u64) -> i64 {
-    EPOCH_MS.saturating_add(i64::try_from(now_ms).unwrap_or(i64::MAX))
+    i64::try_from(unix_ms(now_ms)).unwrap_or(i64::MAX)
+}
+
+/// Virtual time `at` on the unix clock (ms), as applications store times.
+pub fn unix_ms(at: u64) -> u64 {
+    at.saturating_add(EPOCH_MS)
 }
 
 /// The arguments that give a key a TTL of `ttl_ms`: `EX` in whole seconds
@@ -130,6 +135,14 @@ pub fn ttl_args(ttl_ms: u64) -> [String; 2] {
     } else {
         ["PX".into(), ttl_ms.to_string()]
     }
+}
+
+/// The command that sets a TTL of `ttl_ms` on an existing key: EXPIRE in
+/// whole seconds, PEXPIRE otherwise.
+pub fn expire_command(key: &str, ttl_ms: u64) -> [String; 3] {
+    let [unit, amount] = ttl_args(ttl_ms);
+    let name = if unit == "EX" { "EXPIRE" } else { "PEXPIRE" };
+    [name.into(), key.into(), amount]
 }
 
 #[cfg(test)]
@@ -177,5 +190,13 @@ mod tests {
     fn ttl_arguments_use_seconds_when_they_can() {
         assert_eq!(ttl_args(5000), ["EX".to_string(), "5".to_string()]);
         assert_eq!(ttl_args(1500), ["PX".to_string(), "1500".to_string()]);
+        assert_eq!(
+            expire_command("k", 60_000),
+            ["EXPIRE".to_string(), "k".to_string(), "60".to_string()]
+        );
+        assert_eq!(
+            expire_command("k", 250),
+            ["PEXPIRE".to_string(), "k".to_string(), "250".to_string()]
+        );
     }
 }

@@ -30,6 +30,7 @@ mod log;
 mod math;
 mod params;
 mod percentile;
+pub mod rate_limit;
 mod recent;
 mod sim;
 

@@ -2,6 +2,7 @@
 //! promises), and another seed gives another run.
 
 use redsim_sims::cache::{self, CacheBucket, CacheParams};
+use redsim_sims::rate_limit::{self, RateParams, Stream};
 use redsim_sims::LogEntry;
 
 fn cache_run(seed: u64) -> (Vec<LogEntry>, Vec<CacheBucket>, Vec<cache::Outcome>) {
@@ -31,4 +32,26 @@ fn the_cache_simulation_replays_its_seed() {
     let (log_b, buckets_b, _) = cache_run(2);
     assert_ne!(log_a, log_b);
     assert_ne!(buckets_a, buckets_b);
+}
+
+fn rate_run(seed: u64) -> (Vec<LogEntry>, Vec<rate_limit::Decision>) {
+    let mut sim = rate_limit::simulate(RateParams {
+        seed,
+        stream: Stream::Random { rate_per_s: 20.0 },
+        ..RateParams::default()
+    })
+    .expect("valid parameters");
+    sim.run_to_end();
+    let decisions = sim.model_mut().take_decisions();
+    (sim.take_log(), decisions)
+}
+
+#[test]
+fn the_rate_limit_simulation_replays_its_seed() {
+    for seed in [1, 2, 99] {
+        let first = rate_run(seed);
+        assert!(first.1.len() > 400);
+        assert_eq!(first, rate_run(seed), "seed {seed}");
+    }
+    assert_ne!(rate_run(1).1, rate_run(2).1);
 }
