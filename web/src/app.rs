@@ -11,6 +11,7 @@ use yew::prelude::*;
 use crate::components::clock::ClockBar;
 use crate::components::console::ConsoleView;
 use crate::components::keys::KeyBrowserView;
+use crate::components::lessons::LessonPanel;
 use crate::components::server::ServerView;
 use crate::components::slowlog::SlowlogView;
 use crate::components::visualizers::Visualizer;
@@ -18,6 +19,7 @@ use crate::console_host;
 use crate::persistence::use_persistence;
 use crate::state::editor::Key;
 use crate::state::keys::KeysAction;
+use crate::state::lessons::LessonAction;
 use crate::state::playground::Playground;
 
 /// Wall-clock unix milliseconds from the browser.
@@ -28,16 +30,36 @@ pub fn wall_ms() -> i64 {
 /// What a view asks of the playground.
 #[derive(Clone, PartialEq)]
 pub enum Action {
-    Submit { pane: usize, text: String },
-    Cancel { pane: usize },
+    Submit {
+        pane: usize,
+        text: String,
+    },
+    Cancel {
+        pane: usize,
+    },
     AddPane,
-    ClosePane { pane: usize },
+    ClosePane {
+        pane: usize,
+    },
     Pause,
     Resume,
-    Advance { ms: i64 },
+    Advance {
+        ms: i64,
+    },
     Keys(KeysAction),
-    Key { pane: usize, key: Key },
-    SlowlogThreshold { us: i64 },
+    Key {
+        pane: usize,
+        key: Key,
+    },
+    SlowlogThreshold {
+        us: i64,
+    },
+    Lesson(LessonAction),
+    /// Runs lines in the n-th client pane (1-based), as a lesson's ▶ does.
+    RunIn {
+        client: usize,
+        text: String,
+    },
 }
 
 #[function_component(App)]
@@ -86,6 +108,8 @@ pub fn app() -> Html {
                     ahead_ms={state.clock.ahead_ms(wall_ms())}
                     on_action={act.clone()}
                 />
+                <button class="lessons-toggle" aria-pressed={state.tutor.shown.to_string()}
+                    onclick={act.reform(|_| Action::Lesson(LessonAction::Toggle))}>{ "lessons" }</button>
                 { persistence }
             </header>
             <div class="workspace">
@@ -94,6 +118,9 @@ pub fn app() -> Html {
                 <ServerView panel={state.server.clone()} />
             </aside>
             <div class="work">
+            if state.tutor.shown {
+                <LessonPanel tutor={state.tutor.clone()} on_action={act.clone()} />
+            }
             <section class="panes">
                 { for state.panes.iter().map(|pane| {
                     let id = pane.id;
@@ -182,5 +209,9 @@ fn apply(p: &mut Playground, action: Action) {
             p.tick(wall);
         }
         Action::Keys(action) => p.keys_action(action),
+        Action::Lesson(action) => p.lesson_action(action, wall),
+        Action::RunIn { client, text } => {
+            p.run_in_client(client, &text, wall);
+        }
     }
 }

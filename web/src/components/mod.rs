@@ -3,6 +3,7 @@
 pub mod clock;
 pub mod console;
 pub mod keys;
+pub mod lessons;
 pub mod persistence;
 pub mod server;
 pub mod slowlog;

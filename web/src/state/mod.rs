@@ -10,6 +10,8 @@ pub mod grammar;
 pub mod help;
 pub mod history;
 pub mod keys;
+pub mod lessons;
+pub mod markdown;
 pub mod persist;
 pub mod playground;
 pub mod query;

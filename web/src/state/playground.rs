@@ -11,6 +11,7 @@ use super::editor::Key;
 use super::help;
 use super::history::History;
 use super::keys::{KeyBrowser, KeysAction};
+use super::lessons::{self, Check, LessonAction, Outcome, Tutor};
 use super::persist::{Persist, Sink};
 use super::query;
 use super::server::ServerPanel;
@@ -38,6 +39,8 @@ pub struct Playground {
     /// Every line typed in any pane, as redis-cli's history file keeps
     /// them: a new pane starts with it.
     pub history: History,
+    /// The guided lesson open, if any, and how far along it is.
+    pub tutor: Tutor,
 }
 
 impl Playground {
@@ -69,6 +72,7 @@ impl Playground {
             last_line: String::new(),
             exact: Default::default(),
             history: History::default(),
+            tutor: Tutor::default(),
         };
         playground.add_pane();
         playground
@@ -83,6 +87,45 @@ impl Playground {
         pane.history = self.history.clone();
         self.panes.push(pane);
         id
+    }
+
+    /// Runs `text` in the `client`-th pane (1-based), opening panes up to
+    /// it as needed, as a lesson's ▶ does; the last line's reply.
+    pub fn run_in_client(&mut self, client: usize, text: &str, wall_ms: i64) -> String {
+        while self.panes.len() < client.min(lessons::MAX_CLIENT) {
+            self.add_pane();
+        }
+        let index = client.clamp(1, self.panes.len()) - 1;
+        let Some(id) = self.panes.get(index).map(|p| p.id) else {
+            return String::new();
+        };
+        self.submit(id, text, wall_ms);
+        self.pane(id)
+            .and_then(|p| p.entries.last())
+            .map(|e| e.output.clone())
+            .unwrap_or_default()
+    }
+
+    /// Runs a challenge's checks against the first pane's database.
+    pub fn check_lesson(&mut self, checks: &[Check], wall_ms: i64) -> Vec<Outcome> {
+        self.engine.set_time(self.clock.now(wall_ms));
+        let db = self
+            .panes
+            .first()
+            .map_or(0, |p| self.engine.selected_db(p.client));
+        let outcomes = lessons::run_checks(&mut self.engine, db, checks);
+        // A MONITOR pane sees the checker's commands.
+        self.deliver();
+        outcomes
+    }
+
+    pub fn lesson_action(&mut self, action: LessonAction, wall_ms: i64) {
+        self.tutor.go(&action);
+        if action == LessonAction::Check {
+            if let Some(lesson) = self.tutor.current() {
+                self.tutor.outcomes = Some(self.check_lesson(&lesson.challenge.checks, wall_ms));
+            }
+        }
     }
 
     /// Closes a pane and disconnects its client (the last one stays).
