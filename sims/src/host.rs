@@ -5,7 +5,7 @@
 
 use crate::log::{shown, shown_reply, Action, LogEntry, LOG_CAPACITY};
 use crate::recent::Recent;
-use redsim_engine::inspect::{KeySummary, ServerStats};
+use redsim_engine::inspect::{Contents, KeySummary, ServerStats};
 use redsim_engine::{ClientId, Config, Engine, Reply};
 
 /// Virtual time 0 as the engine's unix clock (2024-01-01T00:00:00Z), so
@@ -95,6 +95,15 @@ impl Host {
         self.engine.server_stats()
     }
 
+    /// A string key's value, read without a command (so the simulation
+    /// can know the truth without it showing in the log or the stats).
+    pub fn peek(&self, key: &str) -> Option<Vec<u8>> {
+        match self.engine.key_contents(0, key.as_bytes(), 1)? {
+            Contents::String(bytes) => Some(bytes),
+            _ => None,
+        }
+    }
+
     /// The live keys starting with `prefix`, sorted, as the key browser
     /// would list them (read without commands, so nothing is counted).
     pub fn keys_with_prefix(&self, prefix: &str) -> Vec<KeySummary> {
@@ -176,7 +185,9 @@ mod tests {
                 reply: Reply::Bulk(b"v".to_vec())
             }
         );
+        assert_eq!(host.peek("missing"), None);
         host.run(conn, "t", &["SET", "other", "1"]);
+        assert_eq!(host.peek("other"), Some(b"1".to_vec()));
         host.run(conn, "t", &["SET", "k:1", "1"]);
         let keys: Vec<_> = host
             .keys_with_prefix("k")

@@ -16,6 +16,8 @@
 //!
 //! - [`cache`]: cache-aside, write-through, write-behind, the stampede.
 //! - [`rate_limit`]: four rate limiters fed the same request stream.
+//! - [`lock`]: a distributed lock, released safely (token check) or not.
+//! - [`jobs`]: a job queue on a list and on a stream with a consumer group.
 //!
 //! Shared pieces: `sim` (the step loop), `events` (the event queue), `host`
 //! (the engine on the virtual clock, recording commands), `log` and
@@ -26,6 +28,8 @@ pub mod cache;
 mod dist;
 mod events;
 mod host;
+pub mod jobs;
+pub mod lock;
 mod log;
 mod math;
 mod params;
