@@ -54,9 +54,10 @@ impl Host {
         self.engine.tick(engine_time(now_ms));
     }
 
-    /// Runs one command now and logs it with its reply.
+    /// Runs one command now and logs it with its reply, as the (RESP2)
+    /// connection receives it: scores as bulk strings, maps as arrays.
     pub fn run(&mut self, conn: Conn, actor: &str, argv: &[&str]) -> Reply {
-        let reply = self.engine.execute(conn.0, argv);
+        let reply = self.engine.execute(conn.0, argv).into_resp2();
         self.log.push(LogEntry {
             at_ms: self.now_ms,
             actor: actor.to_string(),
@@ -66,6 +67,11 @@ impl Host {
             },
         });
         reply
+    }
+
+    /// What reached `conn` without it asking (pub/sub messages).
+    pub fn take_output(&mut self, conn: Conn) -> Vec<Reply> {
+        self.engine.take_output(conn.0)
     }
 
     /// Logs something that is not a Redis command.

@@ -18,6 +18,9 @@
 //! - [`rate_limit`]: four rate limiters fed the same request stream.
 //! - [`lock`]: a distributed lock, released safely (token check) or not.
 //! - [`jobs`]: a job queue on a list and on a stream with a consumer group.
+//! - [`leaderboard`]: ZINCRBY scores, ZREVRANGE/ZREVRANK views.
+//! - [`sessions`]: a session store with TTLs refreshed on activity.
+//! - [`chat`]: pub/sub chat with members coming and going.
 //!
 //! Shared pieces: `sim` (the step loop), `events` (the event queue), `host`
 //! (the engine on the virtual clock, recording commands), `log` and
@@ -25,10 +28,12 @@
 //! that are the same on every platform), `percentile`, `params`.
 
 pub mod cache;
+pub mod chat;
 mod dist;
 mod events;
 mod host;
 pub mod jobs;
+pub mod leaderboard;
 pub mod lock;
 mod log;
 mod math;
@@ -36,6 +41,7 @@ mod params;
 mod percentile;
 pub mod rate_limit;
 mod recent;
+pub mod sessions;
 mod sim;
 
 pub use dist::Latency;
