@@ -22,7 +22,16 @@ use redsim_engine::Engine;
 use super::markdown::{self, Block};
 
 /// Every lesson file, in the order the lessons are offered.
-const SOURCES: &[(&str, &str)] = &[("strings", include_str!("../../lessons/strings.md"))];
+const SOURCES: &[(&str, &str)] = &[
+    ("strings", include_str!("../../lessons/strings.md")),
+    ("hashes", include_str!("../../lessons/hashes.md")),
+    ("lists", include_str!("../../lessons/lists.md")),
+    ("sets", include_str!("../../lessons/sets.md")),
+    ("sorted-sets", include_str!("../../lessons/sorted-sets.md")),
+    ("bitmaps", include_str!("../../lessons/bitmaps.md")),
+    ("hyperloglog", include_str!("../../lessons/hyperloglog.md")),
+    ("geo", include_str!("../../lessons/geo.md")),
+];
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lesson {
