@@ -31,6 +31,15 @@ const SOURCES: &[(&str, &str)] = &[
     ("bitmaps", include_str!("../../lessons/bitmaps.md")),
     ("hyperloglog", include_str!("../../lessons/hyperloglog.md")),
     ("geo", include_str!("../../lessons/geo.md")),
+    ("streams", include_str!("../../lessons/streams.md")),
+    ("ttl", include_str!("../../lessons/ttl.md")),
+    ("pubsub", include_str!("../../lessons/pubsub.md")),
+    (
+        "transactions",
+        include_str!("../../lessons/transactions.md"),
+    ),
+    ("persistence", include_str!("../../lessons/persistence.md")),
+    ("eviction", include_str!("../../lessons/eviction.md")),
 ];
 
 #[derive(Debug, Clone, PartialEq)]
