@@ -13,6 +13,7 @@ use crate::components::console::ConsoleView;
 use crate::components::keys::KeyBrowserView;
 use crate::components::lessons::LessonPanel;
 use crate::components::server::ServerView;
+use crate::components::sims::SimPanel;
 use crate::components::slowlog::SlowlogView;
 use crate::components::visualizers::Visualizer;
 use crate::console_host;
@@ -21,6 +22,7 @@ use crate::state::editor::Key;
 use crate::state::keys::KeysAction;
 use crate::state::lessons::LessonAction;
 use crate::state::playground::Playground;
+use crate::state::sims::SimAction;
 
 /// Wall-clock unix milliseconds from the browser.
 pub fn wall_ms() -> i64 {
@@ -60,6 +62,7 @@ pub enum Action {
         client: usize,
         text: String,
     },
+    Sim(SimAction),
 }
 
 #[function_component(App)]
@@ -110,6 +113,8 @@ pub fn app() -> Html {
                 />
                 <button class="lessons-toggle" aria-pressed={state.tutor.shown.to_string()}
                     onclick={act.reform(|_| Action::Lesson(LessonAction::Toggle))}>{ "lessons" }</button>
+                <button class="sims-toggle" aria-pressed={state.sims.shown.to_string()}
+                    onclick={act.reform(|_| Action::Sim(SimAction::Toggle))}>{ "simulations" }</button>
                 { persistence }
             </header>
             <div class="workspace">
@@ -120,6 +125,9 @@ pub fn app() -> Html {
             <div class="work">
             if state.tutor.shown {
                 <LessonPanel tutor={state.tutor.clone()} on_action={act.clone()} />
+            }
+            if state.sims.shown {
+                <SimPanel view={state.sims.view()} on_action={act.clone()} />
             }
             <section class="panes">
                 { for state.panes.iter().map(|pane| {
@@ -213,5 +221,6 @@ fn apply(p: &mut Playground, action: Action) {
         Action::RunIn { client, text } => {
             p.run_in_client(client, &text, wall);
         }
+        Action::Sim(action) => p.sims.act(action, wall),
     }
 }

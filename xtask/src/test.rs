@@ -139,6 +139,8 @@ pub fn run() -> Result<(), String> {
             "redsim-web",
             "-p",
             "redsim-bindings",
+            "-p",
+            "redsim-sims",
             "--target",
             "wasm32-unknown-unknown",
             "--",

@@ -14,6 +14,7 @@ use crate::error::CmdError;
 use crate::glob;
 use crate::types::EncodingLimits;
 
+pub use parse::memtoull;
 use parse::{c_str, parse};
 pub use table::names;
 use table::{Apply, ParamDef, HIDDEN, IMMUTABLE, PARAMS, PROTECTED};

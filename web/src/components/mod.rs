@@ -6,5 +6,6 @@ pub mod keys;
 pub mod lessons;
 pub mod persistence;
 pub mod server;
+pub mod sims;
 pub mod slowlog;
 pub mod visualizers;

@@ -20,4 +20,5 @@ pub mod selection;
 pub mod server;
 pub mod shapes;
 pub mod share;
+pub mod sims;
 pub mod slowlog;

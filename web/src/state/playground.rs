@@ -15,6 +15,7 @@ use super::lessons::{self, Check, LessonAction, Outcome, Tutor};
 use super::persist::{Persist, Sink};
 use super::query;
 use super::server::ServerPanel;
+use super::sims::Simulations;
 use super::slowlog::SlowRow;
 
 pub struct Playground {
@@ -41,6 +42,8 @@ pub struct Playground {
     pub history: History,
     /// The guided lesson open, if any, and how far along it is.
     pub tutor: Tutor,
+    /// The simulations panel; each simulation drives an engine of its own.
+    pub sims: Simulations,
 }
 
 impl Playground {
@@ -73,6 +76,7 @@ impl Playground {
             exact: Default::default(),
             history: History::default(),
             tutor: Tutor::default(),
+            sims: Simulations::default(),
         };
         playground.add_pane();
         playground
@@ -229,6 +233,7 @@ impl Playground {
         self.deliver();
         self.server
             .sample(&mut self.engine, self.clock.now(wall_ms));
+        self.sims.frame(wall_ms);
     }
 
     /// A key in a pane's input line (see `editor`); Enter runs the line.
