@@ -141,6 +141,64 @@ test("rate limiters side by side: the fixed window admits twice its limit at a b
   assert.deepEqual(problems, []);
 });
 
+/** The figure labelled `label` in the pattern view, as a number. */
+async function figure(sims, label) {
+  const fig = sims.locator(".figures .figure").filter({ has: sims.page().locator("dt", { hasText: label }) });
+  return Number(await fig.locator("dd").textContent());
+}
+
+test("the smaller patterns run to the end of a fixed seed and show what defines them", async () => {
+  const { problems, sims } = await openSims();
+  const tab = (name) => sims.getByRole("tab", { name });
+
+  // Distributed lock: a plain DEL frees the other worker's lock; the token check never does.
+  await tab("distributed lock").click();
+  await setField(sims, "release", "DEL (unsafe)");
+  await playToEnd(sims);
+  assert.ok((await figure(sims, "released another worker's lock")) > 0);
+  assert.ok((await figure(sims, "times both worked at once")) > 0);
+  await sims.screenshot({ path: join(shots, "sim-lock-unsafe.png") });
+  await setField(sims, "release", "check the token (safe)");
+  await playToEnd(sims);
+  assert.equal(await figure(sims, "released another worker's lock"), 0);
+  assert.ok((await figure(sims, "releases refused by the token check")) > 0);
+
+  // Job queue: a crashed worker's popped job is lost from a list; a stream reclaims it.
+  await tab("job queue").click();
+  await setField(sims, "queue", "list (LPUSH + RPOP)");
+  await playToEnd(sims);
+  assert.equal(await figure(sims, "lost"), 1);
+  await setField(sims, "queue", "stream (consumer group)");
+  await playToEnd(sims);
+  assert.equal(await figure(sims, "lost"), 0);
+  assert.equal(await figure(sims, "reclaimed (XAUTOCLAIM)"), 1);
+  assert.equal(await figure(sims, "completed"), await figure(sims, "produced"));
+  await sims.screenshot({ path: join(shots, "sim-jobs-stream.png") });
+
+  // Leaderboard: the top rows in descending score, the followed player's rank.
+  await tab("leaderboard").click();
+  await playToEnd(sims);
+  const scores = (await sims.locator(".board .board-score").allTextContents()).map(Number);
+  assert.equal(scores.length, 5);
+  assert.deepEqual([...scores].sort((a, b) => b - a), scores);
+  await sims.locator(".followed-rank", { hasText: /^player:007 is ranked \d+/ }).waitFor();
+
+  // Session store: sessions found while active, expired after idling past the TTL.
+  await tab("session store").click();
+  await setField(sims, "duration", "60");
+  await playToEnd(sims);
+  assert.ok((await sims.locator(".visit.found").count()) > 0);
+  assert.ok((await sims.locator(".visit.expired").count()) > 0);
+
+  // Chat: PUBLISH's reply counts the members present.
+  await tab("pub/sub chat").click();
+  await playToEnd(sims);
+  await sims.locator(".messages li", { hasText: / → reached \d+$/ }).first().waitFor();
+  await sims.locator(".log-line.redis code", { hasText: /^PUBLISH / }).first().waitFor();
+  await sims.screenshot({ path: join(shots, "sim-chat.png") });
+  assert.deepEqual(problems, []);
+});
+
 test("simulations are readable on a 390 px phone", async () => {
   const { page, problems, sims } = await openSims({ width: 390, height: 844 });
   await sims.getByRole("button", { name: "rate limits" }).click();
