@@ -2,14 +2,18 @@
 //! redis-server and writes the `.expected` files the replay test compares
 //! with. Re-run it whenever a script changes or grows. Scripts marked
 //! `@oracle 7.4` go to Redis 7.4 (see `tools::redis_74`), the others to
-//! Debian's 7.0.
+//! Debian's 7.0; a script with `@startup` parameters gets a server of its
+//! own started with them.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::process::Command;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use redsim_conformance::{parse_script, script_oracle, scripts, write_expected, Record, Step};
+use redsim_conformance::{
+    parse_script, script_oracle, script_startup, scripts, write_expected, Record, Step,
+};
 
 use crate::redis::{RedisServer, RespClient};
 use crate::tools;
@@ -28,23 +32,43 @@ pub fn run(only: &[String]) -> Result<(), String> {
     }
     let mut total = 0;
     for version in ["7.0", "7.4"] {
-        let mine: Vec<&PathBuf> = paths
+        let mine: Vec<(&PathBuf, Vec<(String, String)>)> = paths
             .iter()
-            .filter(|p| std::fs::read_to_string(p).is_ok_and(|t| script_oracle(&t) == version))
+            .filter_map(|p| {
+                let text = std::fs::read_to_string(p).ok()?;
+                (script_oracle(&text) == version).then(|| (p, script_startup(&text)))
+            })
             .collect();
         if mine.is_empty() {
             continue;
         }
-        let server = match version {
-            "7.0" => {
-                tools::ensure_apt(&[("redis-server", "redis-server")])?;
-                RedisServer::start(ORACLE_PORT)
-            }
-            _ => RedisServer::start_binary(tools::redis_74()?, ORACLE_74_PORT),
+        if version == "7.0" {
+            tools::ensure_apt(&[("redis-server", "redis-server")])?;
         }
-        .map_err(|e| format!("redis-server {version}: {e}"))?;
-        for path in mine {
-            total += record_script(&server, path)?;
+        // Scripts with startup parameters get a server of their own,
+        // started with them; the others share one.
+        let start = |startup: &[(String, String)]| -> Result<RedisServer, String> {
+            let (mut command, port) = match version {
+                "7.0" => (Command::new("redis-server"), ORACLE_PORT),
+                _ => (tools::redis_74()?, ORACLE_74_PORT),
+            };
+            for (name, value) in startup {
+                command.arg(format!("--{name}")).arg(value);
+            }
+            RedisServer::start_binary(command, port)
+                .map_err(|e| format!("redis-server {version}: {e}"))
+        };
+        let (shared, own): (Vec<_>, Vec<_>) = mine
+            .into_iter()
+            .partition(|(_, startup)| startup.is_empty());
+        if !shared.is_empty() {
+            let server = start(&[])?;
+            for (path, _) in shared {
+                total += record_script(&server, path)?;
+            }
+        }
+        for (path, startup) in own {
+            total += record_script(&start(&startup)?, path)?;
         }
     }
     println!("recorded {total} lines");

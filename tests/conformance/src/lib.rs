@@ -17,9 +17,18 @@
 //! - `@libm ZRANGE d 0 -1 WITHSCORES`: compared exactly natively, skipped
 //!   on wasm32, where sin/cos/asin may differ from glibc's in the last
 //!   digit (full-precision GEO distances).
+//! - `@fields rdb_saves,loading INFO persistence`: only the named
+//!   `name:value` lines of the INFO text are compared, for sections that
+//!   also hold times and sizes.
+//! - `@changed LASTSAVE`: the reply is not compared with Redis's (a time);
+//!   it must differ from what the same client got for the same line the
+//!   last time, as Redis's did, and be the same kind of frame.
 //! - `@sleep 1100`: time passes (really when recording, virtually in replay).
 //! - `@oracle 7.4`: record this script against Redis 7.4 (for features
 //!   Redis 7.0 lacks, such as hash field TTLs) instead of Debian's 7.0.
+//! - `@startup enable-debug-command yes`: a parameter only a config file
+//!   sets: the recorder starts a server of this script's own with it, the
+//!   replay gives it to `Engine::configure`.
 //! - `# ...` and blank lines are comments.
 //!
 //! Directives come first, then the client: `~ [b] HELLO 3`.
@@ -47,7 +56,7 @@ use redsim_engine::{ClientId, Config, Engine, Reply};
 pub const DEFAULT_CLIENT: &str = "a";
 
 /// How a command's reply is compared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Check {
     Exact,
     /// Compared after `mask_prose`.
@@ -62,6 +71,11 @@ pub enum Check {
     /// in Rust's std) may round the last digit differently from glibc's,
     /// which Redis uses: for full-precision distances (STOREDIST scores).
     Libm,
+    /// Only these `name:value` lines of an INFO reply are compared.
+    Fields(Vec<String>),
+    /// Compared by `replay` with the line's previous answer, not with the
+    /// recording: it must have changed, as Redis's did (a time).
+    Changed,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,15 +115,23 @@ pub struct Record {
 
 impl Record {
     /// Whether `got` (the engine's) matches `self` (Redis's) under `check`.
-    pub fn matches(&self, got: &Record, check: Check) -> bool {
+    /// For `Changed` only other clients' frames are compared here.
+    pub fn matches(&self, got: &Record, check: &Check) -> bool {
         let own = match check {
-            Check::Skip => true,
+            Check::Skip | Check::Changed => true,
             Check::Libm if cfg!(target_arch = "wasm32") => true,
             Check::Exact | Check::Libm => self.own == got.own,
             Check::Docs => same_after(&self.own, &got.own, mask_prose, false),
             Check::Sorted => same_after(&self.own, &got.own, sort_arrays, true),
+            Check::Fields(names) => {
+                self.own.len() == got.own.len()
+                    && self.own.iter().zip(&got.own).all(|(want, have)| {
+                        let want = info_fields(want, names);
+                        want.is_some() && want == info_fields(have, names)
+                    })
+            }
         };
-        let others = if check == Check::Sorted {
+        let others = if *check == Check::Sorted {
             let split = |r: &Record| -> Vec<(String, Vec<Vec<u8>>)> {
                 let mut by_client: Vec<(String, Vec<Vec<u8>>)> = Vec::new();
                 for (name, frame) in &r.others {
@@ -173,13 +195,49 @@ fn same_after(want: &[Vec<u8>], got: &[Vec<u8>], normal: fn(Reply) -> Reply, sor
     }
 }
 
+/// The values of `names` in an INFO reply's text, in that order; None if
+/// the frame is not text or lacks one of them.
+fn info_fields(frame: &[u8], names: &[String]) -> Option<Vec<String>> {
+    let text = match parse_whole(frame)? {
+        Reply::Bulk(bytes) | Reply::Verbatim(_, bytes) => String::from_utf8(bytes).ok()?,
+        _ => return None,
+    };
+    names
+        .iter()
+        .map(|name| {
+            text.lines().find_map(|line| {
+                let (field, value) = line.split_once(':')?;
+                (field == name).then(|| value.trim_end().to_string())
+            })
+        })
+        .collect()
+}
+
+/// Whether a `Changed` line passes: Redis's answer and ours each differ
+/// from the same line's previous one (`before`: Redis's record, ours), and
+/// they are the same kinds of frame.
+fn changed(before: Option<&(Record, Record)>, want: &Record, got: &Record) -> bool {
+    let kinds = |frames: &[Vec<u8>]| -> Vec<Option<u8>> {
+        frames.iter().map(|f| f.first().copied()).collect()
+    };
+    before.is_some_and(|(redis_before, ours_before)| {
+        want.own != redis_before.own
+            && got.own != ours_before.own
+            && kinds(&want.own) == kinds(&got.own)
+    })
+}
+
 /// Reads a script into steps.
 pub fn parse_script(name: &str, text: &str) -> Result<Vec<Step>, CaseError> {
     let mut steps = Vec::new();
     for (n, raw) in text.lines().enumerate() {
         let line = raw.trim();
         let at = || format!("{name}:{}", n + 1);
-        if line.is_empty() || line.starts_with('#') || line.starts_with("@oracle ") {
+        if line.is_empty()
+            || line.starts_with('#')
+            || line.starts_with("@oracle ")
+            || line.starts_with("@startup ")
+        {
             continue;
         }
         if let Some(ms) = line.strip_prefix("@sleep ") {
@@ -198,6 +256,15 @@ pub fn parse_script(name: &str, text: &str) -> Result<Vec<Step>, CaseError> {
             (Check::Sorted, rest)
         } else if let Some(rest) = line.strip_prefix("@libm ") {
             (Check::Libm, rest)
+        } else if let Some(rest) = line.strip_prefix("@changed ") {
+            (Check::Changed, rest)
+        } else if let Some(rest) = line.strip_prefix("@fields ") {
+            let (names, rest) = rest
+                .trim_start()
+                .split_once(' ')
+                .ok_or_else(|| CaseError(format!("{}: @fields without a command", at())))?;
+            let names = names.split(',').map(str::to_string).collect();
+            (Check::Fields(names), rest)
         } else if line.starts_with('@') {
             return Err(CaseError(format!("{}: unknown directive {line}", at())));
         } else {
@@ -237,6 +304,18 @@ pub fn script_oracle(text: &str) -> &str {
     text.lines()
         .find_map(|l| l.trim().strip_prefix("@oracle "))
         .map_or("7.0", str::trim)
+}
+
+/// The parameters a script sets at startup (`@startup NAME VALUE`), in
+/// order: what the recorder passes to redis-server as `--NAME VALUE`.
+pub fn script_startup(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter_map(|l| l.trim().strip_prefix("@startup "))
+        .map(|setting| {
+            let (name, value) = setting.trim().split_once(' ').unwrap_or((setting, ""));
+            (name.trim().to_string(), value.trim().to_string())
+        })
+        .collect()
 }
 
 /// The expected file: per line, `> [client] command`, then its client's
@@ -516,9 +595,61 @@ mod tests {
             ..Record::default()
         };
         let (want, got) = (record("x", "y"), record("y", "x"));
-        assert!(!want.matches(&got, Check::Exact));
-        assert!(want.matches(&got, Check::Sorted));
-        assert!(want.matches(&got, Check::Skip) == want.matches(&got, Check::Exact));
+        assert!(!want.matches(&got, &Check::Exact));
+        assert!(want.matches(&got, &Check::Sorted));
+        assert!(want.matches(&got, &Check::Skip) == want.matches(&got, &Check::Exact));
+    }
+
+    #[test]
+    fn fields_changed_and_startup_directives() {
+        let script = "@startup enable-debug-command yes\n@fields a,b INFO x\n@changed LASTSAVE\n";
+        assert_eq!(
+            script_startup(script),
+            vec![("enable-debug-command".to_string(), "yes".to_string())]
+        );
+        let steps = parse_script("t", script).unwrap();
+        assert!(
+            matches!(&steps[0], Step::Command { line, check: Check::Fields(names), .. }
+            if line == "INFO x" && names == &["a", "b"])
+        );
+        assert!(
+            matches!(&steps[1], Step::Command { line, check: Check::Changed, .. }
+            if line == "LASTSAVE")
+        );
+        assert!(parse_script("t", "@fields a,b").is_err());
+
+        let info = |text: &str| Record {
+            own: vec![format!("${}\r\n{text}\r\n", text.len()).into_bytes()],
+            ..Record::default()
+        };
+        let fields = Check::Fields(vec!["a".into(), "b".into()]);
+        let want = info("# S\r\na:1\r\nb:2\r\ntime:5");
+        assert!(want.matches(&info("# S\r\ntime:9\r\nb:2\r\na:1"), &fields));
+        assert!(!want.matches(&info("# S\r\na:1\r\nb:3"), &fields));
+        assert!(!want.matches(&info("# S\r\na:1"), &fields), "b is missing");
+
+        let int = |n: i64| Record {
+            own: vec![format!(":{n}\r\n").into_bytes()],
+            ..Record::default()
+        };
+        let before = (int(10), int(20));
+        assert!(changed(Some(&before), &int(11), &int(21)));
+        assert!(
+            !changed(Some(&before), &int(10), &int(21)),
+            "Redis's did not change"
+        );
+        assert!(
+            !changed(Some(&before), &int(11), &int(20)),
+            "ours did not change"
+        );
+        assert!(
+            !changed(None, &int(11), &int(21)),
+            "nothing to compare with"
+        );
+        assert!(
+            !changed(Some(&before), &int(11), &info("x")),
+            "another kind of frame"
+        );
     }
 
     #[test]
@@ -586,7 +717,17 @@ pub fn replay(
         now_ms,
         ..Config::default()
     });
+    let startup = script_startup(script);
+    let settings: Vec<(&str, &str)> = startup
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect();
+    engine
+        .configure(&settings)
+        .map_err(|e| format!("{name}: @startup: {e}"))?;
     let mut clients: BTreeMap<String, ClientId> = BTreeMap::new();
+    // Each (client, line)'s last answers, Redis's and ours, for `@changed`.
+    let mut answers: BTreeMap<(String, String), (Record, Record)> = BTreeMap::new();
     for step in steps {
         let (client, line, argv, check) = match step {
             Step::Sleep(ms) => {
@@ -642,7 +783,12 @@ pub fn replay(
         };
         compared += 1;
         frames += want.own.len() + want.others.len();
-        if !want.matches(&got, check) {
+        let previous = answers.insert(
+            (got.client.clone(), got.line.clone()),
+            (want.clone(), got.clone()),
+        );
+        let own_changed = check != Check::Changed || changed(previous.as_ref(), &want, &got);
+        if !own_changed || !want.matches(&got, &check) {
             let tag = if got.client == DEFAULT_CLIENT {
                 String::new()
             } else {
