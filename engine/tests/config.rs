@@ -10,18 +10,6 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 use redsim_engine::{Config, Engine, Reply};
 use support::Session;
 
-/// The value of `field` in INFO's text.
-fn info_field(s: &mut Session, section: &str, name: &str) -> String {
-    let text = match s.reply(&format!("INFO {section}")) {
-        Reply::Verbatim(_, bytes) => String::from_utf8(bytes).expect("utf-8"),
-        other => panic!("INFO answers text: {other:?}"),
-    };
-    text.lines()
-        .find_map(|line| line.strip_prefix(&format!("{name}:")))
-        .map(str::to_string)
-        .unwrap_or_else(|| panic!("no {name} in {text}"))
-}
-
 #[test]
 fn set_listpack_limits_are_parameters() {
     let mut s = Session::new();
@@ -115,21 +103,18 @@ fn the_host_chooses_databases_and_bulk_length() {
 #[test]
 fn info_reports_what_config_set() {
     let mut s = Session::new();
-    assert_eq!(info_field(&mut s, "memory", "maxmemory_human"), "0B");
+    assert_eq!(s.info_field("memory", "maxmemory_human"), "0B");
     s.run("CONFIG SET maxmemory 1152 maxmemory-policy allkeys-lru maxclients 50 hz 1000");
-    assert_eq!(info_field(&mut s, "memory", "maxmemory"), "1152");
-    assert_eq!(info_field(&mut s, "memory", "maxmemory_human"), "1.12K");
-    assert_eq!(
-        info_field(&mut s, "memory", "maxmemory_policy"),
-        "allkeys-lru"
-    );
-    assert_eq!(info_field(&mut s, "clients", "maxclients"), "50");
-    assert_eq!(info_field(&mut s, "server", "hz"), "500");
-    assert_eq!(info_field(&mut s, "server", "configured_hz"), "500");
+    assert_eq!(s.info_field("memory", "maxmemory"), "1152");
+    assert_eq!(s.info_field("memory", "maxmemory_human"), "1.12K");
+    assert_eq!(s.info_field("memory", "maxmemory_policy"), "allkeys-lru");
+    assert_eq!(s.info_field("clients", "maxclients"), "50");
+    assert_eq!(s.info_field("server", "hz"), "500");
+    assert_eq!(s.info_field("server", "configured_hz"), "500");
     s.run("CONFIG SET maxmemory 18446744073709551615");
-    assert_eq!(info_field(&mut s, "memory", "maxmemory"), "-1");
+    assert_eq!(s.info_field("memory", "maxmemory"), "-1");
     assert_eq!(
-        info_field(&mut s, "memory", "maxmemory_human"),
+        s.info_field("memory", "maxmemory_human"),
         "18446744073709551615B"
     );
 }
@@ -145,10 +130,10 @@ fn resetstat_zeroes_what_info_counts() {
     s.run("NOSUCH");
     s.run("LPUSH a x");
     s.engine.connect();
-    assert_eq!(info_field(&mut s, "stats", "expired_keys"), "1");
+    assert_eq!(s.info_field("stats", "expired_keys"), "1");
     assert_eq!(s.run("CONFIG RESETSTAT"), "OK");
     // The RESETSTAT itself, counted once it has answered (as is each INFO).
-    assert_eq!(info_field(&mut s, "stats", "total_commands_processed"), "1");
+    assert_eq!(s.info_field("stats", "total_commands_processed"), "1");
     for (name, value) in [
         ("total_connections_received", "0"),
         ("expired_keys", "0"),
@@ -156,7 +141,7 @@ fn resetstat_zeroes_what_info_counts() {
         ("keyspace_misses", "0"),
         ("total_error_replies", "0"),
     ] {
-        assert_eq!(info_field(&mut s, "stats", name), value, "{name}");
+        assert_eq!(s.info_field("stats", name), value, "{name}");
     }
     let commands = s.run("INFO commandstats");
     assert!(

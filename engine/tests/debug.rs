@@ -8,7 +8,7 @@ mod support;
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use redsim_engine::Engine;
-use support::{engine, line};
+use support::{engine, info_field, line};
 
 fn with_debug(setting: &str) -> Engine {
     let mut e = engine();
@@ -160,4 +160,57 @@ fn set_active_expire_stops_background_expiry_and_reload_round_trips() {
     line(&mut e, c, "SELECT 0");
     assert_eq!(line(&mut e, c, "TTL keep"), "(integer) 1000");
     assert_eq!(line(&mut e, c, "HGET h f"), "\"v\"");
+}
+
+#[test]
+fn reload_saves_then_loads_as_redis_counts_them() {
+    let mut e = with_debug("yes");
+    let c = e.connect();
+    let started = line(&mut e, c, "LASTSAVE");
+    line(&mut e, c, "DEBUG SET-ACTIVE-EXPIRE 0");
+    line(&mut e, c, "SET a 1");
+    line(&mut e, c, "SET b 2 EX 1000");
+    line(&mut e, c, "SET gone x PX 50");
+    line(&mut e, c, "SELECT 3");
+    line(&mut e, c, "SET gone2 y PX 50");
+    let later = e.now() + 3_500;
+    e.tick(later);
+    assert_ne!(
+        info_field(&mut e, c, "persistence", "rdb_changes_since_last_save"),
+        "0"
+    );
+    assert_eq!(line(&mut e, c, "DEBUG RELOAD"), "OK");
+    let now_s = later.div_euclid(1000);
+    assert_ne!(started, format!("(integer) {now_s}"));
+    assert_eq!(line(&mut e, c, "LASTSAVE"), format!("(integer) {now_s}"));
+    for (name, value) in [
+        ("rdb_changes_since_last_save", "0".to_string()),
+        ("rdb_last_save_time", now_s.to_string()),
+        // Redis 7.0 counts only SAVE and BGSAVE in rdb_saves.
+        ("rdb_saves", "0".to_string()),
+        ("rdb_last_load_keys_loaded", "2".to_string()),
+        ("rdb_last_load_keys_expired", "2".to_string()),
+    ] {
+        assert_eq!(info_field(&mut e, c, "persistence", name), value, "{name}");
+    }
+    // Dropped at load, not expired: expired_keys does not count them.
+    assert_eq!(info_field(&mut e, c, "stats", "expired_keys"), "0");
+    assert!(e.take_snapshot().is_some(), "the save reaches the host");
+    line(&mut e, c, "SET c 3");
+    assert_eq!(
+        info_field(&mut e, c, "persistence", "rdb_changes_since_last_save"),
+        "1"
+    );
+    // A load the host makes counts the same way.
+    let snapshot = e.snapshot();
+    e.load_snapshot(&snapshot)
+        .unwrap_or_else(|err| panic!("{err}"));
+    assert_eq!(
+        info_field(&mut e, c, "persistence", "rdb_last_load_keys_loaded"),
+        "3"
+    );
+    assert_eq!(
+        info_field(&mut e, c, "persistence", "rdb_last_load_keys_expired"),
+        "0"
+    );
 }

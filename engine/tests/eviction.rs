@@ -7,7 +7,7 @@ mod support;
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use redsim_engine::{ClientId, Config, Engine};
-use support::{line, received};
+use support::{info_field, line, received};
 
 const START_MS: i64 = 1_700_000_000_000;
 
@@ -19,16 +19,11 @@ fn at_start() -> Engine {
 }
 
 fn used_memory(e: &mut Engine, c: ClientId) -> i64 {
-    info_field(e, c, "memory", "used_memory")
+    info_int(e, c, "memory", "used_memory")
 }
 
-fn info_field(e: &mut Engine, c: ClientId, section: &str, name: &str) -> i64 {
-    let info = line(e, c, &format!("INFO {section}"));
-    let prefix = format!("{name}:");
-    info.lines()
-        .find_map(|l| l.strip_prefix(prefix.as_str()))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(-1)
+fn info_int(e: &mut Engine, c: ClientId, section: &str, name: &str) -> i64 {
+    info_field(e, c, section, name).parse().unwrap_or(-1)
 }
 
 fn exists(e: &mut Engine, c: ClientId, key: &str) -> bool {
@@ -77,7 +72,7 @@ fn noeviction_refuses_denyoom_commands_and_lets_the_rest_run() {
         line(&mut e, c, &format!("DEL k{i}"));
     }
     assert_eq!(line(&mut e, c, "SET again 1"), "OK");
-    assert_eq!(info_field(&mut e, c, "stats", "evicted_keys"), 0);
+    assert_eq!(info_int(&mut e, c, "stats", "evicted_keys"), 0);
     // Lifting the limit lets everything through.
     line(&mut e, c, "CONFIG SET maxmemory 0");
     assert_eq!(line(&mut e, c, "LPUSH l x"), "(integer) 1");
@@ -141,9 +136,9 @@ fn allkeys_lru_evicts_the_least_recently_used() {
     for i in 0..200 {
         assert_eq!(line(&mut e, c, &format!("SET new{i} {i}")), "OK");
     }
-    let evicted = info_field(&mut e, c, "stats", "evicted_keys");
+    let evicted = info_int(&mut e, c, "stats", "evicted_keys");
     assert!(evicted >= 190, "{evicted}");
-    assert!(used_memory(&mut e, c) <= info_field(&mut e, c, "memory", "maxmemory"));
+    assert!(used_memory(&mut e, c) <= info_int(&mut e, c, "memory", "maxmemory"));
     let recent_gone = (0..500)
         .step_by(2)
         .filter(|i| !exists(&mut e, c, &format!("old{i}")))
@@ -291,6 +286,6 @@ fn random_and_volatile_policies_respect_their_key_sets() {
             persistent_may_go,
             "{policy}: {persistent_gone}"
         );
-        assert!(used_memory(&mut e, c) <= info_field(&mut e, c, "memory", "maxmemory"));
+        assert!(used_memory(&mut e, c) <= info_int(&mut e, c, "memory", "maxmemory"));
     }
 }

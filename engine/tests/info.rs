@@ -8,19 +8,6 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 use redsim_engine::Reply;
 use support::{engine, line, Session};
 
-/// The value of `field` in INFO's text.
-fn field(s: &mut Session, section: &str, name: &str) -> String {
-    let reply = s.reply(&format!("INFO {section}"));
-    let text = match reply {
-        Reply::Verbatim(_, bytes) => String::from_utf8(bytes).unwrap(),
-        other => panic!("INFO answers text: {other:?}"),
-    };
-    text.lines()
-        .find_map(|line| line.strip_prefix(&format!("{name}:")))
-        .map(str::to_string)
-        .unwrap_or_else(|| panic!("no {name} in {text}"))
-}
-
 #[test]
 fn hits_misses_and_commands_processed() {
     let mut s = Session::new();
@@ -31,13 +18,13 @@ fn hits_misses_and_commands_processed() {
     s.run("MGET a nosuch");
     s.run("EXISTS a nosuch");
     s.run("INCR a"); // a write: neither hit nor miss
-    assert_eq!(field(&mut s, "stats", "keyspace_hits"), "4");
-    assert_eq!(field(&mut s, "stats", "keyspace_misses"), "3");
+    assert_eq!(s.info_field("stats", "keyspace_hits"), "4");
+    assert_eq!(s.info_field("stats", "keyspace_misses"), "3");
     s.run("GET"); // rejected: not processed
     s.run("NOSUCH");
     // SET, GET x3, MGET, EXISTS, INCR and the two INFO calls before; an
     // INFO is counted once it has answered, as in Redis.
-    assert_eq!(field(&mut s, "stats", "total_commands_processed"), "9");
+    assert_eq!(s.info_field("stats", "total_commands_processed"), "9");
 }
 
 #[test]
@@ -47,14 +34,14 @@ fn expired_keys_count_lazy_and_active_expiry() {
     s.run("SET active v PX 10");
     s.sleep(20);
     s.run("GET lazy");
-    assert_eq!(field(&mut s, "stats", "expired_keys"), "1");
+    assert_eq!(s.info_field("stats", "expired_keys"), "1");
     for ms in 20..200 {
         s.engine.tick(ms);
     }
-    assert_eq!(field(&mut s, "stats", "expired_keys"), "2");
+    assert_eq!(s.info_field("stats", "expired_keys"), "2");
     s.run("FLUSHALL");
     assert_eq!(
-        field(&mut s, "stats", "expired_keys"),
+        s.info_field("stats", "expired_keys"),
         "2",
         "FLUSHALL keeps the counters"
     );
@@ -86,12 +73,9 @@ fn commandstats_and_errorstats() {
         ),
         "{text}"
     );
-    assert_eq!(field(&mut s, "errorstats", "errorstat_ERR"), "count=2");
-    assert_eq!(
-        field(&mut s, "errorstats", "errorstat_WRONGTYPE"),
-        "count=1"
-    );
-    assert_eq!(field(&mut s, "stats", "total_error_replies"), "3");
+    assert_eq!(s.info_field("errorstats", "errorstat_ERR"), "count=2");
+    assert_eq!(s.info_field("errorstats", "errorstat_WRONGTYPE"), "count=1");
+    assert_eq!(s.info_field("stats", "total_error_replies"), "3");
 }
 
 #[test]
@@ -124,7 +108,7 @@ fn keyspace_and_section_selection() {
     );
     let all = s.run("INFO all");
     assert!(all.contains("# Commandstats") && all.contains("# Latencystats"));
-    assert_eq!(field(&mut s, "clients", "connected_clients"), "1");
+    assert_eq!(s.info_field("clients", "connected_clients"), "1");
 }
 
 /// Every line INFO EVERYTHING prints on an idle Redis 7.0.15 (section

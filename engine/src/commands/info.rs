@@ -292,15 +292,11 @@ fn write_section(ctx: &mut Ctx<'_>, section: &str, out: &mut String) {
             field("rdb_last_bgsave_time_sec", &if p.bgsaved { 0 } else { -1 });
             field("rdb_current_bgsave_time_sec", &-1);
             field("rdb_saves", &p.saves);
-            for name in [
-                "rdb_last_cow_size",
-                "rdb_last_load_keys_expired",
-                "rdb_last_load_keys_loaded",
-                "aof_enabled",
-                "aof_rewrite_in_progress",
-            ] {
-                field(name, &0);
-            }
+            field("rdb_last_cow_size", &0);
+            field("rdb_last_load_keys_expired", &p.last_load_keys_expired);
+            field("rdb_last_load_keys_loaded", &p.last_load_keys_loaded);
+            field("aof_enabled", &0);
+            field("aof_rewrite_in_progress", &0);
             let aof = &server.aof;
             field("aof_rewrite_scheduled", &u8::from(aof.scheduled));
             // Rewrites are instant here: the last one took 0 seconds.

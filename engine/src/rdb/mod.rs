@@ -133,6 +133,11 @@ pub struct Persistence {
     /// Whether a background save (BGSAVE, or one the `save` policy
     /// started) has happened: rdb_last_bgsave_time_sec is -1 until then.
     pub bgsaved: bool,
+    /// Keys the last load (a snapshot the host loaded, DEBUG RELOAD) kept
+    /// and dropped as already expired: rdb_last_load_keys_loaded and
+    /// rdb_last_load_keys_expired.
+    pub last_load_keys_loaded: u64,
+    pub last_load_keys_expired: u64,
 }
 
 impl Persistence {
@@ -143,6 +148,8 @@ impl Persistence {
             changes: 0,
             saves: 0,
             bgsaved: false,
+            last_load_keys_loaded: 0,
+            last_load_keys_expired: 0,
         }
     }
 }
@@ -185,15 +192,24 @@ pub fn snapshot(server: &Server) -> Vec<u8> {
     write::file(&server.dbs, &write_options(server))
 }
 
-/// SAVE / BGSAVE: makes a snapshot for the host to collect and records
-/// the time (LASTSAVE).
+/// SAVE / BGSAVE: writes the snapshot (`write_dump`) and counts it in
+/// rdb_saves.
 pub fn save(server: &mut Server) {
+    write_dump(server);
+    server.persistence.saves += 1;
+}
+
+/// What Redis's `rdbSave` does to dump.rdb, for every save including
+/// DEBUG RELOAD's (which rdb_saves does not count): the snapshot waits for
+/// the host to collect, LASTSAVE becomes now and the count of changes
+/// since the last save restarts. Returns the snapshot.
+pub fn write_dump(server: &mut Server) -> Vec<u8> {
     let bytes = snapshot(server);
     let persistence = &mut server.persistence;
-    persistence.pending = Some(bytes);
+    persistence.pending = Some(bytes.clone());
     persistence.last_save_s = server.now_ms.div_euclid(1000);
     persistence.changes = 0;
-    persistence.saves += 1;
+    bytes
 }
 
 /// Redis's cron check of the `save` policy: a background save starts when
@@ -220,16 +236,19 @@ pub fn save_if_due(server: &mut Server) -> bool {
 /// Replaces every database with a snapshot's content, all or nothing.
 /// Transactions watching keys of the old data are doomed, as after
 /// FLUSHALL, and clients blocked on keys that now hold data are served.
+/// INFO's rdb_last_load_keys_* count what this load kept and dropped.
 pub fn load_snapshot(server: &mut Server, bytes: &[u8]) -> Result<(), LoadError> {
     let mode = crate::evict::access_mode(&server.params);
-    let mut fresh = read::file(bytes, server.dbs.len(), &server.limits, mode, server.now_ms)?;
+    let mut loaded = read::file(bytes, server.dbs.len(), &server.limits, mode, server.now_ms)?;
     for index in 0..server.dbs.len() {
         crate::multi::touch_db(server, None, index, None);
     }
-    for (old, new) in server.dbs.iter().zip(fresh.iter_mut()) {
+    for (old, new) in server.dbs.iter().zip(loaded.dbs.iter_mut()) {
         new.stats = old.stats;
     }
-    server.dbs = fresh;
+    server.dbs = loaded.dbs;
+    server.persistence.last_load_keys_loaded = loaded.keys_loaded;
+    server.persistence.last_load_keys_expired = loaded.keys_expired;
     let waiting: Vec<(usize, Vec<u8>)> = server.blocking.keys().cloned().collect();
     for (db, key) in waiting {
         if server.dbs.get(db).and_then(|d| d.value(&key)).is_some() {

@@ -206,6 +206,14 @@ struct KeyOptions {
     freq: Option<u8>,
 }
 
+/// A whole file read: its databases, and how many keys were loaded and
+/// how many dropped as already expired (INFO's `rdb_last_load_keys_*`).
+pub(super) struct Loaded {
+    pub dbs: Vec<Db>,
+    pub keys_loaded: u64,
+    pub keys_expired: u64,
+}
+
 /// Reads a whole file into `databases` fresh databases. Keys whose expiry
 /// time is before `now` are dropped, as Redis does when loading as a master.
 pub(super) fn file(
@@ -214,7 +222,7 @@ pub(super) fn file(
     limits: &EncodingLimits,
     mode: clock::Mode,
     now: i64,
-) -> Result<Vec<Db>> {
+) -> Result<Loaded> {
     header(data)?;
     // The shortest file: the 9-byte header, EOF and an 8-byte checksum.
     if data.len() < 18 {
@@ -237,6 +245,7 @@ pub(super) fn file(
         .collect();
     let mut current = 0usize;
     let mut options = KeyOptions::default();
+    let (mut keys_loaded, mut keys_expired) = (0, 0);
     loop {
         let ty = r.byte()?;
         match ty {
@@ -291,10 +300,12 @@ pub(super) fn file(
                     continue; // Redis skips empty collections silently.
                 };
                 if opts.expire_at.is_some_and(|at| at < now) {
+                    keys_expired += 1;
                     continue;
                 }
                 db.insert(key.clone(), value, opts.expire_at, now);
                 super::set_access(db, &key, mode, opts.idle_s, opts.freq, now);
+                keys_loaded += 1;
             }
         }
     }
@@ -302,7 +313,11 @@ pub(super) fn file(
         // Loading is not a stream of `new` events.
         db.take_events();
     }
-    Ok(dbs)
+    Ok(Loaded {
+        dbs,
+        keys_loaded,
+        keys_expired,
+    })
 }
 
 /// Reads one value of RDB type `ty`. `None` for an empty collection, which

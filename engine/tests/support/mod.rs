@@ -41,6 +41,11 @@ impl Session {
         cli::run_line(&mut self.engine, self.client, line)
     }
 
+    /// The value of `name` in `INFO <section>`.
+    pub fn info_field(&mut self, section: &str, name: &str) -> String {
+        info_field(&mut self.engine, self.client, section, name)
+    }
+
     /// Advances the clock by `ms` without running active expiry.
     pub fn sleep(&mut self, ms: i64) {
         let now = self.engine.now();
@@ -51,6 +56,16 @@ impl Session {
 /// Runs a line as `client` of a multi-client engine; redis-cli's text.
 pub fn line(engine: &mut Engine, client: ClientId, text: &str) -> String {
     cli::run_line(engine, client, text)
+}
+
+/// The value of `name` in `INFO <section>` as `client` reads it.
+pub fn info_field(engine: &mut Engine, client: ClientId, section: &str, name: &str) -> String {
+    let text = line(engine, client, &format!("INFO {section}"));
+    let prefix = format!("{name}:");
+    text.lines()
+        .find_map(|l| l.strip_prefix(prefix.as_str()))
+        .map(|value| value.trim_end().to_string())
+        .unwrap_or_else(|| panic!("no {name} in {text}"))
 }
 
 /// What a client has received since it last looked (pushes, replies to
