@@ -137,6 +137,16 @@ test("rate limiters side by side: the fixed window admits twice its limit at a b
   for (let i = 0; i < 3; i++) await sims.getByRole("button", { name: "step" }).click();
   await sims.locator('.limiter[data-limiter="token bucket"] .limiter-keys li', { hasText: /^ratelimit:bucket:user1 TTL / }).waitFor();
   await fixed.locator(".limiter-keys li", { hasText: /^ratelimit:fixed:user1:\d+ TTL / }).waitFor();
+  // The key browser shows them too, and the sliding log's sorted set opens
+  // in its visualizer.
+  const page = sims.page();
+  await page.locator(".db-select").selectOption("simulation");
+  const logKey = page.locator('.key-row[data-key="ratelimit:log:user1"]');
+  await logKey.locator(".key-ttl").waitFor();
+  await logKey.locator("button").click();
+  await page.locator('.visualizer[data-kind="zset"]').waitFor();
+  await page.locator(".db-select").selectOption("0");
+  await logKey.waitFor({ state: "detached" });
   await sims.screenshot({ path: join(shots, "sim-rate-limits.png") });
   assert.deepEqual(problems, []);
 });

@@ -174,7 +174,9 @@ fn key_browser(state: &Playground, now: i64, act: &Callback<Action>) -> Html {
             held={keys.len()}
             complete={keys.is_complete()}
             selected={keys.selection.as_ref().map(|s| s.key.clone())}
-            now_ms={now}
+            now_ms={state.keys_now(now)}
+            of_simulation={keys.of_simulation}
+            simulation_keys={state.sims.shown.then(|| state.simulation_keys()).flatten()}
             on_action={act.clone()}
         />
     }

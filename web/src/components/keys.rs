@@ -25,6 +25,10 @@ pub struct KeysProps {
     pub complete: bool,
     pub selected: Option<Vec<u8>>,
     pub now_ms: i64,
+    /// Whether the keys are the running simulation's.
+    pub of_simulation: bool,
+    /// Keys in the running simulation's engine, when it can be browsed.
+    pub simulation_keys: Option<usize>,
     pub on_action: Callback<Action>,
 }
 
@@ -33,7 +37,10 @@ pub fn key_browser(props: &KeysProps) -> Html {
     let act = |f: fn(String) -> KeysAction| props.on_action.reform(move |v| Action::Keys(f(v)));
     let on_db = props.on_action.reform(|e: Event| {
         let value = e.target_unchecked_into::<HtmlSelectElement>().value();
-        Action::Keys(KeysAction::SelectDb(value.parse().unwrap_or(0)))
+        Action::Keys(match value.as_str() {
+            "simulation" => KeysAction::Source(true),
+            db => KeysAction::SelectDb(db.parse().unwrap_or(0)),
+        })
     });
     let on_sort = props.on_action.reform(|e: Event| {
         let sort = match e
@@ -61,10 +68,15 @@ pub fn key_browser(props: &KeysProps) -> Html {
                 <label>{ "db " }
                     <select class="db-select" aria-label="database" onchange={on_db}>
                         { for props.db_sizes.iter().enumerate().map(|(db, size)| html! {
-                            <option value={db.to_string()} selected={db == props.db}>
+                            <option value={db.to_string()} selected={!props.of_simulation && db == props.db}>
                                 { format!("{db} ({size})") }
                             </option>
                         }) }
+                        if let Some(size) = props.simulation_keys {
+                            <option value="simulation" selected={props.of_simulation}>
+                                { format!("simulation ({size})") }
+                            </option>
+                        }
                     </select>
                 </label>
                 <input class="key-filter" type="search" placeholder="filter: user:*"

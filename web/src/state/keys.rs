@@ -58,6 +58,8 @@ impl Row {
 #[derive(Debug, Clone, PartialEq)]
 pub enum KeysAction {
     SelectDb(usize),
+    /// Browses the running simulation's engine (true) or the playground's.
+    Source(bool),
     Filter(String),
     Sort(Sort),
     Separator(String),
@@ -91,6 +93,8 @@ pub enum Line {
 
 pub struct KeyBrowser {
     pub db: usize,
+    /// Whether the keys are the running simulation's (its database 0).
+    pub of_simulation: bool,
     /// Splits keys into folders; empty: a flat list.
     pub separator: String,
     /// A Redis glob; empty matches everything.
@@ -107,6 +111,7 @@ impl Default for KeyBrowser {
     fn default() -> Self {
         KeyBrowser {
             db: 0,
+            of_simulation: false,
             separator: ":".to_string(),
             filter: String::new(),
             sort: Sort::Name,
@@ -151,6 +156,13 @@ impl KeyBrowser {
         match action {
             KeysAction::SelectDb(db) => {
                 self.db = db;
+                self.of_simulation = false;
+                self.selection = None;
+                self.relist(engine);
+            }
+            KeysAction::Source(of_simulation) => {
+                self.of_simulation = of_simulation;
+                self.db = 0;
                 self.selection = None;
                 self.relist(engine);
             }

@@ -205,8 +205,10 @@ impl Playground {
                 });
             }
             self.deliver();
-            self.keys.after_command(&self.engine);
-            self.follow_set_operation(client, line);
+            if !self.keys.of_simulation {
+                self.keys.after_command(&self.engine);
+                self.follow_set_operation(client, line);
+            }
         }
     }
 
@@ -234,6 +236,13 @@ impl Playground {
         self.server
             .sample(&mut self.engine, self.clock.now(wall_ms));
         self.sims.frame(wall_ms);
+        if self.keys.of_simulation {
+            // Simulations have no change feed: list their keys afresh.
+            match self.sims.engine() {
+                Some(engine) => self.keys.relist(engine),
+                None => self.keys.act(&self.engine, KeysAction::SelectDb(0)),
+            }
+        }
     }
 
     /// A key in a pane's input line (see `editor`); Enter runs the line.
@@ -315,7 +324,9 @@ impl Playground {
         let changes = self.engine.take_changes();
         self.exact.apply(&changes);
         self.persist.note(&mut self.engine, &changes);
-        self.keys.apply(&self.engine, &changes);
+        if !self.keys.of_simulation {
+            self.keys.apply(&self.engine, &changes);
+        }
     }
 
     /// Starts writing the dataset to `sink` (see `persist`).
@@ -342,7 +353,40 @@ impl Playground {
 
     /// What the key browser was asked to do.
     pub fn keys_action(&mut self, action: KeysAction) {
-        self.keys.act(&self.engine, action);
+        let of_simulation = match action {
+            KeysAction::Source(on) => on,
+            KeysAction::SelectDb(_) => false,
+            _ => self.keys.of_simulation,
+        };
+        // The simulation's engine, while there is a run to browse.
+        match self.sims.engine().filter(|_| of_simulation) {
+            Some(engine) => self.keys.act(engine, action),
+            None => {
+                // Back to the playground's keys, or staying with them.
+                let leaving = matches!(action, KeysAction::Source(_))
+                    || self.keys.of_simulation && !matches!(action, KeysAction::SelectDb(_));
+                let action = if leaving {
+                    KeysAction::SelectDb(0)
+                } else {
+                    action
+                };
+                self.keys.act(&self.engine, action);
+            }
+        }
+    }
+
+    /// The time the key browser's TTLs count down against: the
+    /// simulation's virtual time while browsing it.
+    pub fn keys_now(&self, now_ms: i64) -> i64 {
+        match self.sims.engine().filter(|_| self.keys.of_simulation) {
+            Some(engine) => engine.now(),
+            None => now_ms,
+        }
+    }
+
+    /// Keys in the running simulation's engine, if there is one.
+    pub fn simulation_keys(&self) -> Option<usize> {
+        self.sims.engine().map(|e| e.dbsize(0))
     }
 
     /// Each database's key count, for the key browser's database selector.
@@ -422,6 +466,44 @@ mod tests {
             Some((b"z".to_vec(), 1)),
             "another database's x"
         );
+    }
+
+    #[test]
+    fn the_key_browser_can_show_a_simulations_keys() {
+        use crate::state::sims::{Kind, SimAction};
+        let mut p = Playground::new(0);
+        let a = p.panes[0].id;
+        p.submit(a, "SET mine 1", 0);
+        p.sims.act(SimAction::Show(Kind::RateLimit), 0);
+        p.sims.act(SimAction::Step, 0);
+        p.keys_action(KeysAction::Source(true));
+        let names = |p: &Playground| -> Vec<String> {
+            p.keys
+                .lines()
+                .iter()
+                .filter_map(|l| match l {
+                    crate::state::keys::Line::Key { row, .. } => {
+                        Some(String::from_utf8_lossy(&row.key).into_owned())
+                    }
+                    _ => None,
+                })
+                .collect()
+        };
+        assert!(
+            names(&p).iter().all(|k| k.starts_with("ratelimit:")),
+            "{:?}",
+            names(&p)
+        );
+        assert!(!names(&p).is_empty());
+        assert!(
+            p.keys_now(0) > 1_700_000_000_000,
+            "TTLs count on the simulation's clock"
+        );
+        // Commands typed meanwhile do not land in the simulation's list.
+        p.submit(a, "SET other 2", 0);
+        assert!(!names(&p).contains(&"other".to_string()));
+        p.keys_action(KeysAction::SelectDb(0));
+        assert_eq!(names(&p), ["mine", "other"]);
     }
 
     #[test]

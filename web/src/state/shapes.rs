@@ -81,11 +81,13 @@ pub fn hll(bytes: &[u8]) -> Option<Hll> {
     })
 }
 
-/// Scores GEOADD can have made: 52-bit integers. Below 2^40 a position
-/// would lie within a fraction of a degree of the south-west corner of the
-/// map, so such sets are taken for plain scores (a leaderboard).
+/// Scores GEOADD can have made: 52-bit integers. Below 2^44 a position
+/// would lie in the map's south-west corner cell of 22.5° × 10.6° (lon
+/// −180…−157.5, lat −85…−74.4: Antarctica), while Unix times in milliseconds
+/// (about 1.7e12 today, below 2^44 until the year 2527) are the usual
+/// scores of a sliding-window log: such sets are taken for plain scores.
 pub fn is_geo_score(score: f64) -> bool {
-    const LOW: f64 = (1u64 << 40) as f64;
+    const LOW: f64 = (1u64 << 44) as f64;
     const HIGH: f64 = (1u64 << 52) as f64;
     score.fract() == 0.0 && (LOW..HIGH).contains(&score)
 }
@@ -178,6 +180,15 @@ mod tests {
         assert_eq!(sketch.histogram.iter().sum::<u32>(), 16384);
         assert_eq!(16384 - sketch.histogram[0], 7, "seven registers set");
         assert_eq!(hll(b"not a sketch"), None);
+    }
+
+    #[test]
+    fn millisecond_timestamps_are_not_taken_for_positions() {
+        let log = [
+            (b"req-1".to_vec(), 1_704_067_200_957.0),
+            (b"req-2".to_vec(), 1_800_000_000_000.0),
+        ];
+        assert_eq!(geo_points(&log), None);
     }
 
     #[test]

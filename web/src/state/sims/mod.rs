@@ -11,6 +11,7 @@ mod form;
 use std::collections::VecDeque;
 
 use redsim_engine::reply::cli;
+use redsim_engine::Engine;
 use redsim_sims::cache::{self, CacheParams, CacheSim};
 use redsim_sims::chat::{self, ChatSim};
 use redsim_sims::jobs::{self, JobSim};
@@ -382,6 +383,12 @@ impl Simulations {
         if self.runs.len() > 10 {
             self.runs.remove(0);
         }
+    }
+
+    /// The running simulation's engine, for the key browser.
+    pub fn engine(&self) -> Option<&Engine> {
+        let run = self.run.as_ref()?;
+        Some(with_sim!(run, sim => sim.model().engine()))
     }
 
     /// Virtual time now and at the end, in ms.
