@@ -60,3 +60,16 @@ test("a lesson runs its commands in the console and checks the challenge", async
   await lesson.screenshot({ path: join(shots, "lesson-phone.png") });
   assert.deepEqual(problems, []);
 });
+
+test("a lesson's commands for a second client open that pane", async () => {
+  const { page, problems } = await openPlayground(browser, site.url, { viewport: { width: 1280, height: 800 } });
+  await page.getByRole("button", { name: "lessons" }).click();
+  await page.getByRole("button", { name: "Pub/sub" }).click();
+  const lesson = page.locator('.lessons[data-lesson="pubsub"]');
+  await lesson.getByRole("button", { name: "run SUBSCRIBE news in client 2" }).click();
+  const second = page.locator('.console[data-pane="1"]');
+  await second.locator(".entry .input", { hasText: "SUBSCRIBE news" }).waitFor();
+  await lesson.getByRole("button", { name: 'run PUBLISH news "Redis 7 is out"' }).click();
+  await second.locator(".reply", { hasText: '1) "message"\n2) "news"\n3) "Redis 7 is out"' }).waitFor();
+  assert.deepEqual(problems, []);
+});

@@ -215,3 +215,19 @@ fn stepping_runs_one_event_at_a_time() {
     assert!(!s.playing);
     assert!(!s.log.is_empty(), "the first request's GET is logged");
 }
+
+/// The browser test (tests/e2e/sims.test.mjs) shows the same figures for
+/// this run: the same seed gives the same run natively and in wasm32.
+#[test]
+fn a_fixed_seed_gives_the_figures_the_browser_shows() {
+    let mut s = Simulations::default();
+    s.act(SimAction::Preset("cache-aside"), 0);
+    s.act(SimAction::Set("duration", "20".into()), 0);
+    s.act(SimAction::Set("ttl", "5".into()), 0);
+    played_to_end(&mut s);
+    let totals = s.view().cache.expect("a cache run").totals;
+    assert_eq!(
+        (totals.completed, totals.hits, totals.misses, totals.db_queries),
+        (3_976, 2_618, 1_190, 1_364)
+    );
+}
