@@ -74,6 +74,12 @@ impl Host {
         self.engine.take_output(conn.0)
     }
 
+    /// Closes a connection (a crashed client): the engine unblocks it and
+    /// forgets its subscriptions.
+    pub fn disconnect(&mut self, conn: Conn) {
+        self.engine.disconnect(conn.0);
+    }
+
     /// Logs something that is not a Redis command.
     pub fn note(&mut self, actor: &str, action: Action) {
         self.log.push(LogEntry {

@@ -1,8 +1,9 @@
 //! A job queue with workers, two ways, and a worker crashing mid-job:
 //!
-//! - a list: the producer `LPUSH`es, idle workers poll with `RPOP` (BRPOP
-//!   without blocking a connection of the simulation). A popped job exists
-//!   only in its worker: when that worker crashes, the job is gone;
+//! - a list: the producer `LPUSH`es, idle workers wait in `BRPOP`, and the
+//!   engine hands each pushed job to the worker blocked longest (its reply
+//!   arrives on the worker's connection). A popped job exists only in its
+//!   worker: when that worker crashes, the job is gone;
 //! - a stream with a consumer group: the producer `XADD`s, workers read
 //!   with `XREADGROUP ... >` and `XACK` when done. A crashed worker's job
 //!   stays in the group's pending list, and an idle worker takes it over
@@ -46,7 +47,8 @@ pub struct JobParams {
     pub workers: u64,
     /// How long a job takes.
     pub work: Latency,
-    /// An idle worker's pause between polls.
+    /// A stream worker's pause between reads that found nothing (list
+    /// workers block in BRPOP instead).
     pub poll_ms: u64,
     pub crash: Option<Crash>,
     /// XAUTOCLAIM's min-idle-time: how long a job may stay pending before
@@ -107,6 +109,8 @@ struct Worker {
     name: String,
     alive: bool,
     busy: Option<u64>,
+    /// Blocked in BRPOP (list): served when a job is pushed.
+    waiting: bool,
 }
 
 pub struct JobSim {
@@ -159,6 +163,7 @@ pub fn simulate(params: JobParams) -> Result<Sim<JobSim>, ParamError> {
             name: format!("worker-{i}"),
             alive: true,
             busy: None,
+            waiting: false,
         })
         .collect::<Vec<_>>();
     let mut queue = EventQueue::default();
@@ -187,7 +192,7 @@ impl Model for JobSim {
 
     fn handle(&mut self, at: u64, event: Event, queue: &mut EventQueue<Event>) {
         match event {
-            Event::Produce(n) => self.produce(n, queue),
+            Event::Produce(n) => self.produce(at, n, queue),
             Event::Poll(w) => self.poll(at, w, queue),
             Event::Done(w, job) => self.done(at, w, job, queue),
             Event::Crash(w) => self.crash(w),
@@ -217,7 +222,7 @@ impl JobSim {
         self.host.engine()
     }
 
-    fn produce(&mut self, n: u64, queue: &mut EventQueue<Event>) {
+    fn produce(&mut self, at: u64, n: u64, queue: &mut EventQueue<Event>) {
         let job = n.to_string();
         let argv: &[&str] = match self.params.kind {
             QueueKind::List => &["LPUSH", KEY, &job],
@@ -226,6 +231,7 @@ impl JobSim {
         self.host.run(self.producer, "producer", argv);
         self.completions.push(0);
         self.stats.produced += 1;
+        self.serve_waiting(at, queue);
         // Evenly spaced, from the job number so rounding does not drift.
         let next = ((n + 1) as f64 * 1000.0 / self.params.jobs_per_s) as u64;
         if next < self.params.produce_for_ms {
@@ -239,13 +245,18 @@ impl JobSim {
         };
         let (conn, name) = (worker.conn, worker.name.clone());
         let job = match self.params.kind {
-            QueueKind::List => match self.host.run(conn, &name, &["RPOP", KEY]) {
-                Reply::Bulk(bytes) => parse_number(&bytes).map(|number| Job {
-                    number,
-                    entry: None,
-                }),
-                _ => None,
-            },
+            QueueKind::List => {
+                let reply = self.host.run(conn, &name, &["BRPOP", KEY, "0"]);
+                let job = popped(&reply);
+                if job.is_none() {
+                    // Blocked: the engine serves it when a job is pushed.
+                    if let Some(worker) = self.workers.get_mut(w) {
+                        worker.waiting = true;
+                    }
+                    return;
+                }
+                job
+            }
             QueueKind::Stream => {
                 let argv = [
                     "XREADGROUP",
@@ -272,15 +283,37 @@ impl JobSim {
             }
         };
         match job {
-            Some(job) => {
-                if let Some(worker) = self.workers.get_mut(w) {
-                    worker.busy = Some(job.number);
-                }
-                let work = self.params.work.sample(&mut self.rng);
-                queue.schedule(at + work, Event::Done(w, job));
-            }
+            Some(job) => self.start(at, w, job, queue),
             None => queue.schedule(at + self.params.poll_ms, Event::Poll(w)),
         }
+    }
+
+    /// Workers blocked in BRPOP that the last push served: their job
+    /// arrived on their connection; they start on it now.
+    fn serve_waiting(&mut self, at: u64, queue: &mut EventQueue<Event>) {
+        for w in 0..self.workers.len() {
+            let Some(worker) = self.workers.get(w).filter(|worker| worker.waiting) else {
+                continue;
+            };
+            let (conn, name) = (worker.conn, worker.name.clone());
+            let Some(job) = self.host.take_output(conn).iter().find_map(popped) else {
+                continue;
+            };
+            let note = format!("BRPOP returned job {}", job.number);
+            self.host.note(&name, Action::Note(note));
+            if let Some(worker) = self.workers.get_mut(w) {
+                worker.waiting = false;
+            }
+            self.start(at, w, job, queue);
+        }
+    }
+
+    fn start(&mut self, at: u64, w: usize, job: Job, queue: &mut EventQueue<Event>) {
+        if let Some(worker) = self.workers.get_mut(w) {
+            worker.busy = Some(job.number);
+        }
+        let work = self.params.work.sample(&mut self.rng);
+        queue.schedule(at + work, Event::Done(w, job));
     }
 
     fn done(&mut self, at: u64, w: usize, job: Job, queue: &mut EventQueue<Event>) {
@@ -305,6 +338,11 @@ impl JobSim {
         };
         worker.alive = false;
         let name = worker.name.clone();
+        if std::mem::take(&mut worker.waiting) {
+            // Its connection goes with it, so no job is handed to it.
+            let conn = worker.conn;
+            self.host.disconnect(conn);
+        }
         let note = match (worker.busy.take(), self.params.kind) {
             (None, _) => "crashed while idle".to_string(),
             (Some(job), QueueKind::List) => {
@@ -317,6 +355,20 @@ impl JobSim {
         };
         self.host.note(&name, Action::Note(note));
     }
+}
+
+/// The job in a `BRPOP` reply: `[key, value]`.
+fn popped(reply: &Reply) -> Option<Job> {
+    let Reply::Array(parts) = reply else {
+        return None;
+    };
+    let Some(Reply::Bulk(bytes)) = parts.get(1) else {
+        return None;
+    };
+    parse_number(bytes).map(|number| Job {
+        number,
+        entry: None,
+    })
 }
 
 fn parse_number(bytes: &[u8]) -> Option<u64> {

@@ -178,7 +178,7 @@ test("the smaller patterns run to the end of a fixed seed and show what defines 
 
   // Job queue: a crashed worker's popped job is lost from a list; a stream reclaims it.
   await tab("job queue").click();
-  await setField(sims, "queue", "list (LPUSH + RPOP)");
+  await setField(sims, "queue", "list (LPUSH + BRPOP)");
   await playToEnd(sims);
   assert.equal(await figure(sims, "lost"), 1);
   await setField(sims, "queue", "stream (consumer group)");

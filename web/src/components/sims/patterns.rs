@@ -38,7 +38,7 @@ pub fn pattern_view(p: &PatternView) -> Html {
                     if *stream {
                         { "Jobs go into a stream read by a consumer group: a job stays pending until XACK, so when a worker crashes another takes its job over with XAUTOCLAIM." }
                     } else {
-                        { "Jobs go into a list, LPUSH in and RPOP out: a job popped by a worker that then crashes is gone." }
+                        { "Jobs go into a list: LPUSH in, and idle workers wait in BRPOP until one arrives. A job popped by a worker that then crashes is gone." }
                     }
                 </p>
                 <dl class="figures">

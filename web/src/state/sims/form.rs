@@ -50,7 +50,7 @@ const ON_OFF: [&str; 2] = ["off", "on"];
 
 const RELEASES: [&str; 2] = ["DEL (unsafe)", "check the token (safe)"];
 
-const QUEUES: [&str; 2] = ["list (LPUSH + RPOP)", "stream (consumer group)"];
+const QUEUES: [&str; 2] = ["list (LPUSH + BRPOP)", "stream (consumer group)"];
 
 const CRASHES: [&str; 2] = ["no crash", "worker 0 crashes at 2 s"];
 
