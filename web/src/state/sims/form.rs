@@ -48,6 +48,8 @@ const STREAMS: [&str; 4] = ["steady", "bursty", "random", "drawn"];
 
 const ON_OFF: [&str; 2] = ["off", "on"];
 
+const DISTRIBUTIONS: [&str; 2] = ["uniform", "log-normal"];
+
 const RELEASES: [&str; 2] = ["DEL (unsafe)", "check the token (safe)"];
 
 const QUEUES: [&str; 2] = ["list (LPUSH + BRPOP)", "stream (consumer group)"];
@@ -92,12 +94,32 @@ fn seconds(ms: u64) -> f64 {
     ms as f64 / 1000.0
 }
 
-/// The range of a latency distribution, as two fields.
-fn latency_fields(l: &Latency, what: &'static str) -> [Field; 2] {
-    let (low, high) = match *l {
+/// A latency distribution's two numbers: min and max, or median and p99.
+fn ends(l: &Latency) -> (u64, u64) {
+    match *l {
         Latency::Uniform { min_ms, max_ms } => (min_ms, max_ms),
         Latency::LogNormal { median_ms, p99_ms } => (median_ms, p99_ms),
-    };
+    }
+}
+
+/// A distribution of `log_normal`'s shape from its two numbers.
+fn shaped(log_normal: bool, low: u64, high: u64) -> Latency {
+    if log_normal {
+        Latency::LogNormal {
+            median_ms: low,
+            p99_ms: high,
+        }
+    } else {
+        Latency::Uniform {
+            min_ms: low,
+            max_ms: high,
+        }
+    }
+}
+
+/// The range of a latency distribution, as two fields.
+fn latency_fields(l: &Latency, what: &'static str) -> [Field; 2] {
+    let (low, high) = ends(l);
     let [low_label, high_label] = match (what, l) {
         ("work", Latency::LogNormal { .. }) => ["work median (ms)", "work p99 (ms)"],
         ("work", _) => ["work min (ms)", "work max (ms)"],
@@ -160,6 +182,13 @@ pub fn cache_fields(c: &CacheParams) -> Vec<Field> {
         field("writes", "writes %", c.write_ratio * 100.0),
         field("ttl", "cache TTL (s)", seconds(c.ttl_ms)),
     ];
+    let log_normal = matches!(c.db_latency, Latency::LogNormal { .. });
+    fields.push(choice(
+        "db_dist",
+        "DB latency",
+        DISTRIBUTIONS[usize::from(log_normal)],
+        &DISTRIBUTIONS,
+    ));
     fields.extend(latency_fields(&c.db_latency, "db"));
     fields.extend([
         field("maxmemory", "maxmemory (0 = none)", c.maxmemory),
@@ -301,15 +330,13 @@ fn pick(choices: &[&str], text: &str, what: &str) -> Result<usize, String> {
 /// One end of a latency distribution, keeping its shape.
 fn set_latency(l: &mut Latency, id: &str, text: &str) -> Result<(), String> {
     let ms: u64 = number(text, "latency")?;
-    let (low, high) = match l {
-        Latency::Uniform { min_ms, max_ms } => (min_ms, max_ms),
-        Latency::LogNormal { median_ms, p99_ms } => (median_ms, p99_ms),
-    };
+    let (mut low, mut high) = ends(l);
     if id == "low_ms" {
-        *low = ms;
+        low = ms;
     } else {
-        *high = ms;
+        high = ms;
     }
+    *l = shaped(matches!(l, Latency::LogNormal { .. }), low, high);
     Ok(())
 }
 
@@ -335,6 +362,11 @@ pub fn set_cache(c: &mut CacheParams, id: &str, text: &str) -> Result<(), String
         "writes" => c.write_ratio = percent(text, "writes %")?,
         "ttl" => c.ttl_ms = seconds_ms(text, "cache TTL")?,
         "low_ms" | "high_ms" => set_latency(&mut c.db_latency, id, text)?,
+        "db_dist" => {
+            // The same two numbers, read as the other shape's.
+            let (low, high) = ends(&c.db_latency);
+            c.db_latency = shaped(pick(&DISTRIBUTIONS, text, "DB latency")? == 1, low, high);
+        }
         "maxmemory" => {
             c.maxmemory = memtoull(text.trim().as_bytes())
                 .ok_or_else(|| format!("maxmemory: “{text}” is not a size (e.g. 0, 500kb, 2mb)"))?;

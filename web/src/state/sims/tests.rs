@@ -70,6 +70,10 @@ fn bad_fields_are_named_and_the_last_good_run_is_kept_off() {
         (s.error.clone(), s.params.cache.maxmemory),
         (None, 2 * 1024 * 1024)
     );
+    s.act(SimAction::Set("db_dist", "log-normal".into()), 0);
+    assert_eq!(s.error, None);
+    let labels: Vec<&str> = s.fields().iter().map(|f| f.label).collect();
+    assert!(labels.contains(&"DB latency p99 (ms)"), "{labels:?}");
     for (id, bad) in [
         ("ttl", "-1"),
         ("duration", "NaN"),
@@ -227,7 +231,12 @@ fn a_fixed_seed_gives_the_figures_the_browser_shows() {
     played_to_end(&mut s);
     let totals = s.view().cache.expect("a cache run").totals;
     assert_eq!(
-        (totals.completed, totals.hits, totals.misses, totals.db_queries),
+        (
+            totals.completed,
+            totals.hits,
+            totals.misses,
+            totals.db_queries
+        ),
         (3_976, 2_618, 1_190, 1_364)
     );
 }
