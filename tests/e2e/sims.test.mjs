@@ -195,6 +195,7 @@ test("the smaller patterns run to the end of a fixed seed and show what defines 
   assert.equal(scores.length, 5);
   assert.deepEqual([...scores].sort((a, b) => b - a), scores);
   await sims.locator(".followed-rank", { hasText: /^player:007 is ranked \d+/ }).waitFor();
+  await sims.screenshot({ path: join(shots, "sim-leaderboard.png") });
 
   // Session store: sessions found while active, expired after idling past the TTL.
   await tab("session store").click();
@@ -202,6 +203,7 @@ test("the smaller patterns run to the end of a fixed seed and show what defines 
   await playToEnd(sims);
   assert.ok((await sims.locator(".visit.found").count()) > 0);
   assert.ok((await sims.locator(".visit.expired").count()) > 0);
+  await sims.screenshot({ path: join(shots, "sim-sessions.png") });
 
   // Chat: PUBLISH's reply counts the members present.
   await tab("pub/sub chat").click();
