@@ -97,6 +97,14 @@ pub enum KeyEvent {
     Evicted(Key),
 }
 
+/// A key taken out of one place to be put in another (`Db::detach`).
+#[derive(Debug)]
+pub struct Detached {
+    value: Value,
+    expire_at: Option<i64>,
+    lru: u32,
+}
+
 /// What happened to this database's keys, for INFO stats.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct DbStats {
@@ -283,13 +291,29 @@ impl Db {
     }
 
     /// The live value of `key` for a command that writes it: an access,
-    /// not counted as a hit or miss.
+    /// not counted as a hit or miss (Redis's `lookupKeyWrite`).
     pub fn get(&mut self, key: &[u8], now: i64) -> Option<&mut Value> {
+        let i = self.write_lookup(key, now)?;
+        self.mark_dirty(i);
+        self.slots.get_mut(i)?.as_mut().map(|slot| &mut slot.value)
+    }
+
+    /// The value of `key` again, for a command that already looked it up:
+    /// Redis keeps hold of the object it found, so this is no access (and
+    /// no expiry check: the command's time has not moved).
+    pub fn again(&mut self, key: &[u8]) -> Option<&mut Value> {
+        let i = self.find(key)?;
+        self.mark_dirty(i);
+        self.slots.get_mut(i)?.as_mut().map(|slot| &mut slot.value)
+    }
+
+    /// Redis's `lookupKeyWrite`: expiry first, then an access of the key
+    /// if it is there. Its slot, if so.
+    fn write_lookup(&mut self, key: &[u8], now: i64) -> Option<usize> {
         self.expire_if_due(key, now);
         let i = self.find(key)?;
         self.touch_slot(i, now);
-        self.mark_dirty(i);
-        self.slots.get_mut(i)?.as_mut().map(|slot| &mut slot.value)
+        Some(i)
     }
 
     /// Records an access to the key in slot `i`, unless accesses are off.
@@ -410,23 +434,31 @@ impl Db {
         self.slot(key).map(|s| &s.value)
     }
 
-    /// Whether a write-path command finds `key` (no access, no hit/miss).
+    /// Whether a write-path command finds `key` (Redis's `lookupKeyWrite`
+    /// != NULL): an access of a live key, not a hit or miss.
     pub fn contains(&mut self, key: &[u8], now: i64) -> bool {
-        self.expire_if_due(key, now);
-        self.find(key).is_some()
+        self.write_lookup(key, now).is_some()
     }
 
-    /// Stores `value` under `key` (Redis's `setKey`: an expired old value
-    /// is reclaimed first, so the key counts as new). The old TTL survives
-    /// only with `keep_ttl`.
+    /// Stores `value` under `key` as Redis's `setKey` does: a write lookup
+    /// first (an expired old value is reclaimed, so the key counts as new;
+    /// a live one is accessed), then `replace`.
     pub fn set(&mut self, key: Key, value: Value, keep_ttl: bool, now: i64) {
+        self.write_lookup(&key, now);
+        self.replace(key, value, keep_ttl, now);
+    }
+
+    /// Stores `value` under `key` for a command that has just looked the
+    /// key up itself: a new key (Redis's `dbAdd`), or a new value in place
+    /// of the old (`dbSetValue`), which under an LFU policy keeps the old
+    /// counter (the lookup's access included) and under LRU starts its
+    /// clock now. The old TTL survives only with `keep_ttl`.
+    pub fn replace(&mut self, key: Key, value: Value, keep_ttl: bool, now: i64) {
         self.expire_if_due(&key, now);
         match self.find(&key) {
             Some(i) => {
                 if let Some(slot) = self.slots.get_mut(i).and_then(Option::as_mut) {
                     slot.value = value;
-                    // A new value object under LRU; LFU keeps the old
-                    // counter, as Redis's dbOverwrite does.
                     if self.access == clock::Mode::Lru {
                         slot.lru = clock::lru_clock(now);
                     }
@@ -508,6 +540,30 @@ impl Db {
             self.free.push(i);
         }
         Some((slot.value, slot.expire_at))
+    }
+
+    /// Takes `key` out whole, to be `attach`ed under another name or in
+    /// another database (RENAME, MOVE): Redis moves the object, so its
+    /// eviction bits go with the value and TTL.
+    pub fn detach(&mut self, key: &[u8]) -> Option<Detached> {
+        let lru = self.eviction_bits(key)?;
+        let (value, expire_at) = self.take(key)?;
+        Some(Detached {
+            value,
+            expire_at,
+            lru,
+        })
+    }
+
+    /// Adds a `detach`ed key under `key`, known to be absent.
+    pub fn attach(&mut self, key: Key, detached: Detached, now: i64) {
+        let Detached {
+            value,
+            expire_at,
+            lru,
+        } = detached;
+        self.insert(key.clone(), value, expire_at, now);
+        self.set_eviction_bits(&key, lru);
     }
 
     /// Deletes `key` outright (no expiry check); true if it existed.

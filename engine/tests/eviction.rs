@@ -216,6 +216,51 @@ fn allkeys_lfu_keeps_the_frequently_used_and_freq_reports_the_counter() {
 }
 
 #[test]
+fn an_overwritten_value_keeps_the_lfu_counter_and_a_moved_key_takes_it_along() {
+    let mut e = at_start();
+    let c = e.connect();
+    for setting in [
+        "maxmemory-policy allkeys-lfu",
+        "lfu-log-factor 0",
+        "lfu-decay-time 0",
+    ] {
+        line(&mut e, c, &format!("CONFIG SET {setting}"));
+    }
+    let freq = |e: &mut Engine, key: &str| line(e, c, &format!("OBJECT FREQ {key}"));
+    line(&mut e, c, "SET k v");
+    for _ in 0..3 {
+        line(&mut e, c, "GET k");
+    }
+    assert_eq!(freq(&mut e, "k"), "(integer) 8");
+    // Redis 7.0 (setKey, dbSetValue): the lookup counts, the counter stays.
+    line(&mut e, c, "SET k w");
+    assert_eq!(freq(&mut e, "k"), "(integer) 9");
+    line(&mut e, c, "SET k x NX");
+    line(&mut e, c, "MSET k y");
+    assert_eq!(freq(&mut e, "k"), "(integer) 11");
+    line(&mut e, c, "RENAME k r");
+    assert_eq!(freq(&mut e, "r"), "(integer) 12");
+    line(&mut e, c, "SADD s a");
+    line(&mut e, c, "SUNIONSTORE r s");
+    assert_eq!(freq(&mut e, "r"), "(integer) 13");
+}
+
+#[test]
+fn an_overwritten_value_starts_its_lru_clock_now() {
+    let mut e = at_start();
+    let c = e.connect();
+    line(&mut e, c, "CONFIG SET maxmemory-policy allkeys-lru");
+    line(&mut e, c, "SET k v");
+    line(&mut e, c, "SET j v");
+    e.set_time(START_MS + 10_000);
+    assert_eq!(line(&mut e, c, "OBJECT IDLETIME k"), "(integer) 10");
+    line(&mut e, c, "SET k w");
+    line(&mut e, c, "SET j w NX");
+    assert_eq!(line(&mut e, c, "OBJECT IDLETIME k"), "(integer) 0");
+    assert_eq!(line(&mut e, c, "OBJECT IDLETIME j"), "(integer) 0");
+}
+
+#[test]
 fn volatile_ttl_evicts_the_soonest_to_expire_and_never_persistent_keys() {
     let mut e = at_start();
     let c = e.connect();

@@ -259,7 +259,8 @@ fn type_of(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     Ok(Reply::Status(name.to_string()))
 }
 
-/// RENAME and RENAMENX: the value and its TTL move to the new name.
+/// RENAME and RENAMENX: the value, its TTL and its eviction bits (Redis
+/// moves the object, LRU/LFU field and all) go to the new name.
 fn rename_generic(ctx: &mut Ctx<'_>, argv: &[&[u8]], nx: bool) -> Result<Reply, CmdError> {
     let (from, to) = (arg(argv, 1), arg(argv, 2));
     let now = ctx.now();
@@ -277,8 +278,8 @@ fn rename_generic(ctx: &mut Ctx<'_>, argv: &[&[u8]], nx: bool) -> Result<Reply, 
         }
         db.remove(to);
     }
-    if let Some((value, expire_at)) = db.take(from) {
-        db.insert(to.to_vec(), value, expire_at, now);
+    if let Some(moving) = db.detach(from) {
+        db.attach(to.to_vec(), moving, now);
     }
     ctx.modified(class::GENERIC, "rename_from", from);
     ctx.modified(class::GENERIC, "rename_to", to);
@@ -363,11 +364,11 @@ fn move_key(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     {
         return Ok(Reply::Int(0));
     }
-    let Some((value, expire_at)) = ctx.db().take(key) else {
+    let Some(moving) = ctx.db().detach(key) else {
         return Ok(Reply::Int(0));
     };
     if let Some(dest) = ctx.server.dbs.get_mut(target) {
-        dest.insert(key.to_vec(), value, expire_at, now);
+        dest.attach(key.to_vec(), moving, now);
     }
     ctx.modified(class::GENERIC, "move_from", key);
     ctx.modified_in(target, class::GENERIC, "move_to", key);

@@ -3,8 +3,8 @@
 //! LMOVE/RPOPLPUSH and LMPOP. A list that becomes empty is deleted at once.
 
 use super::{
-    arg, int_arg, int_reply, is_opt, one_key, parse_multi_pop, read, removed, write, Arg, ArgKind,
-    BeginSearch, Body, FindKeys, KeySpec, MultiPop, Spec, BASE,
+    again, arg, int_arg, int_reply, is_opt, one_key, parse_multi_pop, read, removed, write, Arg,
+    ArgKind, BeginSearch, Body, FindKeys, KeySpec, MultiPop, Spec, BASE,
 };
 use crate::engine::Ctx;
 use crate::error::CmdError;
@@ -652,16 +652,17 @@ fn move_element(
         return Ok(Reply::Nil);
     }
     // The destination's type is checked before anything moves.
-    write::<List>(ctx, to)?;
-    let Some(element) = write::<List>(ctx, from)?.and_then(|l| l.pop(pop_end)) else {
+    let dest_exists = write::<List>(ctx, to)?.is_some();
+    let Some(element) = again::<List>(ctx, from)?.and_then(|l| l.pop(pop_end)) else {
         return Ok(Reply::Nil);
     };
     let now = ctx.now();
     let limits = ctx.server.limits;
-    if let Some(Value::List(dest)) =
+    if !dest_exists {
         ctx.db()
-            .get_or_insert(to, now, || Value::List(List::default()))
-    {
+            .insert(to.to_vec(), Value::List(List::default()), None, now);
+    }
+    if let Some(dest) = again::<List>(ctx, to)? {
         // A popped integer comes back as an integer object, which Redis's
         // growth check does not count.
         let counted = if crate::number::parse_i64(&element).is_some() {
@@ -672,7 +673,7 @@ fn move_element(
         dest.prepare_growth(counted, 1, &limits);
         dest.push(push_end, element.clone(), &limits);
     }
-    if let Some(source) = write::<List>(ctx, from)? {
+    if let Some(source) = again::<List>(ctx, from)? {
         source.after_removal(&limits);
     }
     // Redis announces the push before the pop.

@@ -212,12 +212,20 @@ pub(crate) fn write<'a, T: Typed>(
     typed(ctx.db().get(key, now))
 }
 
+/// The value at `key` again, for a command that already looked it up
+/// with `read` or `write` (`Db::again`: no second access).
+pub(crate) fn again<'a, T: Typed>(
+    ctx: &'a mut Ctx<'_>,
+    key: &[u8],
+) -> Result<Option<&'a mut T>, CmdError> {
+    typed(ctx.db().again(key))
+}
+
 /// Deletes `key` if it holds an empty `T` collection, as Redis does the
 /// moment a collection loses its last element; true if it did.
 pub(crate) fn drop_if_empty<T: Typed>(ctx: &mut Ctx<'_>, key: &[u8]) -> bool {
-    let now = ctx.now();
     let db = ctx.db();
-    db.get(key, now)
+    db.again(key)
         .and_then(T::cast)
         .is_some_and(|t| t.is_empty_collection())
         && db.remove(key)

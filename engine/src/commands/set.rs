@@ -343,16 +343,20 @@ fn smove(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let now = ctx.now();
     let limits = ctx.server.limits;
     let db = ctx.db();
-    // A missing source answers 0 before the destination's type is checked.
-    if typed::<Set>(db.get(from, now))?.is_none() {
+    // Both keys are looked up (accessed) first; a missing source answers
+    // 0 before either type is checked.
+    let source = typed::<Set>(db.get(from, now)).map(|s| s.is_some());
+    let dest = typed::<Set>(db.get(to, now)).map(|s| s.is_some());
+    if matches!(source, Ok(false)) {
         return Ok(Reply::Int(0));
     }
-    let dest_exists = typed::<Set>(db.get(to, now))?.is_some();
+    source?;
+    let dest_exists = dest?;
     if from == to {
-        let present = typed::<Set>(db.get(from, now))?.is_some_and(|s| s.contains(member));
+        let present = typed::<Set>(db.again(from))?.is_some_and(|s| s.contains(member));
         return Ok(Reply::Int(i64::from(present)));
     }
-    let Some(source) = typed::<Set>(db.get(from, now))? else {
+    let Some(source) = typed::<Set>(db.again(from))? else {
         return Ok(Reply::Int(0));
     };
     if !source.remove(member) {
@@ -365,7 +369,7 @@ fn smove(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         let fresh = Set::create(Some(member), 1, &limits);
         db.insert(to.to_vec(), Value::Set(fresh), None, now);
     }
-    let added = typed::<Set>(db.get(to, now))?.is_some_and(|dest| dest.add(member, &limits));
+    let added = typed::<Set>(db.again(to))?.is_some_and(|dest| dest.add(member, &limits));
     if added {
         ctx.modified(class::SET, "sadd", to);
     }

@@ -487,7 +487,7 @@ fn xadd(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         None if args.no_mkstream => return Ok(Reply::Nil),
         None => db.insert(key.to_vec(), Value::Stream(Stream::default()), None, now),
     }
-    let Some(Value::Stream(stream)) = db.get(key, now) else {
+    let Some(Value::Stream(stream)) = db.again(key) else {
         return Ok(Reply::Nil);
     };
     if stream.last_id == StreamId::MAX {

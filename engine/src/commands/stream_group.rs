@@ -253,7 +253,7 @@ fn xgroup_create(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         return Err(subcommand_syntax(argv));
     }
     let id_arg = arg(argv, 4);
-    let last_id = super::write::<Stream>(ctx, key)?.map_or(StreamId::ZERO, |s| s.last_id);
+    let last_id = super::again::<Stream>(ctx, key)?.map_or(StreamId::ZERO, |s| s.last_id);
     let id = if id_arg == b"$" {
         last_id
     } else {
@@ -264,7 +264,7 @@ fn xgroup_create(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
             .insert(key.to_vec(), Value::Stream(Stream::default()), None, now);
         ctx.signal_modified(key);
     }
-    let Some(stream) = super::write::<Stream>(ctx, key)? else {
+    let Some(stream) = super::again::<Stream>(ctx, key)? else {
         return Ok(Reply::Nil);
     };
     let name = arg(argv, 3);

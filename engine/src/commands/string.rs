@@ -3,7 +3,7 @@
 //! and in-place edits (APPEND, SETRANGE).
 
 use super::{
-    all_keys, arg, int_arg, is_opt, one_key, read, write, Arg, ArgKind, BeginSearch, Body,
+    again, all_keys, arg, int_arg, is_opt, one_key, read, write, Arg, ArgKind, BeginSearch, Body,
     FindKeys, KeySpec, Spec, BASE,
 };
 use crate::engine::Ctx;
@@ -442,7 +442,7 @@ fn set_generic(ctx: &mut Ctx<'_>, req: SetRequest<'_>) -> Result<(Option<Reply>,
     if (req.nx && exists) || (req.xx && !exists) {
         return Ok((old, false));
     }
-    db.set(
+    db.replace(
         req.key.to_vec(),
         Value::String(RString::from_arg(req.value)),
         req.keep_ttl,
@@ -687,7 +687,7 @@ fn append(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         }
         None => {
             let now = ctx.now();
-            ctx.db().set(
+            ctx.db().replace(
                 key.to_vec(),
                 Value::String(RString::from_arg(tail)),
                 false,
@@ -725,13 +725,13 @@ fn setrange(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         bytes[offset..end].copy_from_slice(patch);
         bytes.len()
     };
-    let len = match write::<RString>(ctx, key)? {
+    let len = match again::<RString>(ctx, key)? {
         Some(value) => value.modify(patch_in),
         None => {
             let mut bytes = Vec::new();
             let len = patch_in(&mut bytes);
             let now = ctx.now();
-            ctx.db().set(
+            ctx.db().replace(
                 key.to_vec(),
                 Value::String(RString::Bytes {
                     data: bytes,

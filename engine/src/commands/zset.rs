@@ -469,7 +469,7 @@ fn zadd_generic(
         let zset = ZSet::with_hint(pairs.len() / 2, first_len, &limits);
         db.insert(key.to_vec(), Value::ZSet(zset), None, now);
     }
-    let Some(zset) = typed::<ZSet>(db.get(key, now))? else {
+    let Some(zset) = typed::<ZSet>(db.again(key))? else {
         return Ok(Reply::Int(0));
     };
     let (mut added, mut updated, mut processed) = (0usize, 0usize, 0usize);
