@@ -152,12 +152,16 @@ pub fn run() -> Result<(), String> {
         "tests (native: engine, server, conformance, web state, xtask)",
         cargo(&["test", "--workspace"]),
     );
+    // Of the sims crate's tests only `platforms.rs` is a wasm-bindgen test:
+    // its digests prove a seed runs the same in the browser as natively.
     let mut wasm_tests = cargo(&[
         "test",
         "-p",
         "redsim-engine",
         "-p",
         "redsim-conformance",
+        "-p",
+        "redsim-sims",
         "--target",
         "wasm32-unknown-unknown",
     ]);
@@ -166,7 +170,7 @@ pub fn run() -> Result<(), String> {
         "wasm-bindgen-test-runner",
     );
     tally.step(
-        "engine tests and the conformance replay compiled to wasm32 (node)",
+        "engine tests, the conformance replay and the sims' digests compiled to wasm32 (node)",
         wasm_tests,
     );
     tally.step(
