@@ -7,6 +7,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::app::Action;
+use crate::components::draft_input::DraftInput;
 use crate::state::keys::{countdown, shown, KeysAction, Line, Sort, MAX_ROWS};
 use crate::state::server::human_bytes;
 
@@ -57,8 +58,7 @@ pub fn key_browser(props: &KeysProps) -> Html {
     // The filter applies as it is typed; a listing is at most MAX_ROWS keys.
     let on_filter = act(KeysAction::Filter)
         .reform(|e: InputEvent| e.target_unchecked_into::<HtmlInputElement>().value());
-    let on_separator = act(KeysAction::Separator)
-        .reform(|e: Event| e.target_unchecked_into::<HtmlInputElement>().value());
+    let on_separator = act(KeysAction::Separator);
     let keys = props.held;
     let db_size = props.db_sizes.get(props.db).copied().unwrap_or(0);
 
@@ -90,8 +90,8 @@ pub fn key_browser(props: &KeysProps) -> Html {
                     </select>
                 </label>
                 <label>{ "sep " }
-                    <input class="key-separator" type="text" size="2" aria-label="namespace separator"
-                        value={props.separator.clone()} onchange={on_separator} />
+                    <DraftInput class="key-separator" size={2} label="namespace separator"
+                        value={props.separator.clone()} on_commit={on_separator} />
                 </label>
             </div>
             <p class="keys-count">

@@ -2,6 +2,7 @@
 
 pub mod clock;
 pub mod console;
+pub mod draft_input;
 pub mod keys;
 pub mod lessons;
 pub mod persistence;

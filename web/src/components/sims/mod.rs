@@ -8,10 +8,11 @@ mod cache;
 mod patterns;
 mod rate;
 
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use crate::app::Action;
+use crate::components::draft_input::DraftInput;
 use crate::state::keys::countdown;
 use crate::state::sims::{Field, KeyLine, Kind, LogLine, SimAction, SimView, PRESETS, SPEEDS};
 
@@ -94,15 +95,10 @@ fn field(f: &Field, playing: bool, act: &Callback<Action>) -> Html {
     let id = f.id;
     let label = format!("sim-{id}");
     if f.choices.is_empty() {
-        let onchange = act.reform(move |e: Event| {
-            sim(SimAction::Set(
-                id,
-                e.target_unchecked_into::<HtmlInputElement>().value(),
-            ))
-        });
+        let on_commit = act.reform(move |text: String| sim(SimAction::Set(id, text)));
         html! {
             <label class="sim-field" key={id} for={label.clone()}>{ f.label }
-                <input id={label} type="text" size="8" value={f.value.clone()} disabled={playing} {onchange} />
+                <DraftInput id={label} value={f.value.clone()} disabled={playing} {on_commit} />
             </label>
         }
     } else {
