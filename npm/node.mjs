@@ -1,6 +1,11 @@
-// Node entry point: the wasm module is loaded synchronously by wasm-bindgen's
-// nodejs target.
-import bindings from "./pkg/node/redsim_bindings.js";
+// Node entry point: the same wasm-bindgen module as the browser's (one wasm
+// file in the package), instantiated synchronously from the file beside it.
+import { readFileSync } from "node:fs";
+import * as bindings from "./pkg/web/redsim_bindings.js";
 import { makeApi } from "./redsim.mjs";
+
+export { Client } from "./client.mjs";
+
+bindings.initSync({ module: readFileSync(new URL("./pkg/web/redsim_bindings_bg.wasm", import.meta.url)) });
 
 export const { Redsim, RedsimError } = makeApi(bindings, async () => {});

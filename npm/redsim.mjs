@@ -1,86 +1,203 @@
 // The JavaScript API over the wasm engine, shared by the Node and browser
 // entry points. `bindings` is the wasm-bindgen module for the platform.
+//
+// A `Hub` owns one engine: its clock, and where each client's output goes
+// (an in-process Client, or a socket of `redsim/server`). After everything
+// that can produce output (a command, a tick, a socket's bytes) it hands
+// every waiting frame to its client, so a PUBLISH reaches subscribers and
+// an LPUSH settles another client's BLPOP promise.
 
-/** A Redis error reply (WRONGTYPE, ERR ...), carrying Redis's exact text. */
-export class RedsimError extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "RedsimError";
-  }
-}
+import { Client } from "./client.mjs";
+import { RedsimError } from "./reply.mjs";
 
-/** Turns the Error objects the engine returns for error replies into RedsimError. */
-function convert(value) {
-  if (value instanceof Error) return new RedsimError(value.message);
-  if (Array.isArray(value)) return value.map(convert);
-  if (value instanceof Map) {
-    return new Map([...value].map(([k, v]) => [convert(k), convert(v)]));
+export { RedsimError };
+
+/** Redis's hz 10: the real clock's cron (expiry, blocking timeouts) runs every 100 ms. */
+const TICK_MS = 100;
+
+/** For `redsim/server`: the hub behind a Redsim, not part of the public API. */
+export const HUB = Symbol("redsim.hub");
+
+class Hub {
+  #sinks = new Map();
+  #changeListeners = new Set();
+  #changesQueued = false;
+  #blocked = 0;
+  #timer = null;
+  closed = false;
+
+  constructor(bindings, engine, clock, now) {
+    this.bindings = bindings;
+    this.engine = engine;
+    this.clock = clock;
+    this.manualNow = now;
+    if (clock === "real") {
+      this.#timer = setInterval(() => this.tick(Date.now()), TICK_MS);
+      this.#timer.unref?.();
+    }
   }
-  return value;
+
+  attach(id, sink) {
+    this.#sinks.set(id, sink);
+  }
+
+  detach(id) {
+    this.#sinks.delete(id);
+  }
+
+  /** The real clock is read before each command, as Redis reads its clock. */
+  sync() {
+    if (this.clock === "real") this.engine.setTime(Date.now());
+  }
+
+  tick(now) {
+    this.engine.tick(now);
+    this.flush();
+  }
+
+  /** Hands waiting frames to their clients; frames for clients nobody holds are dropped. */
+  flush() {
+    for (const id of this.engine.clientsWithOutput()) {
+      const sink = this.#sinks.get(id);
+      if (sink) sink.flush();
+      else this.engine.takeOutput(id, false);
+    }
+    if (this.#changeListeners.size > 0 && !this.#changesQueued) {
+      // Batched after the current call, so a listener that runs commands
+      // does not re-enter the delivery above, and one event covers a burst.
+      this.#changesQueued = true;
+      queueMicrotask(() => this.#emitChanges());
+    }
+  }
+
+  /**
+   * Counts clients waiting in a blocking command: on the real clock, Node
+   * stays alive for them until their tick (the timer is unref'd otherwise).
+   */
+  blocked(delta) {
+    this.#blocked += delta;
+    if (this.#blocked > 0) this.#timer?.ref?.();
+    else this.#timer?.unref?.();
+  }
+
+  onChange(listener) {
+    if (this.#changeListeners.size === 0) this.engine.watchChanges();
+    this.#changeListeners.add(listener);
+  }
+
+  offChange(listener) {
+    this.#changeListeners.delete(listener);
+  }
+
+  #emitChanges() {
+    this.#changesQueued = false;
+    if (this.closed) return;
+    const changes = this.engine.takeChanges();
+    if (changes.length === 0) return;
+    for (const listener of [...this.#changeListeners]) listener(changes);
+  }
+
+  close() {
+    this.closed = true;
+    clearInterval(this.#timer);
+    for (const sink of [...this.#sinks.values()]) sink.close();
+    this.engine.free();
+  }
 }
 
 export function makeApi(bindings, ready) {
-  class Redsim {
-    #engine;
-    #client;
-    #clock;
-    #now;
+  /** An engine and its first connection; `connect()` opens more. */
+  class Redsim extends Client {
+    #hub;
 
-    constructor(engine, client, clock, now) {
-      this.#engine = engine;
-      this.#client = client;
-      this.#clock = clock;
-      this.#now = now;
+    constructor(hub, options) {
+      super(hub, options);
+      this.#hub = hub;
     }
 
     /**
      * Creates an engine. `clock: "real"` (default) follows Date.now();
-     * `clock: "manual"` starts at `now` (default 0) and moves only with advanceTime.
+     * `clock: "manual"` starts at `now` (default 0) and moves only with
+     * advanceTime. `maxmemory` (default 64mb; 0 for none) and `config`
+     * (parameter → value) are set as a config file would set them.
      */
-    static async create({ clock = "real", now, seed = 0x5eed } = {}) {
+    static async create({ clock = "real", now, seed = 0x5eed, maxmemory, config = {}, buffers } = {}) {
       await ready();
       if (clock !== "real" && clock !== "manual") {
         throw new TypeError(`clock must be "real" or "manual", not ${clock}`);
       }
       const start = clock === "real" ? Date.now() : (now ?? 0);
-      const engine = new bindings.WasmEngine(seed >>> 0, start);
-      return new Redsim(engine, engine.connect(), clock, start);
-    }
-
-    #sync() {
-      if (this.#clock === "real") this.#engine.setTime(Date.now());
-    }
-
-    /** Runs one command; resolves to its reply, throws RedsimError for error replies. */
-    command(args) {
-      if (!Array.isArray(args) || args.length === 0) {
-        throw new TypeError("command expects a non-empty array of arguments");
+      const settings = Object.entries(config).map(([name, value]) => [name, String(value)]);
+      if (maxmemory !== undefined) settings.push(["maxmemory", String(maxmemory)]);
+      let engine;
+      try {
+        engine = new bindings.WasmEngine(BigInt.asUintN(64, BigInt(seed)), start, settings);
+      } catch (err) {
+        throw new RedsimError(err.message);
       }
-      this.#sync();
-      const reply = convert(this.#engine.command(this.#client, args));
-      if (reply instanceof RedsimError) throw reply;
-      return reply;
+      return new Redsim(new Hub(bindings, engine, clock, start), { buffers });
     }
 
-    /** Runs a redis-cli line and returns what redis-cli would print. */
-    execLine(line) {
-      this.#sync();
-      return this.#engine.execLine(this.#client, line);
+    /** Creates an engine (as `create`) holding an RDB file's data. */
+    static async fromSnapshot(bytes, options) {
+      const db = await Redsim.create(options);
+      try {
+        db.#hub.engine.loadSnapshot(bytes);
+      } catch (err) {
+        db.close();
+        throw new RedsimError(err.message);
+      }
+      return db;
     }
 
-    /** With the manual clock: moves time forward and runs active expiry. */
+    /** Another connection to the same data. */
+    connect({ buffers } = {}) {
+      return new Client(this.#hub, { buffers });
+    }
+
+    /** With the manual clock: moves time forward, runs expiry and blocking timeouts. */
     advanceTime(ms) {
-      if (this.#clock !== "manual") {
+      if (this.#hub.clock !== "manual") {
         throw new Error("advanceTime needs the manual clock");
       }
-      this.#now += ms;
-      this.#engine.tick(this.#now);
+      if (!(ms >= 0)) throw new RangeError("advanceTime needs a number of milliseconds >= 0");
+      this.#hub.manualNow += ms;
+      this.#hub.tick(this.#hub.manualNow);
     }
 
     /** Milliseconds since the epoch, as the engine sees them. */
     now() {
-      this.#sync();
-      return this.#engine.now();
+      this.#hub.sync();
+      return this.#hub.engine.now();
+    }
+
+    /** The whole dataset as an RDB file (what Redis 7.0 writes). */
+    snapshot() {
+      return this.#hub.engine.snapshot();
+    }
+
+    /** `change`: `listener(changes)` after writes, expiry or eviction, batched per task. */
+    on(event, listener) {
+      if (event === "change") this.#hub.onChange(listener);
+      else super.on(event, listener);
+      return this;
+    }
+
+    off(event, listener) {
+      if (event === "change") this.#hub.offChange(listener);
+      else super.off(event, listener);
+      return this;
+    }
+
+    /** Closes every connection (pending blocking commands reject) and frees the engine. */
+    close() {
+      if (this.#hub.closed) return;
+      super.close();
+      this.#hub.close();
+    }
+
+    get [HUB]() {
+      return this.#hub;
     }
   }
   return { Redsim, RedsimError };

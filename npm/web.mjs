@@ -3,5 +3,7 @@
 import init, * as bindings from "./pkg/web/redsim_bindings.js";
 import { makeApi } from "./redsim.mjs";
 
+export { Client } from "./client.mjs";
+
 let loading;
 export const { Redsim, RedsimError } = makeApi(bindings, () => (loading ??= init()));

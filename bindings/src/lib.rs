@@ -1,62 +1,160 @@
 //! The engine as a JavaScript class, for the npm package (`npm/`). Kept
-//! thin: the ergonomic API (clocks, error classes, clients) is the TS/JS
-//! wrapper's job; this crate only converts arguments and replies.
+//! thin: the ergonomic API (clocks, error classes, clients, promises,
+//! sockets) is the JS wrapper's job; this crate converts arguments and
+//! replies (`convert`) and keeps RESP connections' buffers (`wire`). Every
+//! method goes through the engine's Result-returning APIs: a panic would
+//! poison the wasm instance and lose the data.
 
-use js_sys::{Array, BigInt, Map, Uint8Array};
+mod convert;
+mod wire;
+
+use std::collections::BTreeSet;
+
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use redsim_engine::changes::Change;
+use redsim_engine::client::Peer;
+use redsim_engine::line::split_args;
 use redsim_engine::reply::cli;
-use redsim_engine::{Config, Engine, Reply, BROWSER_MAXMEMORY};
+use redsim_engine::{ClientId, Config, Engine, Protocol, Reply, BROWSER_MAXMEMORY};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
 pub struct WasmEngine {
     engine: Engine,
+    /// In-process clients, watched for CLIENT KILL and QUIT.
+    local: BTreeSet<ClientId>,
+    wire: wire::Conns,
 }
 
 #[wasm_bindgen]
 impl WasmEngine {
     /// A new engine whose clock reads `now_ms` and whose RNG starts at
-    /// `seed`, with `maxmemory` at the browser-safe default.
+    /// `seed`, with `maxmemory` at the browser-safe default, then
+    /// `settings` (`[name, value]` pairs) applied as startup configuration;
+    /// throws Redis's CONFIG SET error text for a bad one.
     #[wasm_bindgen(constructor)]
-    pub fn new(seed: u32, now_ms: f64) -> WasmEngine {
+    pub fn new(seed: u64, now_ms: f64, settings: Array) -> Result<WasmEngine, JsError> {
         let mut engine = Engine::new(Config {
-            seed: u64::from(seed),
+            seed,
             now_ms: ms(now_ms),
             ..Config::default()
         });
-        // A valid constant; an error here would leave the default (0).
-        let _ = engine.configure(&[("maxmemory", BROWSER_MAXMEMORY)]);
-        WasmEngine { engine }
+        let pairs: Vec<(String, String)> = settings
+            .iter()
+            .map(|pair| {
+                let pair = Array::from(&pair);
+                let text = |i| pair.get(i).as_string().unwrap_or_default();
+                (text(0), text(1))
+            })
+            .collect();
+        let borrowed: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str()))
+            .collect();
+        engine
+            .configure(&[("maxmemory", BROWSER_MAXMEMORY)])
+            .and_then(|()| engine.configure(&borrowed))
+            .map_err(|e| JsError::new(&e))?;
+        Ok(WasmEngine {
+            engine,
+            local: BTreeSet::new(),
+            wire: wire::Conns::default(),
+        })
     }
 
-    /// Connects a new client and returns its id.
+    /// Connects a new in-process client and returns its id.
     pub fn connect(&mut self) -> u32 {
-        u32::try_from(self.engine.connect()).unwrap_or(u32::MAX)
+        let id = self.engine.connect();
+        self.local.insert(id);
+        client_id(id)
     }
 
     pub fn disconnect(&mut self, client: u32) {
-        self.engine.disconnect(u64::from(client));
+        let id = u64::from(client);
+        self.engine.disconnect(id);
+        self.local.remove(&id);
+        self.wire.remove(id);
     }
 
-    /// Runs one command given as an array of strings or Uint8Arrays; returns
-    /// the reply as JS values (errors as `Error` objects, not thrown).
-    pub fn command(&mut self, client: u32, args: Array) -> JsValue {
-        let argv: Vec<Vec<u8>> = args.iter().map(|arg| arg_bytes(&arg)).collect();
-        if argv.is_empty() {
-            return js_sys::Error::new("ERR empty command").into();
-        }
-        to_js(self.engine.execute(u64::from(client), &argv))
+    /// Runs one command given as an array of strings, Uint8Arrays or
+    /// numbers; returns every frame the client received up to its reply
+    /// (see `convert::frame`: error replies as `Error` objects, not thrown;
+    /// none if the client is now blocked). A RESP2 client sees RESP2 types.
+    pub fn command(&mut self, client: u32, args: Array, buffers: bool) -> Array {
+        let argv: Vec<Vec<u8>> = args.iter().map(|arg| convert::arg_bytes(&arg)).collect();
+        let reply = if argv.is_empty() {
+            Reply::Error("ERR empty command".to_string())
+        } else {
+            self.engine.execute(u64::from(client), &argv)
+        };
+        convert::frames(self.for_client(client, reply), buffers)
     }
 
     /// Runs a redis-cli line and returns what redis-cli would print, without
     /// the final newline (or "Invalid argument(s)" for unbalanced quotes).
-    #[wasm_bindgen(js_name = execLine)]
-    pub fn exec_line(&mut self, client: u32, line: &str) -> String {
+    pub fn cli(&mut self, client: u32, line: &str) -> String {
         cli::run_line(&mut self.engine, u64::from(client), line)
     }
 
-    /// Moves the clock and runs active expiry.
+    /// Frames that reached an in-process client since it last looked
+    /// (pushes, the reply to a blocking command served later).
+    #[wasm_bindgen(js_name = takeOutput)]
+    pub fn take_output(&mut self, client: u32, buffers: bool) -> Array {
+        let frames = self.engine.take_output(u64::from(client));
+        let reply = self.for_client(client, Reply::Frames(frames));
+        convert::frames(reply, buffers)
+    }
+
+    /// Clients with frames waiting or to be closed, RESP connections'
+    /// pending writes included.
+    #[wasm_bindgen(js_name = clientsWithOutput)]
+    pub fn clients_with_output(&self) -> Vec<u32> {
+        let mut ids = self.engine.clients_with_output();
+        ids.extend(self.wire.ready(&self.engine));
+        ids.extend(
+            self.local
+                .iter()
+                .filter(|&&id| self.engine.should_close(id)),
+        );
+        ids.sort_unstable();
+        ids.dedup();
+        ids.into_iter().map(client_id).collect()
+    }
+
+    /// Whether the client waits in a blocking command (or a paused one).
+    #[wasm_bindgen(js_name = isBlocked)]
+    pub fn is_blocked(&self, client: u32) -> bool {
+        self.engine.is_blocked(u64::from(client))
+    }
+
+    /// Whether the command (lowercase or not) is flagged `blocking` in the
+    /// command table: the wrapper answers those with a promise.
+    #[wasm_bindgen(js_name = mayBlock)]
+    pub fn may_block(&self, name: JsValue) -> bool {
+        self.engine
+            .commands()
+            .get(&convert::arg_bytes(&name).to_ascii_lowercase())
+            .is_some_and(|spec| spec.flags.contains(&"blocking"))
+    }
+
+    /// Whether the client is to be closed (QUIT, CLIENT KILL, a protocol
+    /// error), and whether its undelivered output is to be dropped (it
+    /// passed its output buffer limit).
+    #[wasm_bindgen(js_name = shouldClose)]
+    pub fn should_close(&self, client: u32) -> bool {
+        self.wire.closing(&self.engine, u64::from(client))
+    }
+
+    #[wasm_bindgen(js_name = outputDropped)]
+    pub fn output_dropped(&self, client: u32) -> bool {
+        self.engine.output_dropped(u64::from(client))
+    }
+
+    /// Moves the clock and runs active expiry, blocking timeouts and the
+    /// rest of Redis's cron; RESP connections a timeout released go on.
     pub fn tick(&mut self, now_ms: f64) {
         self.engine.tick(ms(now_ms));
+        self.wire.resume(&mut self.engine);
     }
 
     /// Moves the clock only.
@@ -68,56 +166,134 @@ impl WasmEngine {
     pub fn now(&self) -> f64 {
         self.engine.now() as f64
     }
+
+    /// The dataset as an RDB file.
+    pub fn snapshot(&self) -> Vec<u8> {
+        self.engine.snapshot()
+    }
+
+    /// Replaces the dataset with an RDB file's; on an error (its text
+    /// thrown) the data is unchanged.
+    #[wasm_bindgen(js_name = loadSnapshot)]
+    pub fn load_snapshot(&mut self, bytes: &[u8]) -> Result<(), JsError> {
+        self.engine
+            .load_snapshot(bytes)
+            .map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// Starts the change feed (`takeChanges`).
+    #[wasm_bindgen(js_name = watchChanges)]
+    pub fn watch_changes(&mut self) {
+        self.engine.watch_changes();
+    }
+
+    /// What changed since the last call: `{ db, key }` for a key (as a
+    /// string), `{ db, key: null }` for a whole database.
+    #[wasm_bindgen(js_name = takeChanges)]
+    pub fn take_changes(&mut self) -> Array {
+        let changes = self.engine.take_changes();
+        changes
+            .into_iter()
+            .map(|change| {
+                let (db, key) = match change {
+                    Change::Key { db, key } => {
+                        (db, String::from_utf8_lossy(&key).into_owned().into())
+                    }
+                    Change::Db(db) => (db, JsValue::NULL),
+                };
+                let entry = Object::new();
+                // Setting properties on a fresh plain object cannot fail.
+                let _ = Reflect::set(&entry, &"db".into(), &(db as f64).into());
+                let _ = Reflect::set(&entry, &"key".into(), &key);
+                JsValue::from(entry)
+            })
+            .collect()
+    }
+
+    /// Connects a client that speaks RESP over the host's socket, whose
+    /// addresses CLIENT LIST shows.
+    #[wasm_bindgen(js_name = wireConnect)]
+    pub fn wire_connect(&mut self, addr: String, laddr: String) -> u32 {
+        let id = self.engine.connect_from(Peer {
+            addr,
+            laddr,
+            fd: -1,
+        });
+        self.wire.add(id);
+        client_id(id)
+    }
+
+    /// Bytes read from a RESP connection: runs every complete request.
+    #[wasm_bindgen(js_name = wireFeed)]
+    pub fn wire_feed(&mut self, client: u32, bytes: &[u8]) {
+        self.wire.feed(&mut self.engine, u64::from(client), bytes);
+        self.wire.resume(&mut self.engine);
+    }
+
+    /// What to write to a RESP connection now.
+    #[wasm_bindgen(js_name = wireOutput)]
+    pub fn wire_output(&mut self, client: u32) -> Vec<u8> {
+        self.wire.take_output(&mut self.engine, u64::from(client))
+    }
+
+    /// Whether `client` is a RESP connection (else an in-process client).
+    #[wasm_bindgen(js_name = isWire)]
+    pub fn is_wire(&self, client: u32) -> bool {
+        self.wire.contains(u64::from(client))
+    }
+
+    /// Bytes of each RESP connection's output the socket still holds
+    /// (`[id, bytes, id, bytes, ...]`), for `client-output-buffer-limit`.
+    #[wasm_bindgen(js_name = setBacklogs)]
+    pub fn set_backlogs(&mut self, pairs: &[u32]) {
+        let backlogs: Vec<(ClientId, usize)> = pairs
+            .chunks_exact(2)
+            .map(|pair| (u64::from(pair[0]), pair[1] as usize))
+            .collect();
+        self.engine.set_backlogs(&backlogs);
+    }
+}
+
+/// Splits a line with redis-cli's quoting rules (`sdssplitargs`) into
+/// arguments; throws "Invalid argument(s)", redis-cli's words, for
+/// unbalanced quotes.
+#[wasm_bindgen(js_name = splitLine)]
+pub fn split_line(line: &str) -> Result<Array, JsError> {
+    let args = split_args(line.as_bytes()).ok_or_else(|| JsError::new("Invalid argument(s)"))?;
+    Ok(args
+        .iter()
+        .map(|arg| JsValue::from(Uint8Array::from(arg.as_slice())))
+        .collect())
+}
+
+impl WasmEngine {
+    /// A reply as the client's protocol carries it: RESP3-only types (maps,
+    /// doubles, booleans) reach a RESP2 client as RESP2 types.
+    /// Pushes stay marked as pushes (they are arrays on the RESP2 wire).
+    fn for_client(&self, client: u32, reply: Reply) -> Reply {
+        if self.engine.protocol(u64::from(client)) == Protocol::Resp3 {
+            return reply;
+        }
+        match reply {
+            Reply::Frames(frames) => Reply::Frames(frames.into_iter().map(resp2_frame).collect()),
+            one => resp2_frame(one),
+        }
+    }
+}
+
+fn resp2_frame(frame: Reply) -> Reply {
+    match frame {
+        Reply::Push(items) => Reply::Push(items.into_iter().map(Reply::into_resp2).collect()),
+        other => other.into_resp2(),
+    }
+}
+
+/// Client ids fit 32 bits for as long as any host runs (4 billion connects).
+fn client_id(id: ClientId) -> u32 {
+    u32::try_from(id).unwrap_or(u32::MAX)
 }
 
 /// JS numbers to whole milliseconds; NaN and infinities become 0 or the bounds.
 fn ms(value: f64) -> i64 {
     value as i64
-}
-
-fn arg_bytes(arg: &JsValue) -> Vec<u8> {
-    if let Some(s) = arg.as_string() {
-        return s.into_bytes();
-    }
-    if arg.is_instance_of::<Uint8Array>() {
-        return Uint8Array::new(arg).to_vec();
-    }
-    // Numbers and anything else are sent as their string form, as clients do.
-    arg.as_f64()
-        .map(|n| n.to_string())
-        .unwrap_or_default()
-        .into_bytes()
-}
-
-/// The largest integer a JS number holds exactly.
-const MAX_SAFE: i64 = (1 << 53) - 1;
-
-fn to_js(reply: Reply) -> JsValue {
-    match reply {
-        Reply::Status(s) => s.into(),
-        Reply::Error(e) => js_sys::Error::new(&e).into(),
-        Reply::Int(n) if (-MAX_SAFE..=MAX_SAFE).contains(&n) => (n as f64).into(),
-        Reply::Int(n) => BigInt::from(n).into(),
-        Reply::Bulk(bytes) | Reply::Verbatim(_, bytes) => {
-            String::from_utf8_lossy(&bytes).into_owned().into()
-        }
-        Reply::Nil | Reply::NilArray => JsValue::NULL,
-        // Several frames (SUBSCRIBE to several channels) arrive as a list.
-        Reply::Array(items) | Reply::Set(items) | Reply::Push(items) | Reply::Frames(items) => {
-            items.into_iter().map(to_js).collect::<Array>().into()
-        }
-        Reply::Map(pairs) => {
-            let map = Map::new();
-            for (k, v) in pairs {
-                map.set(&to_js(k), &to_js(v));
-            }
-            map.into()
-        }
-        Reply::Double(d) => d.into(),
-        Reply::DoubleText(text) => text.parse::<f64>().map_or_else(|_| text.into(), Into::into),
-        Reply::Bool(b) => b.into(),
-        Reply::BigNumber(digits) => {
-            BigInt::new(&JsValue::from_str(&digits)).map_or_else(|_| digits.into(), Into::into)
-        }
-    }
 }

@@ -1,5 +1,8 @@
-//! Builds the npm package's wasm: the bindings crate for wasm32 in release,
-//! then wasm-bindgen for Node (CommonJS) and for the web (ES module).
+//! Builds the npm package: the bindings crate for wasm32 in release,
+//! wasm-bindgen's `web` output (an ES module that Node's entry point also
+//! loads, so the package holds one wasm file), wasm-opt for size; then
+//! installs what the package's tests use (node-redis and ioredis, pinned in
+//! `npm/package-lock.json`).
 
 use std::process::Command;
 
@@ -18,16 +21,27 @@ pub fn build() -> Result<(), String> {
         ])
         .current_dir(&root))?;
     let wasm = root.join("target/wasm32-unknown-unknown/release/redsim_bindings.wasm");
-    for (target, dir) in [("nodejs", "npm/pkg/node"), ("web", "npm/pkg/web")] {
-        run(Command::new("wasm-bindgen")
-            .args(["--target", target, "--out-dir"])
-            .arg(root.join(dir))
-            .arg(&wasm))?;
-    }
-    // The package is an ES module package; the nodejs glue is CommonJS.
-    std::fs::write(
-        root.join("npm/pkg/node/package.json"),
-        "{\"type\":\"commonjs\"}\n",
-    )
-    .map_err(|e| e.to_string())
+    let out = root.join("npm/pkg/web");
+    run(Command::new("wasm-bindgen")
+        .args(["--target", "web", "--out-dir"])
+        .arg(&out)
+        .arg(&wasm))?;
+    // npm's wasm-opt, as for the playground (Debian's cannot read what this
+    // rustc emits); the package's size is part of its budget.
+    let module = out.join("redsim_bindings_bg.wasm");
+    run(Command::new("wasm-opt")
+        .env("PATH", tools::tool_path())
+        .args([
+            "-Oz",
+            "--enable-bulk-memory",
+            "--enable-nontrapping-float-to-int",
+        ])
+        .args(["--enable-sign-ext", "--enable-mutable-globals", "-o"])
+        .arg(&module)
+        .arg(&module))?;
+    // From the npm cache when it holds the locked versions, so a machine
+    // that installed once runs offline.
+    run(Command::new("npm")
+        .args(["ci", "--prefer-offline", "--no-audit", "--no-fund"])
+        .current_dir(root.join("npm")))
 }

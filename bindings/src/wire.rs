@@ -1,0 +1,135 @@
+//! Connections that speak RESP, for a host that owns the sockets (the npm
+//! package's `redsim/server` on node's `net`). The host hands over bytes as
+//! they arrive and takes back bytes to write; parsing (the engine's own
+//! request parser, with Redis's limits and protocol-error texts), running
+//! and encoding happen here, so there is one RESP implementation.
+//!
+//! Unparsed input waits in the connection's buffer, as in Redis's query
+//! buffer: while the client is blocked (BLPOP, CLIENT PAUSE) its pipelined
+//! requests stay there until it is served.
+
+use std::collections::BTreeMap;
+
+use redsim_engine::resp::{encode, parse_request, RequestLimits};
+use redsim_engine::{ClientId, Engine, Reply};
+
+/// Largest unparsed input kept for one connection before it is closed.
+/// Redis allows 1 GB (`client-query-buffer-limit`); a wasm32 instance has
+/// 4 GB in all and an argument is copied once more when it is stored, so
+/// the limit here is lower.
+const MAX_QUERY_BUFFER: usize = 256 * 1024 * 1024;
+
+#[derive(Default)]
+pub struct Conn {
+    input: Vec<u8>,
+    /// Encoded replies to this connection's own requests, not yet taken.
+    output: Vec<u8>,
+    /// Close once `output` is written: QUIT, a protocol error, a full buffer.
+    closing: bool,
+}
+
+#[derive(Default)]
+pub struct Conns {
+    conns: BTreeMap<ClientId, Conn>,
+}
+
+impl Conns {
+    pub fn add(&mut self, client: ClientId) {
+        self.conns.insert(client, Conn::default());
+    }
+
+    pub fn remove(&mut self, client: ClientId) {
+        self.conns.remove(&client);
+    }
+
+    pub fn contains(&self, client: ClientId) -> bool {
+        self.conns.contains_key(&client)
+    }
+
+    /// Appends `bytes` to the connection's input and runs what is complete.
+    /// An input that cannot be buffered closes the connection instead of
+    /// aborting the instance.
+    pub fn feed(&mut self, engine: &mut Engine, client: ClientId, bytes: &[u8]) {
+        let Some(conn) = self.conns.get_mut(&client) else {
+            return;
+        };
+        let fits = conn.input.len().saturating_add(bytes.len()) <= MAX_QUERY_BUFFER;
+        if !fits || conn.input.try_reserve(bytes.len()).is_err() {
+            conn.input = Vec::new();
+            conn.closing = true;
+            return;
+        }
+        conn.input.extend_from_slice(bytes);
+        run(engine, client, conn);
+    }
+
+    /// Runs the buffered requests of connections no longer blocked: a
+    /// client served by another's push goes on with what it pipelined.
+    pub fn resume(&mut self, engine: &mut Engine) {
+        for (&client, conn) in &mut self.conns {
+            if !conn.input.is_empty() && !engine.is_blocked(client) {
+                run(engine, client, conn);
+            }
+        }
+    }
+
+    /// Connections with something to write or to close.
+    pub fn ready(&self, engine: &Engine) -> Vec<ClientId> {
+        let mut ready = engine.clients_with_output();
+        ready.extend(self.conns.iter().filter_map(|(&id, conn)| {
+            let pending = !conn.output.is_empty() || conn.closing || engine.should_close(id);
+            pending.then_some(id)
+        }));
+        ready.sort_unstable();
+        ready.dedup();
+        ready.retain(|id| self.conns.contains_key(id));
+        ready
+    }
+
+    /// Everything to write to the connection now, in order: replies to its
+    /// requests, then frames that reached it since (pushes, a served BLPOP).
+    pub fn take_output(&mut self, engine: &mut Engine, client: ClientId) -> Vec<u8> {
+        let mut bytes = self
+            .conns
+            .get_mut(&client)
+            .map(|conn| std::mem::take(&mut conn.output))
+            .unwrap_or_default();
+        let proto = engine.protocol(client);
+        for frame in engine.take_output(client) {
+            encode(&frame, proto, &mut bytes);
+        }
+        bytes
+    }
+
+    /// Whether to close the connection once its output is written.
+    pub fn closing(&self, engine: &Engine, client: ClientId) -> bool {
+        self.conns.get(&client).is_some_and(|c| c.closing) || engine.should_close(client)
+    }
+}
+
+/// Runs every complete request at the start of the input while the client
+/// is neither blocked nor closing; a protocol error is answered as Redis
+/// answers it, then the connection closes.
+fn run(engine: &mut Engine, client: ClientId, conn: &mut Conn) {
+    let limits = RequestLimits::default();
+    let mut consumed = 0;
+    while !conn.closing && !engine.is_blocked(client) && !engine.should_close(client) {
+        let rest = conn.input.get(consumed..).unwrap_or_default();
+        match parse_request(rest, &limits) {
+            Ok(Some((argv, used))) => {
+                consumed += used;
+                if !argv.is_empty() {
+                    let reply = engine.execute(client, &argv);
+                    encode(&reply, engine.protocol(client), &mut conn.output);
+                }
+            }
+            Ok(None) => break,
+            Err(err) => {
+                let reply = Reply::Error(format!("ERR {err}"));
+                encode(&reply, engine.protocol(client), &mut conn.output);
+                conn.closing = true;
+            }
+        }
+    }
+    conn.input.drain(..consumed.min(conn.input.len()));
+}
