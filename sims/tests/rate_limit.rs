@@ -2,7 +2,7 @@
 //! checked on the decisions made by the real engine, over several seeds
 //! and streams.
 
-use redsim_sims::rate_limit::{simulate, Decision, LimiterKind, RateParams, Stream};
+use redsim_sims::rate_limit::{most_within, simulate, Decision, LimiterKind, RateParams, Stream};
 use redsim_sims::EPOCH_MS;
 
 const SEEDS: [u64; 4] = [1, 7, 42, 0xfeed];
@@ -49,19 +49,6 @@ fn admitted(params: RateParams, kind: LimiterKind) -> Vec<u64> {
         .collect();
     assert_eq!(counts.allowed, times.len() as u64);
     times
-}
-
-/// The most admitted times within any half-open interval [t, t + len).
-fn most_within(times: &[u64], len: u64) -> usize {
-    let mut most = 0;
-    let mut start = 0;
-    for (end, &t) in times.iter().enumerate() {
-        while times.get(start).is_some_and(|&s| s + len <= t) {
-            start += 1;
-        }
-        most = most.max(end + 1 - start);
-    }
-    most
 }
 
 #[test]

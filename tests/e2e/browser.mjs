@@ -2,7 +2,7 @@
 // with a fresh profile and without the background traffic a closed network
 // refuses. Never downloads a browser.
 import { createRequire } from "node:module";
-import { mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,7 +11,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const require = createRequire(join(root, "tools", "package.json"));
 const { chromium } = require("playwright-core");
 
-export const repoRoot = root;
+/** Where the tests save their screenshots (made on first use). */
+export const shots = join(root, "tests", "e2e", "artifacts");
+mkdirSync(shots, { recursive: true });
 
 export async function launch() {
   const profile = mkdtempSync(join(tmpdir(), "redsim-chromium-"));
@@ -66,4 +68,19 @@ export function freshBrowsers(after) {
     contexts.push(context);
     return context;
   };
+}
+
+/**
+ * The built playground served locally and one browser for a test file,
+ * both closed once its tests are done (`after` from node:test).
+ */
+export async function playgroundSuite(after) {
+  const { serveDist } = await import("./serve-dist.mjs");
+  const site = await serveDist(distDir);
+  const browser = await launch();
+  after(async () => {
+    await browser.close();
+    site.close();
+  });
+  return { site, browser };
 }

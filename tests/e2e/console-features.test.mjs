@@ -4,21 +4,11 @@
 // Needs dist/ built by `trunk build --release` (cargo xtask test does it).
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { serveDist } from "./serve-dist.mjs";
-import { distDir, launch, openPlayground, repoRoot } from "./browser.mjs";
+import { openPlayground, playgroundSuite, shots } from "./browser.mjs";
 
 // REDSIM_DIST points at another build (engineers building in parallel).
-const site = await serveDist(distDir);
-const browser = await launch();
-after(async () => {
-  await browser.close();
-  site.close();
-});
-
-const shots = join(repoRoot, "tests", "e2e", "artifacts");
-mkdirSync(shots, { recursive: true });
+const { site, browser } = await playgroundSuite(after);
 
 /** A fresh page with the console ready; `problems` collects page errors. */
 async function open() {

@@ -3,17 +3,10 @@
 // Needs dist/ built by `trunk build --release` (cargo xtask test does it).
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { serveDist } from "./serve-dist.mjs";
-import { distDir, launch, openPlayground, repoRoot } from "./browser.mjs";
+import { openPlayground, playgroundSuite, shots } from "./browser.mjs";
 
-const site = await serveDist(distDir);
-const browser = await launch();
-after(async () => {
-  await browser.close();
-  site.close();
-});
+const { site, browser } = await playgroundSuite(after);
 
 test("the console runs commands and prints redis-cli replies", async () => {
   const { page, problems, input } = await openPlayground(browser, site.url);
@@ -63,8 +56,6 @@ test("the console runs commands and prints redis-cli replies", async () => {
   await input.press("Enter");
   await page.locator("label.prompt", { hasText: "127.0.0.1:6379[3]> " }).waitFor();
 
-  const shots = join(repoRoot, "tests", "e2e", "artifacts");
-  mkdirSync(shots, { recursive: true });
   await page.screenshot({ path: join(shots, "console.png"), fullPage: true });
   assert.deepEqual(problems, []);
 });
@@ -113,8 +104,6 @@ test("client panes are separate connections to one server", async () => {
   await run(first, "PUBSUB NUMSUB news");
   await pane(0).locator(".entry").last().locator(".reply", { hasText: '2) (integer) 0' }).waitFor();
 
-  const shots = join(repoRoot, "tests", "e2e", "artifacts");
-  mkdirSync(shots, { recursive: true });
   await page.screenshot({ path: join(shots, "panes.png"), fullPage: true });
   assert.deepEqual(problems, []);
 });

@@ -7,19 +7,10 @@
 // built dist/ (or REDSIM_DIST).
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { serveDist } from "./serve-dist.mjs";
-import { distDir, launch, openPlayground, repoRoot } from "./browser.mjs";
+import { openPlayground, playgroundSuite, shots } from "./browser.mjs";
 
-const site = await serveDist(distDir);
-const browser = await launch();
-const shots = join(repoRoot, "tests", "e2e", "artifacts");
-mkdirSync(shots, { recursive: true });
-after(async () => {
-  await browser.close();
-  site.close();
-});
+const { site, browser } = await playgroundSuite(after);
 
 /** A fresh page with an empty dataset, collecting errors. */
 async function open(viewport = { width: 1280, height: 800 }) {

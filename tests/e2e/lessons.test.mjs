@@ -4,19 +4,10 @@
 // dist/ (or REDSIM_DIST).
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { serveDist } from "./serve-dist.mjs";
-import { distDir, launch, openPlayground, repoRoot } from "./browser.mjs";
+import { openPlayground, playgroundSuite, shots } from "./browser.mjs";
 
-const site = await serveDist(distDir);
-const browser = await launch();
-const shots = join(repoRoot, "tests", "e2e", "artifacts");
-mkdirSync(shots, { recursive: true });
-after(async () => {
-  await browser.close();
-  site.close();
-});
+const { site, browser } = await playgroundSuite(after);
 
 test("a lesson runs its commands in the console and checks the challenge", async () => {
   const { page, problems, input } = await openPlayground(browser, site.url, { viewport: { width: 1280, height: 800 } });

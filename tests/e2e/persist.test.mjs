@@ -6,17 +6,15 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, copyFileSync } from "node:fs";
+import { mkdtempSync, copyFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serveDist } from "./serve-dist.mjs";
-import { freshBrowsers, repoRoot } from "./browser.mjs";
+import { freshBrowsers, shots } from "./browser.mjs";
 import { distDir, open, run, saved } from "./persist-helpers.mjs";
 
 const site = await serveDist(distDir);
-const shots = join(repoRoot, "tests", "e2e", "artifacts");
-mkdirSync(shots, { recursive: true });
 after(() => site.close());
 /** A browser with a fresh profile: its own IndexedDB. */
 const browser = freshBrowsers(after);

@@ -4,15 +4,12 @@
 // Needs a release build (REDSIM_DIST, default dist/).
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { serveDist } from "./serve-dist.mjs";
-import { freshBrowsers, repoRoot } from "./browser.mjs";
+import { freshBrowsers, shots } from "./browser.mjs";
 import { distDir, open, run, saved } from "./persist-helpers.mjs";
 
 const site = await serveDist(distDir);
-const shots = join(repoRoot, "tests", "e2e", "artifacts");
-mkdirSync(shots, { recursive: true });
 after(() => site.close());
 /** A browser with a fresh profile: its own IndexedDB. */
 const browser = freshBrowsers(after);

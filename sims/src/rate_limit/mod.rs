@@ -16,5 +16,7 @@ mod stream;
 mod token_bucket;
 
 pub use limiter::LimiterKind;
-pub use model::{simulate, Counts, Decision, RateLimitSim, RateParams, MAX_DURATION_MS, MAX_LIMIT};
+pub use model::{
+    most_within, simulate, Counts, Decision, RateLimitSim, RateParams, MAX_DURATION_MS, MAX_LIMIT,
+};
 pub use stream::{Stream, MAX_REQUESTS};

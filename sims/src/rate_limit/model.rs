@@ -218,3 +218,21 @@ impl RateLimitSim {
         self.host.engine()
     }
 }
+
+/// The most of `times` (sorted) within any half-open interval
+/// `[t, t + len)`: how close a limiter came to, or past, its limit. The
+/// fixed window reaches twice its limit across a boundary.
+pub fn most_within(times: &[u64], len: u64) -> usize {
+    let mut most = 0;
+    let mut start = 0;
+    for (end, &t) in times.iter().enumerate() {
+        while times
+            .get(start)
+            .is_some_and(|&s| s.saturating_add(len) <= t)
+        {
+            start += 1;
+        }
+        most = most.max(end + 1 - start);
+    }
+    most
+}

@@ -9,7 +9,7 @@ use redsim_sims::chat::Message;
 use redsim_sims::jobs::{JobStats, QueueKind};
 use redsim_sims::leaderboard::Ranking;
 use redsim_sims::lock::LockStats;
-use redsim_sims::rate_limit::{Decision, LimiterKind, RateLimitSim, Stream};
+use redsim_sims::rate_limit::{most_within, Decision, LimiterKind, RateLimitSim, Stream};
 use redsim_sims::sessions::Visit;
 
 use super::{Field, Kind, LogLine, Run, Simulations};
@@ -283,9 +283,8 @@ impl Simulations {
     }
 }
 
-/// The most requests a limiter admitted within any `window_ms` (a sliding
-/// window over its allowed decisions): the fixed window's boundary burst
-/// shows up here as up to twice the limit.
+/// The most requests a limiter admitted within any `window_ms`: the fixed
+/// window's boundary burst shows up here as up to twice the limit.
 pub fn peak_in_window(decisions: &[Decision], kind: LimiterKind, window_ms: u64) -> usize {
     let mut allowed: Vec<u64> = decisions
         .iter()
@@ -293,13 +292,5 @@ pub fn peak_in_window(decisions: &[Decision], kind: LimiterKind, window_ms: u64)
         .map(|d| d.at_ms)
         .collect();
     allowed.sort_unstable();
-    let mut peak = 0;
-    let mut start = 0;
-    for (end, &at) in allowed.iter().enumerate() {
-        while allowed.get(start).is_some_and(|&s| s + window_ms <= at) {
-            start += 1;
-        }
-        peak = peak.max(end + 1 - start);
-    }
-    peak
+    most_within(&allowed, window_ms)
 }
