@@ -42,6 +42,8 @@ export async function listen({ port = 0, host = "127.0.0.1", db, ...options } = 
 }
 
 function serve(hub, socket, sockets) {
+  // A lent engine its owner closed serves no one.
+  if (hub.closed) return socket.destroy();
   const engine = hub.engine;
   socket.setNoDelay(true);
   sockets.add(socket);

@@ -44,11 +44,11 @@ async function ioredis() {
 
 /** Waits until `condition()` holds (a subscription registered, a client blocked). */
 async function until(condition) {
-  for (let i = 0; i < 200; i++) {
-    if (await condition()) return;
+  const deadline = Date.now() + 5_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) assert.fail("condition never held");
     await new Promise((r) => setTimeout(r, 5));
   }
-  assert.fail("condition never held");
 }
 
 /** A raw connection: `send` bytes, `read` until the received text matches. */
@@ -221,4 +221,27 @@ test("an engine served over TCP is shared with its in-process clients", async ()
   await shared.close();
   assert.equal(db.command(["PING"]), "PONG", "the engine outlives a server it was lent to");
   db.close();
+});
+
+test("a subscriber that stops reading is cut off at its output buffer limit", async () => {
+  const limited = await listen({ port: 0, config: { "client-output-buffer-limit": "pubsub 256kb 0 0" } });
+  const subscriber = netConnect(limited.port, "127.0.0.1");
+  const closed = new Promise((resolve) => subscriber.on("close", resolve));
+  subscriber.on("error", () => {});
+  subscriber.write("SUBSCRIBE firehose\r\n");
+  await new Promise((resolve) => subscriber.once("data", resolve));
+  subscriber.pause();
+  const publisher = new Redis({ port: limited.port, host: "127.0.0.1" });
+  const message = "x".repeat(64 * 1024);
+  let sent = 0;
+  while ((await publisher.publish("firehose", message)) === 1 && sent < 2_000) sent++;
+  // Past the kernel's socket buffers, node's queue grows until the engine's
+  // limit drops the client; the socket is destroyed, not drained.
+  assert.ok(sent < 2_000, `cut off after ${sent} messages of 64 KB`);
+  assert.equal(await publisher.publish("firehose", "anyone?"), 0);
+  subscriber.resume();
+  await closed;
+  await until(async () => !(await publisher.client("LIST")).includes("cmd=subscribe"));
+  publisher.disconnect();
+  await limited.close();
 });
