@@ -7,6 +7,9 @@
 
 import { RedsimError, convert, isPush, text } from "./reply.mjs";
 
+/** What an argument may be besides a Uint8Array (sent as UTF-8 or in decimal). */
+const ARG_TYPES = new Set(["string", "number", "bigint"]);
+
 export class Client {
   #hub;
   #id;
@@ -40,6 +43,10 @@ export class Client {
   command(args, { buffers = this.#buffers } = {}) {
     if (!Array.isArray(args) || args.length === 0) {
       throw new TypeError("command expects a non-empty array of arguments");
+    }
+    const bad = args.findIndex((arg) => !ARG_TYPES.has(typeof arg) && !(arg instanceof Uint8Array));
+    if (bad >= 0) {
+      throw new TypeError(`argument ${bad} must be a string, Uint8Array, number or bigint, not ${typeof args[bad]}`);
     }
     this.#open();
     const engine = this.#hub.engine;

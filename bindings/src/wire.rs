@@ -53,6 +53,10 @@ impl Conns {
         let Some(conn) = self.conns.get_mut(&client) else {
             return;
         };
+        if conn.closing {
+            // What follows QUIT or a protocol error is never read, as in Redis.
+            return;
+        }
         let fits = conn.input.len().saturating_add(bytes.len()) <= MAX_QUERY_BUFFER;
         if !fits || conn.input.try_reserve(bytes.len()).is_err() {
             conn.input = Vec::new();

@@ -61,6 +61,8 @@ test("errors are thrown as RedsimError with Redis's exact text, and stay in plac
   assert.equal(failed.message, "WRONGTYPE Operation against a key holding the wrong kind of value");
   assert.equal(length, 1);
   assert.throws(() => db.command([]), TypeError);
+  assert.throws(() => db.command(["SET", "k", { value: 1 }]), TypeError);
+  assert.throws(() => db.command(["SET", "k", undefined]), { name: "TypeError", message: "argument 2 must be a string, Uint8Array, number or bigint, not undefined" });
   db.close();
 });
 
