@@ -180,6 +180,20 @@ test("a blocking command times out on the manual clock at advanceTime, on the re
   real.close();
 });
 
+test("a command CLIENT PAUSE holds answers with a promise, settled when the pause ends", async () => {
+  const db = await Redsim.create({ clock: "manual", now: 1_000 });
+  const writer = db.connect();
+  assert.equal(db.command(["CLIENT", "PAUSE", "500", "WRITE"]), "OK");
+  assert.equal(writer.command(["GET", "k"]), null, "reads go on");
+  const held = writer.command(["SET", "k", "v"]);
+  assert.ok(held instanceof Promise);
+  assert.equal(db.command(["GET", "k"]), null);
+  db.advanceTime(600);
+  assert.equal(await held, "OK");
+  assert.equal(db.command(["GET", "k"]), "v");
+  db.close();
+});
+
 test("closing a client rejects its pending BLPOP; commands after close throw", async () => {
   const db = await Redsim.create();
   const client = db.connect();

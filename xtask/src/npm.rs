@@ -21,6 +21,11 @@ pub fn build() -> Result<(), String> {
         ])
         .current_dir(&root))?;
     let wasm = root.join("target/wasm32-unknown-unknown/release/redsim_bindings.wasm");
+    // `pkg/` is packed whole: nothing an earlier build left may stay.
+    match std::fs::remove_dir_all(root.join("npm/pkg")) {
+        Err(err) if err.kind() != std::io::ErrorKind::NotFound => return Err(err.to_string()),
+        _ => {}
+    }
     let out = root.join("npm/pkg/web");
     run(Command::new("wasm-bindgen")
         .args(["--target", "web", "--out-dir"])
@@ -29,16 +34,7 @@ pub fn build() -> Result<(), String> {
     // npm's wasm-opt, as for the playground (Debian's cannot read what this
     // rustc emits); the package's size is part of its budget.
     let module = out.join("redsim_bindings_bg.wasm");
-    run(Command::new("wasm-opt")
-        .env("PATH", tools::tool_path())
-        .args([
-            "-Oz",
-            "--enable-bulk-memory",
-            "--enable-nontrapping-float-to-int",
-        ])
-        .args(["--enable-sign-ext", "--enable-mutable-globals", "-o"])
-        .arg(&module)
-        .arg(&module))?;
+    tools::optimize_wasm(&module)?;
     // From the npm cache when it holds the locked versions, so a machine
     // that installed once runs offline.
     run(Command::new("npm")
