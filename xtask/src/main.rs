@@ -5,6 +5,7 @@
 //! - `spec NAME...`: draft command-table rows (facts only) from a real redis-server.
 //! - `fuzz [TARGET...] [--seconds N]`: fuzz the parsers, the executor and the RDB loader (default 600 s each).
 //! - `bench`: benchmarks in release mode (for now the collections' scaling table).
+//! - `widget`: trunk's post-build hook: the docs widget's wasm into its dist.
 
 mod bench;
 mod fuzz;
@@ -15,11 +16,12 @@ mod serve;
 mod spec;
 mod test;
 mod tools;
+mod widget;
 
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: cargo xtask serve [--port N] | test | record [SCRIPT...] | spec NAME... | fuzz [TARGET...] [--seconds N] | bench";
+    "usage: cargo xtask serve [--port N] | test | record [SCRIPT...] | spec NAME... | fuzz [TARGET...] [--seconds N] | bench | widget";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -30,6 +32,7 @@ fn main() -> ExitCode {
         Some((task, rest)) if task == "spec" => spec::run(rest),
         Some((task, rest)) if task == "fuzz" => fuzz::run_fuzz(rest),
         Some((task, rest)) if task == "bench" => bench::run_bench(rest),
+        Some((task, [])) if task == "widget" => widget::run_widget(),
         _ => Err(USAGE.to_string()),
     };
     match result {

@@ -144,6 +144,21 @@ pub fn tool_path() -> OsString {
     std::env::join_paths(paths).unwrap_or_default()
 }
 
+/// Shrinks a wasm module in place with npm's wasm-opt (Debian's cannot read
+/// what this rustc emits), with the features rustc's output uses.
+pub fn optimize_wasm(module: &std::path::Path) -> Result<(), String> {
+    run(Command::new("wasm-opt")
+        .env("PATH", tool_path())
+        .args([
+            "-Oz",
+            "--enable-bulk-memory",
+            "--enable-nontrapping-float-to-int",
+        ])
+        .args(["--enable-sign-ext", "--enable-mutable-globals", "-o"])
+        .arg(module)
+        .arg(module))
+}
+
 /// Everything the playground build needs.
 pub fn ensure_web_build() -> Result<(), String> {
     ensure_wasm_target()?;

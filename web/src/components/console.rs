@@ -28,6 +28,15 @@ pub struct ConsoleProps {
     pub blocked: bool,
     pub closable: bool,
     pub on_action: Callback<Action>,
+    /// The transcript only, without an input line (a docs page's console
+    /// that shows a run but takes no commands).
+    #[prop_or_default]
+    pub readonly: bool,
+    /// The input's id, when several consoles share a page.
+    #[prop_or_default]
+    pub input_id: Option<AttrValue>,
+    #[prop_or(true)]
+    pub autofocus: bool,
 }
 
 /// What a key press in the input means, if anything of ours.
@@ -138,7 +147,10 @@ pub fn console_view(props: &ConsoleProps) -> Html {
             }
         })
     };
-    let input_id = format!("console-input-{pane}");
+    let input_id = props
+        .input_id
+        .clone()
+        .unwrap_or_else(|| format!("console-input-{pane}").into());
 
     html! {
         <section class={classes!("console", props.blocked.then_some("blocked"))} onclick={focus}
@@ -175,6 +187,7 @@ pub fn console_view(props: &ConsoleProps) -> Html {
                     </div>
                 }) }
             </div>
+            if !props.readonly {
             <div class={classes!("input-line", props.searching.then_some("searching"))}>
                 <label class="prompt" for={input_id.clone()}>{ &props.prompt }</label>
                 <div class="input-wrap">
@@ -187,7 +200,7 @@ pub fn console_view(props: &ConsoleProps) -> Html {
                         autocomplete="off"
                         autocapitalize="off"
                         spellcheck="false"
-                        autofocus=true
+                        autofocus={props.autofocus}
                         disabled={props.blocked}
                         {onkeydown}
                         {oninput}
@@ -199,6 +212,7 @@ pub fn console_view(props: &ConsoleProps) -> Html {
                     </div>
                 </div>
             </div>
+            }
         </section>
     }
 }
