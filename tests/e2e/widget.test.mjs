@@ -100,3 +100,15 @@ test("'Open in playground' replays the element's commands there", async () => {
   assert.deepEqual(await entries.allTextContents(), ["SET greeting hello", "GET greeting"]);
   assert.deepEqual(problems, []);
 });
+
+test("without a theme, a console follows the reader's colour scheme", async () => {
+  const { page, problems } = await openDocs();
+  const panel = () =>
+    page.locator("#first .console").evaluate((el) => getComputedStyle(el).backgroundColor);
+  await page.locator("#first .console").waitFor();
+  await page.emulateMedia({ colorScheme: "dark" });
+  assert.equal(await panel(), "rgb(28, 31, 36)");
+  await page.emulateMedia({ colorScheme: "light" });
+  assert.equal(await panel(), "rgb(246, 248, 250)");
+  assert.deepEqual(problems, []);
+});
