@@ -23,6 +23,7 @@ use crate::state::keys::KeysAction;
 use crate::state::lessons::LessonAction;
 use crate::state::playground::Playground;
 use crate::state::sims::SimAction;
+use crate::state::workbench::Workbench;
 
 /// Wall-clock unix milliseconds from the browser.
 pub fn wall_ms() -> i64 {
@@ -72,15 +73,18 @@ pub fn app() -> Html {
         console_host::attach(&mut playground);
         playground
     });
+    let workbench = use_mut_ref(Workbench::default);
     // Bumped after every change so the views re-render from the state.
     let revision = use_state(|| 0u64);
 
     {
-        let playground = Rc::clone(&playground);
+        let (playground, workbench) = (Rc::clone(&playground), Rc::clone(&workbench));
         let revision = revision.clone();
         use_effect_with((), move |_| {
             let interval = Interval::new(100, move || {
-                playground.borrow_mut().tick(wall_ms());
+                workbench
+                    .borrow_mut()
+                    .tick(&mut playground.borrow_mut(), wall_ms());
                 revision.set(*revision + 1);
             });
             move || drop(interval)
@@ -88,10 +92,14 @@ pub fn app() -> Html {
     }
 
     let act = {
-        let playground = Rc::clone(&playground);
+        let (playground, workbench) = (Rc::clone(&playground), Rc::clone(&workbench));
         let revision = revision.clone();
         Callback::from(move |action: Action| {
-            apply(&mut playground.borrow_mut(), action);
+            apply(
+                &mut playground.borrow_mut(),
+                &mut workbench.borrow_mut(),
+                action,
+            );
             revision.set(*revision + 1);
         })
     };
@@ -99,6 +107,7 @@ pub fn app() -> Html {
     // Before the playground is borrowed for rendering: the first call loads it.
     let persistence = use_persistence(&playground);
     let state = playground.borrow();
+    let bench = workbench.borrow();
     let now = state.clock.now(wall_ms());
     html! {
         <main class="playground">
@@ -111,23 +120,23 @@ pub fn app() -> Html {
                     ahead_ms={state.clock.ahead_ms(wall_ms())}
                     on_action={act.clone()}
                 />
-                <button class="lessons-toggle" aria-pressed={state.tutor.shown.to_string()}
+                <button class="lessons-toggle" aria-pressed={bench.tutor.shown.to_string()}
                     onclick={act.reform(|_| Action::Lesson(LessonAction::Toggle))}>{ "lessons" }</button>
-                <button class="sims-toggle" aria-pressed={state.sims.shown.to_string()}
+                <button class="sims-toggle" aria-pressed={bench.sims.shown.to_string()}
                     onclick={act.reform(|_| Action::Sim(SimAction::Toggle))}>{ "simulations" }</button>
                 { persistence }
             </header>
             <div class="workspace">
             <aside class="side">
-                { key_browser(&state, now, &act) }
+                { key_browser(&state, &bench, now, &act) }
                 <ServerView panel={state.server.clone()} />
             </aside>
             <div class="work">
-            if state.tutor.shown {
-                <LessonPanel tutor={state.tutor.clone()} on_action={act.clone()} />
+            if bench.tutor.shown {
+                <LessonPanel tutor={bench.tutor.clone()} on_action={act.clone()} />
             }
-            if state.sims.shown {
-                <SimPanel view={state.sims.view()} on_action={act.clone()} />
+            if bench.sims.shown {
+                <SimPanel view={bench.sims.view()} on_action={act.clone()} />
             }
             <section class="panes">
                 { for state.panes.iter().map(|pane| {
@@ -161,7 +170,7 @@ pub fn app() -> Html {
 }
 
 /// The key browser, from the playground's key state.
-fn key_browser(state: &Playground, now: i64, act: &Callback<Action>) -> Html {
+fn key_browser(state: &Playground, bench: &Workbench, now: i64, act: &Callback<Action>) -> Html {
     let keys = &state.keys;
     html! {
         <KeyBrowserView
@@ -174,9 +183,9 @@ fn key_browser(state: &Playground, now: i64, act: &Callback<Action>) -> Html {
             held={keys.len()}
             complete={keys.is_complete()}
             selected={keys.selection.as_ref().map(|s| s.key.clone())}
-            now_ms={state.keys_now(now)}
+            now_ms={bench.keys_now(state, now)}
             of_simulation={keys.of_simulation}
-            simulation_keys={state.sims.shown.then(|| state.simulation_keys()).flatten()}
+            simulation_keys={bench.simulation_keys()}
             on_action={act.clone()}
         />
     }
@@ -201,7 +210,7 @@ fn visualizer(state: &Playground, now: i64, act: &Callback<Action>) -> Html {
     }
 }
 
-fn apply(p: &mut Playground, action: Action) {
+fn apply(p: &mut Playground, bench: &mut Workbench, action: Action) {
     let wall = wall_ms();
     match action {
         Action::Submit { pane, text } => p.submit(pane, &text, wall),
@@ -218,11 +227,11 @@ fn apply(p: &mut Playground, action: Action) {
             p.clock.advance(ms);
             p.tick(wall);
         }
-        Action::Keys(action) => p.keys_action(action),
-        Action::Lesson(action) => p.lesson_action(action, wall),
+        Action::Keys(action) => bench.keys_action(p, action),
+        Action::Lesson(action) => bench.lesson_action(p, action, wall),
         Action::RunIn { client, text } => {
             p.run_in_client(client, &text, wall);
         }
-        Action::Sim(action) => p.sims.act(action, wall),
+        Action::Sim(action) => bench.sims.act(action, wall),
     }
 }

@@ -22,3 +22,4 @@ pub mod shapes;
 pub mod share;
 pub mod sims;
 pub mod slowlog;
+pub mod workbench;

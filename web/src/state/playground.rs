@@ -11,11 +11,10 @@ use super::editor::Key;
 use super::help;
 use super::history::History;
 use super::keys::{KeyBrowser, KeysAction};
-use super::lessons::{self, Check, LessonAction, Outcome, Tutor};
+use super::lessons::{self, Check, Outcome};
 use super::persist::{Persist, Sink};
 use super::query;
 use super::server::ServerPanel;
-use super::sims::Simulations;
 use super::slowlog::SlowRow;
 
 pub struct Playground {
@@ -40,10 +39,6 @@ pub struct Playground {
     /// Every line typed in any pane, as redis-cli's history file keeps
     /// them: a new pane starts with it.
     pub history: History,
-    /// The guided lesson open, if any, and how far along it is.
-    pub tutor: Tutor,
-    /// The simulations panel; each simulation drives an engine of its own.
-    pub sims: Simulations,
 }
 
 impl Playground {
@@ -75,8 +70,6 @@ impl Playground {
             last_line: String::new(),
             exact: Default::default(),
             history: History::default(),
-            tutor: Tutor::default(),
-            sims: Simulations::default(),
         };
         playground.add_pane();
         playground
@@ -121,15 +114,6 @@ impl Playground {
         // A MONITOR pane sees the checker's commands.
         self.deliver();
         outcomes
-    }
-
-    pub fn lesson_action(&mut self, action: LessonAction, wall_ms: i64) {
-        self.tutor.go(&action);
-        if action == LessonAction::Check {
-            if let Some(lesson) = self.tutor.current() {
-                self.tutor.outcomes = Some(self.check_lesson(&lesson.challenge.checks, wall_ms));
-            }
-        }
     }
 
     /// Closes a pane and disconnects its client (the last one stays).
@@ -235,14 +219,6 @@ impl Playground {
         self.deliver();
         self.server
             .sample(&mut self.engine, self.clock.now(wall_ms));
-        self.sims.frame(wall_ms);
-        if self.keys.of_simulation {
-            // Simulations have no change feed: list their keys afresh.
-            match self.sims.engine() {
-                Some(engine) => self.keys.relist(engine),
-                None => self.keys.act(&self.engine, KeysAction::SelectDb(0)),
-            }
-        }
     }
 
     /// A key in a pane's input line (see `editor`); Enter runs the line.
@@ -351,42 +327,10 @@ impl Playground {
         Ok(())
     }
 
-    /// What the key browser was asked to do.
+    /// What the key browser was asked to do, on the playground's keys
+    /// (`Workbench::keys_action` also browses a simulation's).
     pub fn keys_action(&mut self, action: KeysAction) {
-        let of_simulation = match action {
-            KeysAction::Source(on) => on,
-            KeysAction::SelectDb(_) => false,
-            _ => self.keys.of_simulation,
-        };
-        // The simulation's engine, while there is a run to browse.
-        match self.sims.engine().filter(|_| of_simulation) {
-            Some(engine) => self.keys.act(engine, action),
-            None => {
-                // Back to the playground's keys, or staying with them.
-                let leaving = matches!(action, KeysAction::Source(_))
-                    || self.keys.of_simulation && !matches!(action, KeysAction::SelectDb(_));
-                let action = if leaving {
-                    KeysAction::SelectDb(0)
-                } else {
-                    action
-                };
-                self.keys.act(&self.engine, action);
-            }
-        }
-    }
-
-    /// The time the key browser's TTLs count down against: the
-    /// simulation's virtual time while browsing it.
-    pub fn keys_now(&self, now_ms: i64) -> i64 {
-        match self.sims.engine().filter(|_| self.keys.of_simulation) {
-            Some(engine) => engine.now(),
-            None => now_ms,
-        }
-    }
-
-    /// Keys in the running simulation's engine, if there is one.
-    pub fn simulation_keys(&self) -> Option<usize> {
-        self.sims.engine().map(|e| e.dbsize(0))
+        self.keys.act(&self.engine, action);
     }
 
     /// Each database's key count, for the key browser's database selector.
@@ -466,44 +410,6 @@ mod tests {
             Some((b"z".to_vec(), 1)),
             "another database's x"
         );
-    }
-
-    #[test]
-    fn the_key_browser_can_show_a_simulations_keys() {
-        use crate::state::sims::{Kind, SimAction};
-        let mut p = Playground::new(0);
-        let a = p.panes[0].id;
-        p.submit(a, "SET mine 1", 0);
-        p.sims.act(SimAction::Show(Kind::RateLimit), 0);
-        p.sims.act(SimAction::Step, 0);
-        p.keys_action(KeysAction::Source(true));
-        let names = |p: &Playground| -> Vec<String> {
-            p.keys
-                .lines()
-                .iter()
-                .filter_map(|l| match l {
-                    crate::state::keys::Line::Key { row, .. } => {
-                        Some(String::from_utf8_lossy(&row.key).into_owned())
-                    }
-                    _ => None,
-                })
-                .collect()
-        };
-        assert!(
-            names(&p).iter().all(|k| k.starts_with("ratelimit:")),
-            "{:?}",
-            names(&p)
-        );
-        assert!(!names(&p).is_empty());
-        assert!(
-            p.keys_now(0) > 1_700_000_000_000,
-            "TTLs count on the simulation's clock"
-        );
-        // Commands typed meanwhile do not land in the simulation's list.
-        p.submit(a, "SET other 2", 0);
-        assert!(!names(&p).contains(&"other".to_string()));
-        p.keys_action(KeysAction::SelectDb(0));
-        assert_eq!(names(&p), ["mine", "other"]);
     }
 
     #[test]
