@@ -1,6 +1,8 @@
 //! `cargo xtask bench`: benchmarks, run in release mode outside CI.
 //!
-//! For now: the scaling table the collections work asks for. Each operation
+//! The download sizes against their budgets (`sizes.rs`; `cargo xtask
+//! bench sizes` prints only those), then the scaling table the collections
+//! work asks for. Each operation
 //! is timed on structures of 10^3 to 10^6 elements, in-process (no
 //! protocol), and reported as nanoseconds per operation plus the growth
 //! from the smallest to the largest size, which shows whether the cost
@@ -39,12 +41,17 @@ pub fn run_bench(args: &[String]) -> Result<(), String> {
                 "--in-release",
             ])
             .current_dir(tools::root())),
+        [only] if only == "sizes" => {
+            println!("{}", crate::sizes::size_report()?);
+            Ok(())
+        }
         [flag] if flag == "--in-release" => {
+            println!("{}", crate::sizes::size_report()?);
             println!("{}", scaling_table(SIZES, OPS));
             println!("{}", snapshot_figures(SNAPSHOT_KEYS));
             Ok(())
         }
-        _ => Err("usage: cargo xtask bench".to_string()),
+        _ => Err("usage: cargo xtask bench [sizes]".to_string()),
     }
 }
 

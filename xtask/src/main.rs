@@ -4,7 +4,7 @@
 //! - `record [SCRIPT...]`: re-record conformance replies from a real redis-server.
 //! - `spec NAME...`: draft command-table rows (facts only) from a real redis-server.
 //! - `fuzz [TARGET...] [--seconds N]`: fuzz the parsers, the executor and the RDB loader (default 600 s each).
-//! - `bench`: benchmarks in release mode (for now the collections' scaling table).
+//! - `bench [sizes]`: download sizes against budgets, then benchmarks in release mode.
 //! - `widget`: trunk's post-build hook: the docs widget's wasm into its dist.
 
 mod bench;
@@ -13,6 +13,7 @@ mod npm;
 mod record;
 mod redis;
 mod serve;
+mod sizes;
 mod spec;
 mod test;
 mod tools;
@@ -21,7 +22,7 @@ mod widget;
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: cargo xtask serve [--port N] | test | record [SCRIPT...] | spec NAME... | fuzz [TARGET...] [--seconds N] | bench | widget";
+    "usage: cargo xtask serve [--port N] | test | record [SCRIPT...] | spec NAME... | fuzz [TARGET...] [--seconds N] | bench [sizes] | widget";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
