@@ -106,3 +106,18 @@ export declare class Redsim extends Client {
   /** Closes every connection and server socket and frees the engine. */
   close(): void;
 }
+
+export {
+  createClient,
+  commandOptions,
+  ClientClosedError,
+  WatchError,
+  MultiErrorReply,
+  type RedisClient,
+  type RedisClientOptions,
+  type RedisMulti,
+  type RedisArg,
+  type RedisReply,
+  type ScoredMember,
+  type StreamEntry,
+} from "./redis.js";

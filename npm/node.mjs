@@ -3,9 +3,12 @@
 import { readFileSync } from "node:fs";
 import * as bindings from "./pkg/web/redsim_bindings.js";
 import { makeApi } from "./redsim.mjs";
+import { makeRedisApi } from "./redis.mjs";
 
 export { Client } from "./client.mjs";
+export { ClientClosedError, MultiErrorReply, WatchError, commandOptions } from "./redis.mjs";
 
 bindings.initSync({ module: readFileSync(new URL("./pkg/web/redsim_bindings_bg.wasm", import.meta.url)) });
 
 export const { Redsim, RedsimError } = makeApi(bindings, async () => {});
+export const { createClient } = makeRedisApi(Redsim);

@@ -1,11 +1,12 @@
-// The TypeScript declarations, checked as a user's code sees them: a
-// program using every part of the API is compiled (strict, node16
+// The TypeScript declarations (the client's generated from the command
+// table), checked as a user's code sees them: a program using every part
+// of the API is compiled (strict, node16
 // resolution through the package's `exports`) against the installed
 // tarball with the pinned TypeScript; it must compile, and misuse must not.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { installPackedTarball, requireDev } from "../test-support/install.mjs";
 
@@ -13,7 +14,7 @@ const scratch = installPackedTarball();
 const tsc = requireDev.resolve("typescript/bin/tsc");
 
 const usage = `
-import { Redsim, RedsimError, Client, type Reply, type Change } from "redsim";
+import { Redsim, RedsimError, Client, createClient, commandOptions, WatchError, MultiErrorReply, type Reply, type Change, type RedisClient, type RedisReply, type ScoredMember, type StreamEntry } from "redsim";
 import { listen, type RedsimServer } from "redsim/server";
 
 export async function main(): Promise<void> {
@@ -41,6 +42,37 @@ export async function main(): Promise<void> {
   client.close();
   db.close();
   void [reply, line, printed, now, id, closed, port];
+}
+
+// The node-redis–style client, its methods generated from the command table.
+export async function nodeRedisStyle(db: Redsim): Promise<void> {
+  const redis: RedisClient = createClient({ db, database: 1, name: "app" });
+  redis.on("error", (err: Error) => void err.message).on("ready", () => {});
+  await redis.connect();
+  const ok: string | null = await redis.set("k", "v", { EX: 60, NX: true });
+  const value: string | null = await redis.get("k");
+  const hash: Record<string, string> = await redis.hGetAll("h");
+  const added: number = await redis.hSet("h", { a: "1", b: 2 });
+  const count: number = await redis.exists(["k", "h"]);
+  const expired: boolean = await redis.expire("k", 10, { NX: true });
+  await redis.zAdd("z", [{ score: 1, value: "a" }], { CH: true });
+  const scored: ScoredMember[] = await redis.zRangeWithScores("z", 0, -1);
+  const byScore: string[] = await redis.zRange("z", 0, 10, { BY: "SCORE", REV: true, LIMIT: { offset: 0, count: 5 } });
+  const popped = await redis.blPop(["q1", "q2"], 1);
+  const element: string | undefined = popped?.element;
+  const scan: { cursor: number; keys: string[] } = await redis.scan(0, { MATCH: "k*", COUNT: 10 });
+  const streams = await redis.xReadGroup("g", "c", [{ key: "s", id: ">" }], { COUNT: 1, BLOCK: 0 });
+  const entry: StreamEntry | undefined = streams?.[0]?.messages[0];
+  const raw: RedisReply = await redis.sendCommand(["OBJECT", "ENCODING", "k"]);
+  const bytes = await redis.get(commandOptions({ returnBuffers: true }), "k");
+  const sub: RedisClient = redis.duplicate();
+  await sub.connect();
+  await sub.subscribe("ch", (message: string, channel: string) => void [message, channel]);
+  const results: unknown[] = await redis.multi().set("a", "1").incr("a").hGetAll("h").exec();
+  try { await redis.multi().watch("a").exec(); } catch (err) { if (err instanceof WatchError || err instanceof MultiErrorReply) void err; }
+  const quit: string = await redis.quit();
+  await sub.disconnect();
+  void [ok, value, hash, added, count, expired, scored, byScore, element, scan, entry, raw, bytes, results, quit, redis.isOpen, redis.isReady];
 }
 `;
 
@@ -71,4 +103,30 @@ test("the declarations refuse what the API refuses", () => {
   assert.match(errors, /usage\.mts\(2,\d+\): error TS2322: Type '"sundial"'/);
   assert.match(errors, /usage\.mts\(3,\d+\): error TS2673: Constructor of class 'Redsim' is private/);
   assert.match(errors, /usage\.mts\(4,\d+\): error TS2345: Argument of type 'string' is not assignable to parameter of type 'Arg\[\]'/);
+});
+
+test("the generated client's declarations refuse what node-redis's would", () => {
+  const errors = compile(
+    [
+      `import { createClient } from "redsim";`,
+      `const redis = createClient();`,
+      `await redis.set("k", "v", { EXPIRE: 10 });`,
+      `await redis.zAdd("z", { score: 1 });`,
+      `const n: string = await redis.exists("k");`,
+      `await redis.hGetAll();`,
+      `redis.multi().get("k").exec().then((r) => r.length).finally(() => redis.noSuchCommand());`,
+    ].join("\n"),
+  );
+  assert.match(errors, /usage\.mts\(3,\d+\): error TS2345: Argument of type '\["k", "v", \{ EXPIRE: number; \}\]' is not assignable/);
+  assert.match(errors, /usage\.mts\(4,\d+\): error TS2345: Argument of type '\["z", \{ score: number; \}\]' is not assignable/);
+  assert.match(errors, /usage\.mts\(5,\d+\): error TS2322: Type 'number' is not assignable to type 'string'/);
+  assert.match(errors, /usage\.mts\(6,\d+\): error TS2345: Argument of type '\[\]' is not assignable to parameter of type '\[key: RedisArg\]/);
+  assert.match(errors, /usage\.mts\(7,\d+\): error TS2339: Property 'noSuchCommand' does not exist/);
+});
+
+test("the client's declarations are generated from the command table and say so", () => {
+  const generated = readFileSync(join(scratch, "node_modules", "redsim", "pkg", "commands.d.ts"), "utf8");
+  assert.match(generated.split("\n")[0], /^\/\/ Generated by `cargo xtask` \(xtask\/src\/npm_client\.rs\) from the engine's command table\. Do not edit\.$/);
+  assert.match(generated, /^  hGetAll\(key: RedisArg\): Record<string, string>;$/m);
+  assert.match(generated, /^  xReadGroup\(group: RedisArg, consumer: RedisArg, streams: /m);
 });

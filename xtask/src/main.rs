@@ -10,6 +10,7 @@
 mod bench;
 mod fuzz;
 mod npm;
+mod npm_client;
 mod record;
 mod redis;
 mod serve;

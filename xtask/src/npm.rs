@@ -1,8 +1,9 @@
 //! Builds the npm package: the bindings crate for wasm32 in release,
 //! wasm-bindgen's `web` output (an ES module that Node's entry point also
-//! loads, so the package holds one wasm file), wasm-opt for size; then
-//! installs what the package's tests use (node-redis and ioredis, pinned in
-//! `npm/package-lock.json`).
+//! loads, so the package holds one wasm file), wasm-opt for size, the
+//! client's methods and declarations from the command table
+//! (`npm_client`); then installs what the package's tests use (node-redis,
+//! ioredis, Express, TypeScript, pinned in `npm/package-lock.json`).
 
 use std::process::Command;
 
@@ -35,6 +36,7 @@ pub fn build() -> Result<(), String> {
     // rustc emits); the package's size is part of its budget.
     let module = out.join("redsim_bindings_bg.wasm");
     tools::optimize_wasm(&module)?;
+    crate::npm_client::generate(&root.join("npm/pkg"))?;
     // From the npm cache when it holds the locked versions, so a machine
     // that installed once runs offline.
     run(Command::new("npm")

@@ -1,0 +1,251 @@
+// The node-redis–style client (`createClient` from "redsim"), from the
+// installed tarball. Its method names are compared with node-redis 4.7.0's
+// own, and its replies with what node-redis itself returns for the same
+// calls against an engine served by `redsim/server`: the engines agree, so
+// any difference is the client's (arguments built from the command table,
+// node-redis's reply transforms).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { installPackedTarball, importFrom, requireDev } from "../test-support/install.mjs";
+
+const scratch = installPackedTarball();
+const redsim = await importFrom(scratch, "redsim");
+const { listen } = await importFrom(scratch, "redsim/server");
+const nodeRedis = requireDev("redis");
+const nodeRedisCommands = requireDev("@redis/client/dist/lib/client/commands").default;
+
+/** Our client and node-redis's over loopback, each on a fresh engine. */
+async function pair() {
+  const ours = redsim.createClient();
+  await ours.connect();
+  const srv = await listen({ port: 0 });
+  const theirs = nodeRedis.createClient({ url: `redis://127.0.0.1:${srv.port}` });
+  theirs.on("error", () => {});
+  await theirs.connect();
+  return {
+    ours,
+    theirs,
+    close: async () => {
+      await Promise.all([ours.quit(), theirs.quit()]);
+      await srv.close();
+    },
+  };
+}
+
+/** A call's reply, or its error's message (the error classes are each library's own). */
+const outcome = (promise) => promise.then((value) => ({ value }), (err) => ({ error: err.message }));
+
+test("every command node-redis has a method for has it under the same name", () => {
+  const proto = Object.getPrototypeOf(redsim.createClient());
+  const shared = [];
+  for (const [upper, module] of Object.entries(nodeRedisCommands)) {
+    if (upper !== upper.toUpperCase() || typeof proto[upper] !== "function") continue;
+    const camel = Object.keys(nodeRedisCommands).find((k) => nodeRedisCommands[k] === module && k !== k.toUpperCase());
+    shared.push(camel);
+    assert.equal(typeof proto[camel], "function", `${upper} → ${camel}`);
+  }
+  assert.ok(shared.length > 240, `${shared.length} commands in common`);
+  for (const variant of ["zRangeWithScores", "zRangeByScoreWithScores", "zUnionWithScores", "zInterWithScores", "zDiffWithScores"]) {
+    assert.ok(variant in nodeRedisCommands && typeof proto[variant] === "function", variant);
+  }
+});
+
+test("replies and arguments are node-redis's for the commands the guides use", async () => {
+  const { ours, theirs, close } = await pair();
+  const script = [
+    ["set", "k", "v", { EX: 100 }],
+    ["get", "k"],
+    ["ttl", "k"],
+    ["set", "k", "w", { NX: true }],
+    ["set", "k", "w", { XX: true, GET: true }],
+    ["set", "n", 5, { PX: 100_000 }],
+    ["set", "n", 6, { KEEPTTL: true }],
+    ["get", "missing"],
+    ["incrBy", "n", 3],
+    ["incrByFloat", "n", 1.5],
+    ["decr", "counter"],
+    ["exists", ["k", "n", "x"]],
+    ["exists", "k"],
+    ["expire", "k", 50],
+    ["expire", "nope", 5],
+    ["pTTL", "nope"],
+    ["persist", "n"],
+    ["mSet", { a: "1", b: "2" }],
+    ["mGet", ["a", "b", "c"]],
+    ["setNX", "a", "x"],
+    ["del", ["a", "b"]],
+    ["hSet", "h", { f1: "1", f2: 2 }],
+    ["hSet", "h", "f3", "3"],
+    ["hSet", "h", new Map([["f4", "4"]])],
+    ["hGetAll", "h"],
+    ["hGetAll", "none"],
+    ["hGet", "h", "f2"],
+    ["hExists", "h", "f1"],
+    ["hIncrBy", "h", "f1", 5],
+    ["hmGet", "h", ["f1", "zz"]],
+    ["hKeys", "h"],
+    ["hLen", "h"],
+    ["hDel", "h", "f4"],
+    ["lPush", "l", ["a", "b", "c"]],
+    ["rPush", "l", "d"],
+    ["lRange", "l", 0, -1],
+    ["lPop", "l"],
+    ["lLen", "l"],
+    ["blPop", "l", 1],
+    ["brPop", ["empty", "l"], 1],
+    ["sAdd", "s", ["x", "y"]],
+    ["sIsMember", "s", "x"],
+    ["smIsMember", "s", ["x", "q"]],
+    ["sMembers", "s"],
+    ["sCard", "s"],
+    ["zAdd", "z", [{ score: 1, value: "one" }, { score: 2.5, value: "two" }]],
+    ["zAdd", "z", { score: 3, value: "one" }, { XX: true, CH: true }],
+    ["zAdd", "z", { score: Infinity, value: "top" }],
+    ["zScore", "z", "two"],
+    ["zScore", "z", "top"],
+    ["zScore", "z", "nope"],
+    ["zIncrBy", "z", 1, "two"],
+    ["zRangeWithScores", "z", 0, -1],
+    ["zRange", "z", 0, 10, { BY: "SCORE", LIMIT: { offset: 0, count: 1 } }],
+    ["zRange", "z", 0, -1, { REV: true }],
+    ["zRangeByScoreWithScores", "z", "-inf", "+inf"],
+    ["zmScore", "z", ["one", "x"]],
+    ["zRank", "z", "one"],
+    ["zCard", "z"],
+    ["zPopMin", "z"],
+    ["bzPopMax", "z", 1],
+    ["zPopMin", "emptyz"],
+    ["scan", 0],
+    ["scan", 0, { MATCH: "h*", COUNT: 100 }],
+    ["hScan", "h", 0],
+    ["sScan", "s", 0],
+    ["zScan", "z", 0],
+    ["xAdd", "st", "1-1", { f: "v" }],
+    ["xAdd", "st", "2-1", { g: "w" }, { NOMKSTREAM: true }],
+    ["xRange", "st", "-", "+"],
+    ["xRevRange", "st", "+", "-"],
+    ["xRead", { key: "st", id: "0" }, { COUNT: 1 }],
+    ["xRead", [{ key: "st", id: "1-1" }, { key: "s2", id: "0" }]],
+    ["xGroupCreate", "st", "g", "0"],
+    ["xReadGroup", "g", "c", { key: "st", id: ">" }, { COUNT: 1 }],
+    ["xAck", "st", "g", "1-1"],
+    ["xLen", "st"],
+    ["getEx", "k", { PERSIST: true }],
+    ["ttl", "k"],
+    ["getDel", "k"],
+    ["type", "h"],
+    ["objectEncoding", "h"],
+    ["configGet", "maxmemory-policy"],
+    ["rename", "n", "m"],
+    ["append", "m", "x"],
+    ["strLen", "m"],
+    ["incr", "h"],
+    ["clientSetName", "me"],
+    ["clientGetName"],
+    ["publish", "ch", "hello"],
+    ["dbSize"],
+    ["ping"],
+    ["echo", "hi"],
+    ["flushAll"],
+    ["dbSize"],
+  ];
+  for (const [method, ...args] of script) {
+    const expected = await outcome(theirs[method](...args));
+    const actual = await outcome(ours[method](...args));
+    assert.deepStrictEqual(actual, expected, `${method}(${JSON.stringify(args)})`);
+  }
+  assert.deepStrictEqual(
+    await outcome(ours.sendCommand(["HSET", "x", "a", "1"])),
+    await outcome(theirs.sendCommand(["HSET", "x", "a", "1"])),
+  );
+  await close();
+});
+
+test("multi().…exec() answers as node-redis's: replies transformed, errors and WATCH", async () => {
+  const { ours, theirs, close } = await pair();
+  for (const client of [ours, theirs]) {
+    await client.hSet("h", { a: "1" });
+  }
+  const run = (client) => client.multi().set("k", "1").incr("k").hGetAll("h").expire("k", 10).exec();
+  assert.deepStrictEqual(await run(ours), await run(theirs));
+  assert.deepStrictEqual(await run(ours), ["OK", 2, Object.assign(Object.create(null), { a: "1" }), true]);
+
+  const failing = (client) => client.multi().set("s", "x").incr("s").get("s").exec().catch((err) => err);
+  const [mine, node] = [await failing(ours), await failing(theirs)];
+  assert.equal(mine.message, node.message);
+  assert.deepEqual(mine.errorIndexes, node.errorIndexes);
+  assert.equal(mine.replies[1].message, node.replies[1].message);
+
+  // A WATCHed key written by another connection: EXEC fails with WatchError.
+  const watched = async (client) => {
+    const other = client.duplicate();
+    await other.connect();
+    await client.watch("w");
+    await other.set("w", "changed");
+    await other.quit();
+    return client.multi().set("w", "mine").exec().catch((err) => err);
+  };
+  const [lost, nodeLost] = [await watched(ours), await watched(theirs)];
+  assert.ok(lost instanceof redsim.WatchError && nodeLost instanceof nodeRedis.WatchError);
+  assert.equal(lost.message, nodeLost.message);
+  assert.deepStrictEqual(
+    await ours.multi().get("w").set("p", "1").execAsPipeline(),
+    await theirs.multi().get("w").set("p", "1").execAsPipeline(),
+  );
+  await close();
+});
+
+test("connection lifecycle, events, duplicate, pub/sub and blocking pops", async () => {
+  const client = redsim.createClient();
+  const events = [];
+  for (const event of ["connect", "ready", "end"]) client.on(event, () => events.push(event));
+  assert.equal(client.isOpen, false);
+  await assert.rejects(client.get("k"), { name: "ClientClosedError", message: "The client is closed" });
+  assert.equal(await client.connect(), client);
+  assert.deepEqual([events, client.isOpen, client.isReady], [["connect", "ready"], true, true]);
+
+  // A duplicate shares the engine: a subscriber and a worker waiting on a list.
+  const subscriber = client.duplicate();
+  await subscriber.connect();
+  const messages = [];
+  await subscriber.subscribe("news", (message, channel) => messages.push([channel, message]));
+  await subscriber.pSubscribe("n*", (message, channel) => messages.push(["pattern", channel, message]));
+  assert.equal(await client.publish("news", "hi"), 2);
+  assert.deepEqual(messages, [["news", "hi"], ["pattern", "news", "hi"]]);
+  await subscriber.unsubscribe("news");
+  await subscriber.pUnsubscribe();
+  assert.equal(await client.publish("news", "again"), 0);
+
+  const worker = client.duplicate();
+  await worker.connect();
+  const job = worker.blPop("jobs", 5);
+  await client.lPush("jobs", "j1");
+  assert.deepEqual(await job, { key: "jobs", element: "j1" });
+
+  // Replies as bytes, as node-redis's commandOptions asks.
+  await client.set("bin", "\x01\x02");
+  assert.deepEqual(await client.get(redsim.commandOptions({ returnBuffers: true }), "bin"), new Uint8Array([1, 2]));
+  await assert.rejects(client.set("k"), { name: "TypeError", message: "set: missing value" });
+
+  assert.equal(await client.quit(), "OK");
+  assert.deepEqual([events, client.isOpen, client.isReady], [["connect", "ready", "end"], false, false]);
+  // The engine lives while a duplicate is open.
+  assert.equal(await worker.get("bin"), "\x01\x02");
+  await Promise.all([worker.disconnect(), subscriber.disconnect()]);
+});
+
+test("createClient({ db }) is a client of an existing engine, with database and name", async () => {
+  const db = await redsim.Redsim.create({ clock: "manual" });
+  db.command(["SELECT", "2"]);
+  db.command(["SET", "k", "from db"]);
+  const client = redsim.createClient({ db, database: 2, name: "web" });
+  await client.connect();
+  assert.equal(await client.get("k"), "from db");
+  assert.equal(await client.clientGetName(), "web");
+  await client.set("k", "ttl", { EX: 10 });
+  db.advanceTime(10_000);
+  assert.equal(await client.get("k"), null);
+  await client.disconnect();
+  assert.equal(db.command(["PING"]), "PONG");
+  db.close();
+});

@@ -1,0 +1,629 @@
+//! Generates the npm package's node-redis–style client from the engine's
+//! command table (one source for the methods and their declarations):
+//! `npm/pkg/commands.mjs` (each method's name, command words, argument
+//! grammar and reply transform, read by `npm/redis.mjs`) and
+//! `npm/pkg/commands.d.ts` (a signature per method). Both are rebuilt by
+//! every npm build, into `pkg/`, which is generated and packed whole.
+//!
+//! Method names follow node-redis v4: the command's words in camelCase
+//! (`hgetall` → `hGetAll`, `client|setname` → `clientSetName`). The table
+//! has no word boundaries, so `WORDS` lists the words a name is split into;
+//! a name that cannot be split fails the build, and the npm tests compare
+//! every name with node-redis's own.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use redsim_engine::commands::{Arg, ArgKind, Body, Spec, Table};
+
+/// The words of command names. Prefix letters are words of their own (`h`,
+/// `z`, `bl`, ...) because node-redis capitalises the word after them.
+const WORDS: &str = "\
+    bl blm br bz bzm h hm hp l lm m p pf r s sm x z zm add all and append at auth bg bit by \
+    caching card channels claim client command config consumer consumers copy count create \
+    db debug decr del delete destroy diff dist docs doctor dump echo encoding evict ex \
+    exists expire field float flush freq function geo get graph group groups hash hello \
+    histogram history id idle incr index info insert inter keys key kill last latency latest \
+    lcs len lex list malloc max member members memory merge min move name no num nx object \
+    pat pause pending persist ping pop pos publish purge push radius rand random range rank \
+    read redir ref rem rename reply reset restore rev rewrite ro save scan score search \
+    select selftest set shard size slowlog sort stat stats store str stream sub substr swap \
+    time touch tracking trim ttl type unblock op flags union unlink unpause unwatch usage \
+    vals watch auto ack is aof pub";
+
+/// Words node-redis writes in capitals after the first (`pTTL`, `setNX`, `lPushX`).
+const CAPITALS: &[&str] = &["ttl", "nx", "x"];
+
+/// Commands the client implements itself: subscriptions (listeners),
+/// transactions (`multi()`), the connection's end (`quit()`); and those
+/// that would change the connection behind its back (MONITOR, RESET),
+/// left to `sendCommand`.
+const OWN: &[&str] = &[
+    "subscribe",
+    "unsubscribe",
+    "psubscribe",
+    "punsubscribe",
+    "ssubscribe",
+    "sunsubscribe",
+    "multi",
+    "exec",
+    "discard",
+    "quit",
+    "monitor",
+    "reset",
+];
+
+/// How node-redis reshapes a reply (the `@redis/client` transformers); the
+/// functions are in `npm/redis.mjs`, keyed by these names.
+#[derive(Clone, Copy)]
+enum Reply {
+    Boolean,
+    Booleans,
+    Object,
+    Number,
+    NumberOrNull,
+    Numbers,
+    WithScores,
+    ScoredMember,
+    ScanKeys,
+    ScanTuples,
+    ScanMembers,
+    ScanScored,
+    KeyElement,
+    KeyScoredMember,
+    Entries,
+    Streams,
+}
+
+impl Reply {
+    fn name(self) -> &'static str {
+        match self {
+            Reply::Boolean => "boolean",
+            Reply::Booleans => "booleans",
+            Reply::Object => "object",
+            Reply::Number => "number",
+            Reply::NumberOrNull => "numberOrNull",
+            Reply::Numbers => "numbers",
+            Reply::WithScores => "withScores",
+            Reply::ScoredMember => "scoredMember",
+            Reply::ScanKeys => "scanKeys",
+            Reply::ScanTuples => "scanTuples",
+            Reply::ScanMembers => "scanMembers",
+            Reply::ScanScored => "scanScored",
+            Reply::KeyElement => "keyElement",
+            Reply::KeyScoredMember => "keyScoredMember",
+            Reply::Entries => "entries",
+            Reply::Streams => "streams",
+        }
+    }
+
+    fn ts(self) -> &'static str {
+        match self {
+            Reply::Boolean => "boolean",
+            Reply::Booleans => "boolean[]",
+            Reply::Object => "Record<string, string>",
+            Reply::Number => "number",
+            Reply::NumberOrNull => "number | null",
+            Reply::Numbers => "(number | null)[]",
+            Reply::WithScores => "ScoredMember[]",
+            Reply::ScoredMember => "ScoredMember | null",
+            Reply::ScanKeys => "{ cursor: number; keys: string[] }",
+            Reply::ScanTuples => "{ cursor: number; tuples: { field: string; value: string }[] }",
+            Reply::ScanMembers => "{ cursor: number; members: string[] }",
+            Reply::ScanScored => "{ cursor: number; members: ScoredMember[] }",
+            Reply::KeyElement => "{ key: string; element: string } | null",
+            Reply::KeyScoredMember => "({ key: string } & ScoredMember) | null",
+            Reply::Entries => "StreamEntry[]",
+            Reply::Streams => "{ name: string; messages: StreamEntry[] }[] | null",
+        }
+    }
+}
+
+/// node-redis's reply transforms, by command.
+const REPLIES: &[(&str, Reply)] = &[
+    ("hgetall", Reply::Object),
+    ("config|get", Reply::Object),
+    ("expire", Reply::Boolean),
+    ("expireat", Reply::Boolean),
+    ("pexpire", Reply::Boolean),
+    ("pexpireat", Reply::Boolean),
+    ("persist", Reply::Boolean),
+    ("hexists", Reply::Boolean),
+    ("hsetnx", Reply::Boolean),
+    ("sismember", Reply::Boolean),
+    ("smove", Reply::Boolean),
+    ("setnx", Reply::Boolean),
+    ("msetnx", Reply::Boolean),
+    ("renamenx", Reply::Boolean),
+    ("copy", Reply::Boolean),
+    ("move", Reply::Boolean),
+    ("pfadd", Reply::Boolean),
+    ("smismember", Reply::Booleans),
+    ("zadd", Reply::NumberOrNull),
+    ("zincrby", Reply::Number),
+    ("zscore", Reply::NumberOrNull),
+    ("zmscore", Reply::Numbers),
+    ("zpopmin", Reply::ScoredMember),
+    ("zpopmax", Reply::ScoredMember),
+    ("bzpopmin", Reply::KeyScoredMember),
+    ("bzpopmax", Reply::KeyScoredMember),
+    ("blpop", Reply::KeyElement),
+    ("brpop", Reply::KeyElement),
+    ("scan", Reply::ScanKeys),
+    ("hscan", Reply::ScanTuples),
+    ("sscan", Reply::ScanMembers),
+    ("zscan", Reply::ScanScored),
+    ("xrange", Reply::Entries),
+    ("xrevrange", Reply::Entries),
+    ("xread", Reply::Streams),
+    ("xreadgroup", Reply::Streams),
+];
+
+/// node-redis's extra methods: a command with words appended and its reply reshaped.
+const VARIANTS: &[(&str, &str, &[&str], Reply)] = &[
+    (
+        "zRangeWithScores",
+        "zrange",
+        &["WITHSCORES"],
+        Reply::WithScores,
+    ),
+    (
+        "zRangeByScoreWithScores",
+        "zrangebyscore",
+        &["WITHSCORES"],
+        Reply::WithScores,
+    ),
+    (
+        "zUnionWithScores",
+        "zunion",
+        &["WITHSCORES"],
+        Reply::WithScores,
+    ),
+    (
+        "zInterWithScores",
+        "zinter",
+        &["WITHSCORES"],
+        Reply::WithScores,
+    ),
+    (
+        "zDiffWithScores",
+        "zdiff",
+        &["WITHSCORES"],
+        Reply::WithScores,
+    ),
+];
+
+/// Plain replies worth a precise type (the table has no reply schema).
+const RETURNS: &[(&str, &str)] = &[
+    ("get", "string | null"),
+    ("getdel", "string | null"),
+    ("getex", "string | null"),
+    ("getset", "string | null"),
+    ("set", "string | null"),
+    ("hget", "string | null"),
+    ("lindex", "string | null"),
+    ("echo", "string"),
+    ("ping", "string"),
+    ("type", "string"),
+    ("info", "string"),
+    ("incrbyfloat", "string"),
+    ("hincrbyfloat", "string"),
+    ("keys", "string[]"),
+    ("hkeys", "string[]"),
+    ("hvals", "string[]"),
+    ("smembers", "string[]"),
+    ("lrange", "string[]"),
+    ("zrange", "string[]"),
+    ("zrangebyscore", "string[]"),
+    ("mget", "(string | null)[]"),
+    ("hmget", "(string | null)[]"),
+    ("exists", "number"),
+    ("del", "number"),
+    ("unlink", "number"),
+    ("incr", "number"),
+    ("incrby", "number"),
+    ("decr", "number"),
+    ("decrby", "number"),
+    ("hset", "number"),
+    ("hdel", "number"),
+    ("hlen", "number"),
+    ("hincrby", "number"),
+    ("lpush", "number"),
+    ("rpush", "number"),
+    ("llen", "number"),
+    ("sadd", "number"),
+    ("srem", "number"),
+    ("scard", "number"),
+    ("zcard", "number"),
+    ("zrem", "number"),
+    ("publish", "number"),
+    ("ttl", "number"),
+    ("pttl", "number"),
+    ("dbsize", "number"),
+    ("xadd", "string"),
+];
+
+/// Commands whose repeated block takes an object or Map of pairs (`hSet(key, { f: v })`).
+const PAIRS: &[&str] = &["hset", "hmset", "mset", "msetnx", "xadd", "config|set"];
+
+/// node-redis's name for a grammar argument given inside an object: a
+/// sorted-set member beside its score is `value` (`{ score, value }`).
+fn field_name(arg: &Arg, siblings: &[Arg]) -> &'static str {
+    match arg.name {
+        "member" if siblings.iter().any(|a| a.name == "score") => "value",
+        name => name,
+    }
+}
+
+/// Writes `commands.mjs` and `commands.d.ts` into `out` (the package's `pkg/`).
+pub fn generate(out: &Path) -> Result<(), String> {
+    let table = Table::new();
+    let mut rows = Vec::new();
+    for spec in table.iter() {
+        if OWN.contains(&spec.name) {
+            continue;
+        }
+        let subs = spec.subcommands();
+        // A container callable alone (COMMAND) is a method of its own too.
+        if subs.is_empty() || matches!(spec.body, Body::Container { bare: Some(_), .. }) {
+            rows.push((spec.name.to_string(), spec));
+        }
+        for sub in subs.iter().filter(|s| s.name != "help") {
+            rows.push((format!("{}|{}", spec.name, sub.name), sub));
+        }
+    }
+    let mut unsplit = Vec::new();
+    let mut js = String::from(
+        "// Generated by `cargo xtask` (xtask/src/npm_client.rs) from the engine's command table. Do not edit.\n\
+         // [method, command words, argument grammar, reply transform, words appended, pairs when its block takes an object of pairs]\n\
+         export const COMMANDS = [\n",
+    );
+    let mut ts = String::from(
+        "// Generated by `cargo xtask` (xtask/src/npm_client.rs) from the engine's command table. Do not edit.\n\
+         import type { RedisArg, RedisReply, ScoredMember, StreamEntry } from \"../redis.js\";\n\n\
+         /** Every command as a method: its arguments in order, then an options object for its optional tokens. */\n\
+         export interface CommandSignatures {\n",
+    );
+    let mut emit = |method: &str, full: &str, spec: &Spec, reply: Option<Reply>, extra: &[&str]| {
+        let words: Vec<String> = full.split('|').map(str::to_uppercase).collect();
+        let pairs = PAIRS.contains(&full);
+        let _ = writeln!(
+            js,
+            "  [{}, {}, {}, {}, {}, {}],",
+            json(method),
+            json_list(&words),
+            grammar(spec.args),
+            reply.map_or("null".into(), |r| json(r.name())),
+            json_list(extra),
+            json(if pairs { "pairs" } else { "" }),
+        );
+        let returns = reply.map(Reply::ts).or_else(|| {
+            RETURNS
+                .iter()
+                .find(|(name, _)| *name == full)
+                .map(|(_, ts)| *ts)
+        });
+        let _ = writeln!(
+            ts,
+            "  /** {} ({}; Redis {}) */\n  {method}({}): {};",
+            spec.summary.replace("*/", "* /"),
+            words.join(" "),
+            spec.since,
+            params(spec.args, pairs),
+            returns.unwrap_or("RedisReply"),
+        );
+    };
+    for (full, spec) in &rows {
+        let Some(method) = camel_case(full) else {
+            unsplit.push(full.clone());
+            continue;
+        };
+        let reply = REPLIES.iter().find(|(n, _)| n == full).map(|(_, r)| *r);
+        emit(&method, full, spec, reply, &[]);
+    }
+    if !unsplit.is_empty() {
+        return Err(format!(
+            "npm client: add the words of these command names to WORDS in xtask/src/npm_client.rs: {}",
+            unsplit.join(", ")
+        ));
+    }
+    for (method, name, extra, reply) in VARIANTS {
+        let spec = table
+            .get(name.as_bytes())
+            .ok_or_else(|| format!("npm client: {name} is not in the command table"))?;
+        emit(method, name, spec, Some(*reply), extra);
+    }
+    js.push_str("];\n");
+    ts.push_str("}\n");
+    std::fs::create_dir_all(out).map_err(|e| e.to_string())?;
+    std::fs::write(out.join("commands.mjs"), js).map_err(|e| e.to_string())?;
+    std::fs::write(out.join("commands.d.ts"), ts).map_err(|e| e.to_string())
+}
+
+/// `hgetall` → `hGetAll`, `client|no-evict` → `clientNoEvict`; None if a part is not made of WORDS.
+fn camel_case(full: &str) -> Option<String> {
+    let mut words = Vec::new();
+    for part in full.split(['|', '-', '_']) {
+        words.extend(split_words(part)?);
+    }
+    let mut out = String::new();
+    for (i, word) in words.iter().enumerate() {
+        if i == 0 {
+            out.push_str(word);
+        } else if CAPITALS.contains(word) {
+            out.push_str(&word.to_uppercase());
+        } else {
+            let mut chars = word.chars();
+            out.extend(chars.next().map(|c| c.to_ascii_uppercase()));
+            out.push_str(chars.as_str());
+        }
+    }
+    Some(out)
+}
+
+/// The split of `part` into the fewest WORDS (so `hmget` is `hm get`, not `h m get`).
+fn split_words(part: &str) -> Option<Vec<&'static str>> {
+    let n = part.len();
+    // best[i]: the fewest words covering part[..i], with the last word's start.
+    let mut best: Vec<Option<(usize, usize, &'static str)>> = vec![None; n + 1];
+    best[0] = Some((0, 0, ""));
+    for end in 1..=n {
+        for word in WORDS.split_whitespace() {
+            let Some(start) = end.checked_sub(word.len()) else {
+                continue;
+            };
+            if &part[start..end] != word {
+                continue;
+            }
+            if let Some((count, _, _)) = best[start] {
+                if best[end].is_none_or(|(c, _, _)| count + 1 < c) {
+                    best[end] = Some((count + 1, start, word));
+                }
+            }
+        }
+    }
+    let mut words = Vec::new();
+    let mut at = n;
+    while at > 0 {
+        let (_, start, word) = best[at]?;
+        words.push(word);
+        at = start;
+    }
+    words.reverse();
+    Some(words)
+}
+
+/// The argument grammar as JSON: `{ n: name, f: field name in an object
+/// when not `n`, k: kind, t: token, o: optional, m: multiple, mt: token
+/// repeated, a: [...] }`.
+fn grammar(args: &[Arg]) -> String {
+    let items: Vec<String> = args
+        .iter()
+        .filter(|a| a.deprecated_since.is_none())
+        .map(|a| {
+            let mut s = format!("{{ n: {}", json(a.name));
+            if field_name(a, args) != a.name {
+                let _ = write!(s, ", f: {}", json(field_name(a, args)));
+            }
+            let _ = write!(s, ", k: {}", json(a.kind.as_str()));
+            if let Some(t) = a.token {
+                let _ = write!(s, ", t: {}", json(t));
+            }
+            for (set, key) in [
+                (a.optional, "o"),
+                (a.multiple, "m"),
+                (a.multiple_token, "mt"),
+            ] {
+                if set {
+                    let _ = write!(s, ", {key}: 1");
+                }
+            }
+            if !a.args.is_empty() {
+                let _ = write!(s, ", a: {}", grammar(a.args));
+            }
+            s + " }"
+        })
+        .collect();
+    format!("[{}]", items.join(", "))
+}
+
+/// The TypeScript parameters, as `npm/redis.mjs` reads arguments: the
+/// required arguments in order (a block of single values value by value,
+/// as in `xReadGroup(group, consumer, ...)`), untokened optional values,
+/// then `options` with a property per optional token. Optional blocks
+/// without a token of their own (XADD's trim) are left to `sendCommand`.
+fn params(args: &[Arg], pairs: bool) -> String {
+    let mut list = Vec::new();
+    let mut options = Vec::new();
+    let mut optional_seen = false;
+    let mut names = Vec::new();
+    for arg in args.iter().filter(|a| a.deprecated_since.is_none()) {
+        if arg.optional && has_tokens(arg) {
+            option_props(arg, &mut options);
+            continue;
+        }
+        if arg.optional && arg.kind == ArgKind::Block {
+            continue;
+        }
+        if arg.optional {
+            optional_seen = true;
+        }
+        if spread(arg, pairs) {
+            for sub in arg.args {
+                list.push(param(sub, optional_seen, pairs, &mut names));
+            }
+        } else {
+            list.push(param(arg, optional_seen, pairs, &mut names));
+        }
+    }
+    if !options.is_empty() {
+        list.push(format!("options?: {{ {} }}", options.join("; ")));
+    }
+    list.join(", ")
+}
+
+/// A required block of single values, passed value by value.
+fn spread(arg: &Arg, pairs: bool) -> bool {
+    arg.kind == ArgKind::Block
+        && !arg.multiple
+        && !pairs
+        && arg.args.iter().all(|a| !a.multiple && a.args.is_empty())
+}
+
+fn has_tokens(arg: &Arg) -> bool {
+    arg.token.is_some() || arg.args.iter().any(has_tokens)
+}
+
+/// One parameter, renamed `name2`... when the grammar repeats a name.
+fn param(arg: &Arg, optional: bool, pairs: bool, names: &mut Vec<String>) -> String {
+    let base = identifier(arg.name);
+    let repeats = names.iter().filter(|n| **n == base).count();
+    names.push(base.clone());
+    let mut name = if repeats == 0 {
+        base
+    } else {
+        format!("{base}{}", repeats + 1)
+    };
+    if optional || arg.optional {
+        name.push('?');
+    }
+    format!("{name}: {}", value_type(arg, pairs))
+}
+
+fn value_type(arg: &Arg, pairs: bool) -> String {
+    let one = match arg.kind {
+        ArgKind::Block if pairs => {
+            return "Record<string, RedisArg> | Map<RedisArg, RedisArg> | RedisArg[]".into();
+        }
+        ArgKind::Block if arg.args.len() == 1 => scalar(&arg.args[0]).into(),
+        ArgKind::Block => {
+            let fields: Vec<String> = arg
+                .args
+                .iter()
+                .map(|sub| format!("{}: {}", identifier(field_name(sub, arg.args)), scalar(sub)))
+                .collect();
+            let one = format!("{{ {} }}", fields.join("; "));
+            // Repeated values inside (XREAD's keys and ids) come from a list of objects.
+            if arg.args.iter().any(|a| a.multiple) {
+                return format!("{one} | {one}[]");
+            }
+            one
+        }
+        ArgKind::PureToken => "boolean".into(),
+        _ => scalar(arg).into(),
+    };
+    if arg.multiple {
+        format!("{one} | ({one})[]")
+    } else {
+        one
+    }
+}
+
+fn scalar(arg: &Arg) -> &'static str {
+    match arg.kind {
+        ArgKind::Integer | ArgKind::Double | ArgKind::UnixTime => "number | string",
+        _ => "RedisArg",
+    }
+}
+
+/// Options-object properties for an optional argument: its token, or each choice's.
+fn option_props(arg: &Arg, out: &mut Vec<String>) {
+    match (arg.token, arg.kind) {
+        (Some(token), ArgKind::PureToken) => out.push(format!("{token}?: boolean")),
+        (Some(token), _) => out.push(format!("{}?: {}", quoted(token), value_type(arg, false))),
+        (None, _)
+            if arg
+                .args
+                .iter()
+                .any(|a| a.token.is_some_and(|t| t.starts_with("BY"))) =>
+        {
+            let choices: Vec<String> = arg
+                .args
+                .iter()
+                .filter_map(|a| a.token)
+                .map(|t| json(&t[2..]))
+                .collect();
+            out.push(format!("BY?: {}", choices.join(" | ")));
+        }
+        (None, ArgKind::OneOf) => arg.args.iter().for_each(|a| option_props(a, out)),
+        (None, _) => {}
+    }
+}
+
+fn identifier(name: &str) -> String {
+    let mut out = String::new();
+    let mut upper = false;
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(if upper { c.to_ascii_uppercase() } else { c });
+            upper = false;
+        } else {
+            upper = true;
+        }
+    }
+    match out.as_str() {
+        "function" | "default" | "delete" | "new" | "in" => format!("{out}_"),
+        _ => out,
+    }
+}
+
+/// A token as a property name (`"~"` and `"*"` need quotes).
+fn quoted(token: &str) -> String {
+    if token.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        token.to_string()
+    } else {
+        json(token)
+    }
+}
+
+fn json(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out + "\""
+}
+
+fn json_list<S: AsRef<str>>(items: &[S]) -> String {
+    let items: Vec<String> = items.iter().map(|s| json(s.as_ref())).collect();
+    format!("[{}]", items.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_split_into_node_redis_camel_case() {
+        for (name, method) in [
+            ("hgetall", "hGetAll"),
+            ("hmget", "hmGet"),
+            ("smismember", "smIsMember"),
+            ("pttl", "pTTL"),
+            ("lpushx", "lPushX"),
+            ("brpoplpush", "brPopLPush"),
+            ("client|no-evict", "clientNoEvict"),
+            ("pubsub|numpat", "pubSubNumPat"),
+            ("bitfield_ro", "bitFieldRo"),
+        ] {
+            assert_eq!(camel_case(name).as_deref(), Some(method), "{name}");
+        }
+        assert_eq!(camel_case("qwerty"), None);
+    }
+
+    #[test]
+    fn every_command_gets_a_method() {
+        let out = std::env::temp_dir().join(format!("redsim-npm-client-{}", std::process::id()));
+        generate(&out).unwrap();
+        let js = std::fs::read_to_string(out.join("commands.mjs")).unwrap();
+        assert!(js.contains(r#"["zRangeWithScores", ["ZRANGE"]"#));
+        std::fs::remove_dir_all(&out).unwrap();
+    }
+}
