@@ -131,13 +131,18 @@ function buildArgs([method, words, grammar, , extra, form], params) {
   // A pairs object ({ field: value }) may look like options: after the
   // required arguments, an object is options (xAdd(key, id, message, { NOMKSTREAM })).
   const required = grammar.filter((a) => !a.o).length;
-  const options =
+  let options =
     (form !== "pairs" || params.length > required) &&
     keys.size > 0 &&
     isPlain(last) &&
     Object.keys(last).every((k) => keys.has(k))
       ? params.pop()
       : {};
+  // node-redis's `expire(key, seconds, "NX")`: a lone choice of keywords may be named.
+  const [only] = optional;
+  if (optional.length === 1 && only.k === "oneof" && only.a.every((c) => c.k === "pure-token") && params.length > required) {
+    if (only.a.some((c) => c.t === last)) options = { [params.pop()]: true };
+  }
   const out = [...words];
   const queue = [...params];
   const take = (arg) => {

@@ -55,6 +55,8 @@ export async function nodeRedisStyle(db: Redsim): Promise<void> {
   const added: number = await redis.hSet("h", { a: "1", b: 2 });
   const count: number = await redis.exists(["k", "h"]);
   const expired: boolean = await redis.expire("k", 10, { NX: true });
+  await redis.expire("k", 10, "GT");
+  await redis.hSet("h", "field", "value");
   await redis.zAdd("z", [{ score: 1, value: "a" }], { CH: true });
   const scored: ScoredMember[] = await redis.zRangeWithScores("z", 0, -1);
   const byScore: string[] = await redis.zRange("z", 0, 10, { BY: "SCORE", REV: true, LIMIT: { offset: 0, count: 5 } });

@@ -452,14 +452,35 @@ fn params(args: &[Arg], pairs: bool) -> String {
             for sub in arg.args {
                 list.push(param(sub, optional_seen, pairs, &mut names));
             }
+        } else if pairs && arg.kind == ArgKind::Block {
+            // node-redis's `hSet(key, field, value)`: the pairs may be given as values.
+            let name = identifier(arg.name);
+            list.push(format!("{name}: {} | RedisArg", value_type(arg, pairs)));
+            list.push("value?: RedisArg".into());
         } else {
             list.push(param(arg, optional_seen, pairs, &mut names));
         }
     }
     if !options.is_empty() {
-        list.push(format!("options?: {{ {} }}", options.join("; ")));
+        let mut options = format!("options?: {{ {} }}", options.join("; "));
+        // node-redis's `expire(key, seconds, "NX")`: a lone choice of keywords may be named.
+        if let [only] = tokened_options(args).as_slice() {
+            if only.kind == ArgKind::OneOf && only.args.iter().all(|a| a.kind == ArgKind::PureToken)
+            {
+                for token in only.args.iter().filter_map(|a| a.token) {
+                    let _ = write!(options, " | {}", json(token));
+                }
+            }
+        }
+        list.push(options);
     }
     list.join(", ")
+}
+
+fn tokened_options(args: &[Arg]) -> Vec<&Arg> {
+    args.iter()
+        .filter(|a| a.deprecated_since.is_none() && a.optional && has_tokens(a))
+        .collect()
 }
 
 /// A required block of single values, passed value by value.
