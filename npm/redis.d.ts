@@ -26,6 +26,8 @@ export interface StreamEntry {
 export interface CommandOptions {
   /** Bulk strings as Uint8Array. */
   returnBuffers?: boolean;
+  /** On a connection of its own (a blocking command that must not hold this one). */
+  isolated?: boolean;
 }
 
 export declare function commandOptions(options: CommandOptions): CommandOptions;

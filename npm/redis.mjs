@@ -223,7 +223,12 @@ function buildArgs([method, words, grammar, , extra, form], params) {
 /** A command call: its arguments, reply transform and node-redis command options. */
 function call(row, params) {
   const options = params[0]?.[COMMAND_OPTIONS] ? params.shift() : {};
-  return { args: buildArgs(row, params), transform: REPLIES[row[3]], buffers: Boolean(options.returnBuffers) };
+  return {
+    args: buildArgs(row, params),
+    transform: REPLIES[row[3]],
+    buffers: Boolean(options.returnBuffers),
+    isolated: Boolean(options.isolated),
+  };
 }
 
 /** The least of node's EventEmitter the client needs, so the browser build has it too. */
@@ -297,6 +302,8 @@ export function makeRedisApi(Redsim) {
     #source;
     #conn = null;
     #ready = false;
+    /** The reply promise of a blocking command this connection waits in. */
+    #blocking = null;
 
     constructor(options = {}) {
       super();
@@ -332,16 +339,42 @@ export function makeRedisApi(Redsim) {
 
     /** Any command, as an array of arguments; the reply untransformed. */
     sendCommand(args, options = {}) {
-      return this.#send(args, options.returnBuffers);
+      return this.#run({ args, buffers: options.returnBuffers, isolated: options.isolated });
     }
 
+    /**
+     * Sends on this connection. A command sent while a blocking one waits
+     * is held until it answers, as node-redis's commands queue behind it
+     * on the socket (the engine would refuse a blocked client's command).
+     */
     async #send(args, buffers) {
       if (!this.#conn) throw new ClientClosedError();
-      return this.#conn.command(args, { buffers });
+      while (this.#blocking) await this.#blocking.catch(() => {});
+      if (!this.#conn) throw new ClientClosedError();
+      const reply = this.#conn.command(args, { buffers });
+      if (reply instanceof Promise) {
+        this.#blocking = reply;
+        const done = () => {
+          if (this.#blocking === reply) this.#blocking = null;
+        };
+        reply.then(done, done);
+      }
+      return reply;
     }
 
-    async #run({ args, transform, buffers }) {
-      const reply = await this.#send(args, buffers);
+    /** node-redis's `isolated` option: the command on a connection of its own, closed after. */
+    async #isolated(args, buffers) {
+      if (!this.#conn) throw new ClientClosedError();
+      const conn = this.#source.db.connect();
+      try {
+        return await conn.command(args, { buffers });
+      } finally {
+        conn.close();
+      }
+    }
+
+    async #run({ args, transform, buffers, isolated }) {
+      const reply = await (isolated ? this.#isolated(args, buffers) : this.#send(args, buffers));
       return transform ? transform(reply) : reply;
     }
 
@@ -372,6 +405,7 @@ export function makeRedisApi(Redsim) {
     }
 
     async #exec(calls, pipeline) {
+      while (this.#blocking) await this.#blocking.catch(() => {});
       if (!this.#conn) throw new ClientClosedError();
       const conn = this.#conn;
       const attempt = (call) => {

@@ -226,6 +226,19 @@ test("connection lifecycle, events, duplicate, pub/sub and blocking pops", async
   await client.lPush("jobs", "j1");
   assert.deepEqual(await job, { key: "jobs", element: "j1" });
 
+  // A command sent while a blocking one waits follows it, as on node-redis's
+  // socket; an isolated one does not wait.
+  const order = [];
+  const waiting = worker.brPop("later", 5).then((reply) => order.push(["brPop", reply]));
+  const behind = worker.set("after", "1").then((reply) => order.push(["set", reply]));
+  const isolated = worker.blPop(redsim.commandOptions({ isolated: true }), "other", 5).then((reply) => order.push(["isolated", reply]));
+  assert.equal(await worker.get(redsim.commandOptions({ isolated: true }), "after"), null);
+  await client.rPush("other", "o");
+  await isolated;
+  await client.rPush("later", "l");
+  await Promise.all([waiting, behind]);
+  assert.deepEqual(order, [["isolated", { key: "other", element: "o" }], ["brPop", { key: "later", element: "l" }], ["set", "OK"]]);
+
   // Replies as bytes, as node-redis's commandOptions asks.
   await client.set("bin", "\x01\x02");
   assert.deepEqual(await client.get(redsim.commandOptions({ returnBuffers: true }), "bin"), new Uint8Array([1, 2]));
