@@ -93,6 +93,7 @@ const REPLIES = {
   keyElement: (r) => (r === null ? null : { key: r[0], element: r[1] }),
   keyScoredMember: (r) => (r === null ? null : { key: r[0], ...scored(r[1], r[2]) }),
   entries: (r) => r.map(entry),
+  positions: (r) => r.map((p) => (p === null ? null : { longitude: p[0], latitude: p[1] })),
   streams: (r) => (r === null ? null : r.map(([name, messages]) => ({ name, messages: messages.map(entry) }))),
 };
 
@@ -138,10 +139,14 @@ function buildArgs([method, words, grammar, , extra, form], params) {
     Object.keys(last).every((k) => keys.has(k))
       ? params.pop()
       : {};
-  // node-redis's `expire(key, seconds, "NX")`: a lone choice of keywords may be named.
+  // node-redis's `expire(key, seconds, "NX")`, `geoDist(..., "km")`: a lone choice of keywords may be named.
   const [only] = optional;
   if (optional.length === 1 && only.k === "oneof" && only.a.every((c) => c.k === "pure-token") && params.length > required) {
-    if (only.a.some((c) => c.t === last)) options = { [params.pop()]: true };
+    const named = typeof last === "string" && only.a.find((c) => c.t === last.toUpperCase());
+    if (named) {
+      params.pop();
+      options = { [named.t]: true };
+    }
   }
   const out = [...words];
   const queue = [...params];
@@ -156,8 +161,12 @@ function buildArgs([method, words, grammar, , extra, form], params) {
       return;
     }
     if (arg.k === "oneof") {
-      const chosen = arg.a.find((c) => c.k === "pure-token" && typeof value === "string" && c.t.toLowerCase() === value.toLowerCase());
-      push(chosen ?? arg.a.find((c) => c.k !== "pure-token"), chosen ? true : value);
+      // The choice a value fits: a keyword by name, a block by its fields
+      // (geoSearch's { radius, unit }), or the first choice taking a value.
+      const keyword = arg.a.find((c) => c.k === "pure-token" && typeof value === "string" && c.t.toLowerCase() === value.toLowerCase());
+      const block = isPlain(value) && arg.a.find((c) => c.k === "block" && c.a.every((sub) => sub.o || field(sub) in value));
+      if (keyword) push(keyword, true);
+      else push(block || arg.a.find((c) => c.k !== "pure-token" && c.k !== "block"), value);
       return;
     }
     if (arg.k === "block") return pushBlock(arg, value);
@@ -185,7 +194,10 @@ function buildArgs([method, words, grammar, , extra, form], params) {
       for (const item of items) {
         // An object by field names, a tuple, or a block's only value (CONFIG GET's parameters).
         const value = (sub, i) => (Array.isArray(item) ? item[i] : isPlain(item) ? item[field(sub)] : item);
-        arg.a.forEach((sub, i) => push({ ...sub, t: undefined }, value(sub, i)));
+        arg.a.forEach((sub, i) => {
+          const v = value(sub, i);
+          if (!(sub.o && v === undefined)) push(sub, v);
+        });
       }
     }
   };

@@ -73,6 +73,7 @@ enum Reply {
     KeyScoredMember,
     Entries,
     Streams,
+    Positions,
 }
 
 impl Reply {
@@ -94,6 +95,7 @@ impl Reply {
             Reply::KeyScoredMember => "keyScoredMember",
             Reply::Entries => "entries",
             Reply::Streams => "streams",
+            Reply::Positions => "positions",
         }
     }
 
@@ -115,6 +117,7 @@ impl Reply {
             Reply::KeyScoredMember => "({ key: string } & ScoredMember) | null",
             Reply::Entries => "StreamEntry[]",
             Reply::Streams => "{ name: string; messages: StreamEntry[] }[] | null",
+            Reply::Positions => "({ longitude: string; latitude: string } | null)[]",
         }
     }
 }
@@ -157,6 +160,8 @@ const REPLIES: &[(&str, Reply)] = &[
     ("xrevrange", Reply::Entries),
     ("xread", Reply::Streams),
     ("xreadgroup", Reply::Streams),
+    ("geopos", Reply::Positions),
+    ("geodist", Reply::NumberOrNull),
 ];
 
 /// node-redis's extra methods: a command with words appended and its reply reshaped.
@@ -240,7 +245,7 @@ const RETURNS: &[(&str, &str)] = &[
     ("ttl", "number"),
     ("pttl", "number"),
     ("dbsize", "number"),
-    ("xadd", "string"),
+    ("xadd", "string | null"),
 ];
 
 /// Commands whose repeated block takes an object or Map of pairs (`hSet(key, { f: v })`).
@@ -463,12 +468,17 @@ fn params(args: &[Arg], pairs: bool) -> String {
     }
     if !options.is_empty() {
         let mut options = format!("options?: {{ {} }}", options.join("; "));
-        // node-redis's `expire(key, seconds, "NX")`: a lone choice of keywords may be named.
+        // node-redis's `expire(key, seconds, "NX")`, `geoDist(..., "km")`: a
+        // lone choice of keywords may be named.
         if let [only] = tokened_options(args).as_slice() {
             if only.kind == ArgKind::OneOf && only.args.iter().all(|a| a.kind == ArgKind::PureToken)
             {
                 for token in only.args.iter().filter_map(|a| a.token) {
                     let _ = write!(options, " | {}", json(token));
+                    // Either case, as node-redis's `geoDist(..., "km")`.
+                    if token.to_lowercase() != token {
+                        let _ = write!(options, " | {}", json(&token.to_lowercase()));
+                    }
                 }
             }
         }
@@ -531,6 +541,17 @@ fn value_type(arg: &Arg, pairs: bool) -> String {
             one
         }
         ArgKind::PureToken => "boolean".into(),
+        ArgKind::OneOf => {
+            let choices: Vec<String> = arg
+                .args
+                .iter()
+                .map(|c| match c.kind {
+                    ArgKind::PureToken => c.token.map_or("string".into(), json),
+                    _ => value_type(c, pairs),
+                })
+                .collect();
+            choices.join(" | ")
+        }
         _ => scalar(arg).into(),
     };
     if arg.multiple {
