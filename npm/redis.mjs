@@ -165,8 +165,9 @@ function buildArgs([method, words, grammar, , extra, form], params) {
       // (geoSearch's { radius, unit }), or the first choice taking a value.
       const keyword = arg.a.find((c) => c.k === "pure-token" && typeof value === "string" && c.t.toLowerCase() === value.toLowerCase());
       const block = isPlain(value) && arg.a.find((c) => c.k === "block" && c.a.every((sub) => sub.o || field(sub) in value));
-      if (keyword) push(keyword, true);
-      else push(block || arg.a.find((c) => c.k !== "pure-token" && c.k !== "block"), value);
+      const choice = keyword || block || arg.a.find((c) => c.k !== "pure-token" && c.k !== "block");
+      if (!choice) throw new TypeError(`${method}: ${arg.n} fits none of its forms`);
+      push(choice, keyword ? true : value);
       return;
     }
     if (arg.k === "block") return pushBlock(arg, value);
@@ -193,9 +194,9 @@ function buildArgs([method, words, grammar, , extra, form], params) {
       const items = arg.m ? [value].flat() : [value];
       for (const item of items) {
         // An object by field names, a tuple, or a block's only value (CONFIG GET's parameters).
-        const value = (sub, i) => (Array.isArray(item) ? item[i] : isPlain(item) ? item[field(sub)] : item);
+        const part = (sub, i) => (Array.isArray(item) ? item[i] : isPlain(item) ? item[field(sub)] : item);
         arg.a.forEach((sub, i) => {
-          const v = value(sub, i);
+          const v = part(sub, i);
           if (!(sub.o && v === undefined)) push(sub, v);
         });
       }
