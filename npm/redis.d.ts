@@ -82,6 +82,11 @@ export interface RedisClient extends RedisCommands {
   pSubscribe(patterns: string | string[], listener: PubSubListener): Promise<void>;
   pUnsubscribe(patterns?: string | string[], listener?: PubSubListener): Promise<void>;
   multi(): RedisMulti;
+  /** Every key, SCAN after SCAN until the cursor is back to 0. */
+  scanIterator(options?: Parameters<CommandSignatures["scan"]>[1]): AsyncIterableIterator<string>;
+  hScanIterator(key: RedisArg, options?: Parameters<CommandSignatures["hScan"]>[2]): AsyncIterableIterator<{ field: string; value: string }>;
+  sScanIterator(key: RedisArg, options?: Parameters<CommandSignatures["sScan"]>[2]): AsyncIterableIterator<string>;
+  zScanIterator(key: RedisArg, options?: Parameters<CommandSignatures["zScan"]>[2]): AsyncIterableIterator<ScoredMember>;
   /** QUIT and close; emits "end". An engine the client created closes with its last connection. */
   quit(): Promise<string>;
   /** Close without QUIT; emits "end". */

@@ -97,6 +97,14 @@ const REPLIES = {
   streams: (r) => (r === null ? null : r.map(([name, messages]) => ({ name, messages: messages.map(entry) }))),
 };
 
+/** node-redis's scan iterators: the SCAN method each calls until the cursor is back to 0, and what they yield. */
+const SCAN_ITERATORS = {
+  scanIterator: ["scan", "keys"],
+  hScanIterator: ["hScan", "tuples"],
+  sScanIterator: ["sScan", "members"],
+  zScanIterator: ["zScan", "members"],
+};
+
 const isPlain = (v) =>
   v !== null && typeof v === "object" && [Object.prototype, null].includes(Object.getPrototypeOf(v));
 
@@ -485,6 +493,19 @@ export function makeRedisApi(Redsim) {
         RedisClient.prototype[row[0]] ??= method;
         // node-redis's upper-case names too (HGETALL, CLIENT_SETNAME); variants have none.
         if (row[4].length === 0) RedisClient.prototype[row[1].join("_")] ??= method;
+      }
+      for (const [name, [scan, items]] of Object.entries(SCAN_ITERATORS)) {
+        const keyed = scan !== "scan";
+        RedisClient.prototype[name] = async function* (...params) {
+          const key = keyed ? [params[0]] : [];
+          const options = params[key.length];
+          let cursor = 0;
+          do {
+            const reply = await this[scan](...key, cursor, ...(options ? [options] : []));
+            cursor = reply.cursor;
+            yield* reply[items];
+          } while (cursor !== 0);
+        };
       }
     }
   }

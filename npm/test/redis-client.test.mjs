@@ -169,6 +169,22 @@ test("replies and arguments are node-redis's for the commands the guides use", a
     await outcome(ours.sendCommand(["HSET", "x", "a", "1"])),
     await outcome(theirs.sendCommand(["HSET", "x", "a", "1"])),
   );
+
+  for (const client of [ours, theirs]) {
+    await client.mSet({ k1: "1", k2: "2", k3: "3" });
+    await client.hSet("hi", { a: "1", b: "2", c: "3" });
+    await client.sAdd("si", ["x", "y", "z"]);
+    await client.zAdd("zi", [{ score: 1, value: "m" }, { score: 2, value: "n" }]);
+  }
+  const drain = async (iterator) => {
+    const items = [];
+    for await (const item of iterator) items.push(item);
+    return items;
+  };
+  const iterations = [["scanIterator", { MATCH: "k*", COUNT: 1 }], ["scanIterator"], ["hScanIterator", "hi"], ["sScanIterator", "si", { COUNT: 1 }], ["zScanIterator", "zi"]];
+  for (const [method, ...args] of iterations) {
+    assert.deepStrictEqual(await drain(ours[method](...args)), await drain(theirs[method](...args)), method);
+  }
   await close();
 });
 

@@ -67,6 +67,9 @@ export async function nodeRedisStyle(db: Redsim): Promise<void> {
   const entry: StreamEntry | undefined = streams?.[0]?.messages[0];
   const raw: RedisReply = await redis.sendCommand(["OBJECT", "ENCODING", "k"]);
   const bytes = await redis.get(commandOptions({ returnBuffers: true }), "k");
+  for await (const key of redis.scanIterator({ MATCH: "k*", COUNT: 100 })) void key.length;
+  for await (const { field, value } of redis.hScanIterator("h")) void [field, value];
+  for await (const member of redis.zScanIterator("z", { COUNT: 10 })) void member.score;
   const sub: RedisClient = redis.duplicate();
   await sub.connect();
   await sub.subscribe("ch", (message: string, channel: string) => void [message, channel]);
