@@ -32,18 +32,20 @@ impl ParamError {
 
 /// `value` if it lies in `min..=max`.
 pub fn int(field: &'static str, value: u64, min: u64, max: u64) -> Result<u64, ParamError> {
-    if (min..=max).contains(&value) {
-        Ok(value)
-    } else {
-        Err(ParamError::new(
-            field,
-            format!("must be between {min} and {max}"),
-        ))
-    }
+    within(field, value, min, max)
 }
 
 /// `value` if it lies in `min..=max` (NaN never does).
 pub fn real(field: &'static str, value: f64, min: f64, max: f64) -> Result<f64, ParamError> {
+    within(field, value, min, max)
+}
+
+fn within<T: PartialOrd + Copy + fmt::Display>(
+    field: &'static str,
+    value: T,
+    min: T,
+    max: T,
+) -> Result<T, ParamError> {
     if (min..=max).contains(&value) {
         Ok(value)
     } else {
