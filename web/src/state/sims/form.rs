@@ -300,6 +300,22 @@ pub fn common_fields(seed: u64, duration_ms: u64) -> [Field; 2] {
     ]
 }
 
+/// Sets the seed or the duration (`id` "seed" or "duration"), which every
+/// simulation has; false for other fields.
+pub fn set_common(
+    seed: &mut u64,
+    duration_ms: &mut u64,
+    id: &str,
+    text: &str,
+) -> Result<bool, String> {
+    match id {
+        "seed" => *seed = number(text, "seed")?,
+        "duration" => *duration_ms = seconds_ms(text, "duration")?,
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
 fn number<T: std::str::FromStr>(text: &str, what: &str) -> Result<T, String> {
     text.trim()
         .parse()
@@ -379,8 +395,6 @@ pub fn set_cache(c: &mut CacheParams, id: &str, text: &str) -> Result<(), String
                 .ok_or_else(|| format!("maxmemory-policy: no policy “{text}”"))?;
         }
         "lock" => c.stampede_lock = pick(&ON_OFF, text, "stampede lock")? == 1,
-        "seed" => c.seed = number(text, "seed")?,
-        "duration" => c.duration_ms = seconds_ms(text, "duration")?,
         _ => return Err(format!("no field {id}")),
     }
     Ok(())
@@ -420,8 +434,6 @@ pub fn set_rate(r: &mut RateParams, id: &str, text: &str) -> Result<(), String> 
         "window" => r.window_ms = number(text, "window")?,
         "refill" => r.refill_per_s = number(text, "bucket refill")?,
         "burst" => r.burst = number(text, "bucket size")?,
-        "seed" => r.seed = number(text, "seed")?,
-        "duration" => r.duration_ms = seconds_ms(text, "duration")?,
         _ => return Err(format!("no field {id}")),
     }
     Ok(())
@@ -433,8 +445,6 @@ pub fn set_lock(l: &mut LockParams, id: &str, text: &str) -> Result<(), String> 
         "lock_ttl" => l.lock_ttl_ms = number(text, "lock TTL")?,
         "low_ms" | "high_ms" => set_latency(&mut l.work, id, text)?,
         "retry" => l.retry_ms = number(text, "retry after")?,
-        "seed" => l.seed = number(text, "seed")?,
-        "duration" => l.duration_ms = seconds_ms(text, "duration")?,
         _ => return Err(format!("no field {id}")),
     }
     Ok(())
@@ -458,8 +468,6 @@ pub fn set_jobs(j: &mut JobParams, id: &str, text: &str) -> Result<(), String> {
             });
         }
         "low_ms" | "high_ms" => set_latency(&mut j.work, id, text)?,
-        "seed" => j.seed = number(text, "seed")?,
-        "duration" => j.duration_ms = seconds_ms(text, "duration")?,
         _ => return Err(format!("no field {id}")),
     }
     Ok(())
@@ -470,8 +478,6 @@ pub fn set_leaderboard(l: &mut LeaderboardParams, id: &str, text: &str) -> Resul
         "players" => l.players = number(text, "players")?,
         "events" => l.events_per_s = number(text, "score events / s")?,
         "top" => l.top = number(text, "rows shown")?,
-        "seed" => l.seed = number(text, "seed")?,
-        "duration" => l.duration_ms = seconds_ms(text, "duration")?,
         _ => return Err(format!("no field {id}")),
     }
     Ok(())
@@ -483,8 +489,6 @@ pub fn set_sessions(s: &mut SessionParams, id: &str, text: &str) -> Result<(), S
         "session_ttl" => s.ttl_ms = seconds_ms(text, "session TTL")?,
         "logout" => s.logout_chance = percent(text, "logout chance %")?,
         "low_ms" | "high_ms" => set_latency(&mut s.think, id, text)?,
-        "seed" => s.seed = number(text, "seed")?,
-        "duration" => s.duration_ms = seconds_ms(text, "duration")?,
         _ => return Err(format!("no field {id}")),
     }
     Ok(())
@@ -494,8 +498,6 @@ pub fn set_chat(c: &mut ChatParams, id: &str, text: &str) -> Result<(), String> 
     match id {
         "members" => c.members = number(text, "members")?,
         "leave" => c.leave_chance = percent(text, "leave chance %")?,
-        "seed" => c.seed = number(text, "seed")?,
-        "duration" => c.duration_ms = seconds_ms(text, "duration")?,
         _ => return Err(format!("no field {id}")),
     }
     Ok(())

@@ -211,6 +211,19 @@ impl Simulations {
     /// Applies one field's text; the run restarts from the new parameters.
     fn set(&mut self, id: &str, text: &str) -> Result<(), String> {
         let p = &mut self.params;
+        let (seed, duration_ms) = match self.kind {
+            Kind::Cache => (&mut p.cache.seed, &mut p.cache.duration_ms),
+            Kind::RateLimit => (&mut p.rate.seed, &mut p.rate.duration_ms),
+            Kind::Lock => (&mut p.lock.seed, &mut p.lock.duration_ms),
+            Kind::Jobs => (&mut p.jobs.seed, &mut p.jobs.duration_ms),
+            Kind::Leaderboard => (&mut p.leaderboard.seed, &mut p.leaderboard.duration_ms),
+            Kind::Sessions => (&mut p.sessions.seed, &mut p.sessions.duration_ms),
+            Kind::Chat => (&mut p.chat.seed, &mut p.chat.duration_ms),
+        };
+        if form::set_common(seed, duration_ms, id, text)? {
+            self.reset();
+            return Ok(());
+        }
         match self.kind {
             Kind::Cache => form::set_cache(&mut p.cache, id, text)?,
             Kind::RateLimit => form::set_rate(&mut p.rate, id, text)?,

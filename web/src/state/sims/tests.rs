@@ -1,7 +1,6 @@
 //! The simulations panel's state, run natively: every simulation plays to
 //! its end from the form's parameters and shows what defines it.
 
-use super::view::peak_in_window;
 use super::*;
 use redsim_sims::rate_limit::LimiterKind;
 
@@ -96,7 +95,11 @@ fn the_fixed_window_peak_is_twice_its_limit_at_a_boundary() {
         s.act(SimAction::Draw(at), 0);
     }
     played_to_end(&mut s);
-    let peak = |kind| peak_in_window(&s.decisions, kind, 1_000);
+    let rate = s.view().rate.expect("a rate run");
+    let peak = |kind: LimiterKind| {
+        let limiter = rate.limiters.iter().find(|l| l.name == kind.name());
+        limiter.map_or(0, |l| l.peak)
+    };
     assert_eq!(peak(LimiterKind::FixedWindow), 10);
     assert_eq!(peak(LimiterKind::SlidingLog), 5);
     assert!(peak(LimiterKind::SlidingCounter) <= 10);

@@ -9,7 +9,7 @@ use redsim_sims::chat::Message;
 use redsim_sims::jobs::{JobStats, QueueKind};
 use redsim_sims::leaderboard::Ranking;
 use redsim_sims::lock::LockStats;
-use redsim_sims::rate_limit::{most_within, Decision, LimiterKind, RateLimitSim, Stream};
+use redsim_sims::rate_limit::{most_within, LimiterKind, RateLimitSim, Stream};
 use redsim_sims::sessions::Visit;
 
 use super::{Field, Kind, LogLine, Run, Simulations};
@@ -84,7 +84,8 @@ pub struct LimiterView {
     pub decisions: Vec<(u64, bool)>,
     pub allowed: u64,
     pub rejected: u64,
-    /// The most it admitted within any window's length.
+    /// The most it admitted within any window's length: the fixed
+    /// window's boundary burst shows here as up to twice the limit.
     pub peak: usize,
     /// Its keys in the engine now, with their TTLs (ms).
     pub keys: Vec<(String, Option<i64>)>,
@@ -253,17 +254,24 @@ impl Simulations {
                     .cloned()
                     .collect();
                 commands.reverse();
+                let decisions: Vec<(u64, bool)> = self
+                    .decisions
+                    .iter()
+                    .filter(|d| d.limiter == kind)
+                    .map(|d| (d.at_ms, d.allowed))
+                    .collect();
+                // Decisions arrive in time order, so these are sorted.
+                let admitted: Vec<u64> = decisions
+                    .iter()
+                    .filter(|(_, allowed)| *allowed)
+                    .map(|(at, _)| *at)
+                    .collect();
                 LimiterView {
                     name: kind.name(),
-                    decisions: self
-                        .decisions
-                        .iter()
-                        .filter(|d| d.limiter == kind)
-                        .map(|d| (d.at_ms, d.allowed))
-                        .collect(),
+                    peak: most_within(&admitted, window_ms),
+                    decisions,
                     allowed: counts.allowed,
                     rejected: counts.rejected,
-                    peak: peak_in_window(&self.decisions, kind, window_ms),
                     keys: m
                         .keys(kind)
                         .into_iter()
@@ -281,16 +289,4 @@ impl Simulations {
             limiters,
         }
     }
-}
-
-/// The most requests a limiter admitted within any `window_ms`: the fixed
-/// window's boundary burst shows up here as up to twice the limit.
-pub fn peak_in_window(decisions: &[Decision], kind: LimiterKind, window_ms: u64) -> usize {
-    let mut allowed: Vec<u64> = decisions
-        .iter()
-        .filter(|d| d.limiter == kind && d.allowed)
-        .map(|d| d.at_ms)
-        .collect();
-    allowed.sort_unstable();
-    most_within(&allowed, window_ms)
 }
