@@ -1,3 +1,7 @@
+import type { CheckedArgs } from "./pkg/command-args.js";
+
+export type { CommandArgs, CheckedArgs } from "./pkg/command-args.js";
+
 /** A Redis error reply (WRONGTYPE, ERR ...); `message` is Redis's exact text. */
 export declare class RedsimError extends Error {
   name: "RedsimError";
@@ -64,8 +68,12 @@ export declare class Client {
    * reply. A command flagged `blocking` (BLPOP, BRPOP, BLMOVE, BZPOPMIN,
    * XREAD, ...), or one a CLIENT PAUSE holds, answers with a Promise instead,
    * settled when another client's write serves it or its timeout passes.
+   *
+   * A literal command is checked against the command table at compile time
+   * (its name, and as many arguments as its arity demands); an array built
+   * at run time is taken as it is and checked by the engine.
    */
-  command(args: Arg[], options?: ReplyOptions): Reply | Promise<Reply>;
+  command<const A extends readonly Arg[]>(args: A & CheckedArgs<A>, options?: ReplyOptions): Reply | Promise<Reply>;
   /** Splits a line with redis-cli's quoting rules and runs it as `command`; SyntaxError for unbalanced quotes. */
   execLine(line: string, options?: ReplyOptions): Reply | Promise<Reply>;
   /** Runs a redis-cli line and returns exactly what redis-cli would print. */

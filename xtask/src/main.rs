@@ -5,12 +5,14 @@
 //! - `spec NAME...`: draft command-table rows (facts only) from a real redis-server.
 //! - `fuzz [TARGET...] [--seconds N]`: fuzz the parsers, the executor and the RDB loader (default 600 s each).
 //! - `bench [sizes]`: download sizes against budgets, then benchmarks in release mode.
+//! - `npm`: build the npm package (npm/pkg/) and install its tests' dependencies.
 //! - `widget`: trunk's post-build hook: the docs widget's wasm into its dist.
 
 mod bench;
 mod fuzz;
 mod npm;
 mod npm_client;
+mod npm_command_args;
 mod record;
 mod redis;
 mod serve;
@@ -23,7 +25,7 @@ mod widget;
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: cargo xtask serve [--port N] | test | record [SCRIPT...] | spec NAME... | fuzz [TARGET...] [--seconds N] | bench [sizes] | widget";
+    "usage: cargo xtask serve [--port N] | test | record [SCRIPT...] | spec NAME... | fuzz [TARGET...] [--seconds N] | bench [sizes] | npm | widget";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
         Some((task, rest)) if task == "spec" => spec::run(rest),
         Some((task, rest)) if task == "fuzz" => fuzz::run_fuzz(rest),
         Some((task, rest)) if task == "bench" => bench::run_bench(rest),
+        Some((task, [])) if task == "npm" => npm::build(),
         Some((task, [])) if task == "widget" => widget::run_widget(),
         _ => Err(USAGE.to_string()),
     };

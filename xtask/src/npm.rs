@@ -1,8 +1,8 @@
 //! Builds the npm package: the bindings crate for wasm32 in release,
 //! wasm-bindgen's `web` output (an ES module that Node's entry point also
 //! loads, so the package holds one wasm file), wasm-opt for size, the
-//! client's methods and declarations from the command table
-//! (`npm_client`); then installs what the package's tests use (node-redis,
+//! client's methods and declarations and the direct API's argument shapes
+//! from the command table (`npm_client`, `npm_command_args`); then installs what the package's tests use (node-redis,
 //! ioredis, Express, TypeScript, pinned in `npm/package-lock.json`).
 
 use std::process::Command;
@@ -37,6 +37,7 @@ pub fn build() -> Result<(), String> {
     let module = out.join("redsim_bindings_bg.wasm");
     tools::optimize_wasm(&module)?;
     crate::npm_client::generate(&root.join("npm/pkg"))?;
+    crate::npm_command_args::generate(&root.join("npm/pkg"))?;
     // From the npm cache when it holds the locked versions, so a machine
     // that installed once runs offline.
     run(Command::new("npm")
