@@ -8,13 +8,12 @@
 mod convert;
 mod wire;
 
-use std::collections::BTreeSet;
-
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use redsim_engine::changes::Change;
 use redsim_engine::client::Peer;
 use redsim_engine::line::split_args;
 use redsim_engine::reply::cli;
+use redsim_engine::sorted_map::SortedSet;
 use redsim_engine::{ClientId, Config, Engine, Protocol, Reply, BROWSER_MAXMEMORY};
 use wasm_bindgen::prelude::*;
 
@@ -22,7 +21,7 @@ use wasm_bindgen::prelude::*;
 pub struct WasmEngine {
     engine: Engine,
     /// In-process clients, watched for CLIENT KILL and QUIT.
-    local: BTreeSet<ClientId>,
+    local: SortedSet<ClientId>,
     wire: wire::Conns,
 }
 
@@ -57,7 +56,7 @@ impl WasmEngine {
             .map_err(|e| JsError::new(&e))?;
         Ok(WasmEngine {
             engine,
-            local: BTreeSet::new(),
+            local: SortedSet::new(),
             wire: wire::Conns::default(),
         })
     }

@@ -8,9 +8,8 @@
 //! buffer: while the client is blocked (BLPOP, CLIENT PAUSE) its pipelined
 //! requests stay there until it is served.
 
-use std::collections::BTreeMap;
-
 use redsim_engine::resp::{encode, parse_request, RequestLimits};
+use redsim_engine::sorted_map::SortedMap;
 use redsim_engine::{ClientId, Engine, Reply};
 
 /// Largest unparsed input kept for one connection before it is closed.
@@ -30,7 +29,7 @@ pub struct Conn {
 
 #[derive(Default)]
 pub struct Conns {
-    conns: BTreeMap<ClientId, Conn>,
+    conns: SortedMap<ClientId, Conn>,
 }
 
 impl Conns {
@@ -70,7 +69,7 @@ impl Conns {
     /// Runs the buffered requests of connections no longer blocked: a
     /// client served by another's push goes on with what it pipelined.
     pub fn resume(&mut self, engine: &mut Engine) {
-        for (&client, conn) in &mut self.conns {
+        for (&client, conn) in self.conns.iter_mut() {
             if !conn.input.is_empty() && !engine.is_blocked(client) {
                 run(engine, client, conn);
             }

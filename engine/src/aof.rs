@@ -549,12 +549,7 @@ fn install(server: &mut Server, mut fresh: Vec<Db>) {
     }
     fresh.resize_with(server.dbs.len(), Db::default);
     server.dbs = fresh;
-    let waiting: Vec<(usize, Vec<u8>)> = server.blocking.keys().cloned().collect();
-    for (db, key) in waiting {
-        if server.dbs.get(db).and_then(|d| d.value(&key)).is_some() {
-            server.ready_keys.push((db, key));
-        }
-    }
+    crate::blocking::note_replaced_dataset(server);
 }
 
 #[cfg(test)]

@@ -47,6 +47,18 @@ pub(crate) fn note_ready(server: &mut Server, db: usize, key: &[u8]) {
     }
 }
 
+/// After the whole dataset was replaced (a load): every key someone waits
+/// on that now holds a value is ready, in key order.
+pub(crate) fn note_replaced_dataset(server: &mut Server) {
+    let mut waiting: Vec<&(usize, Vec<u8>)> = server.blocking.keys().collect();
+    waiting.sort_unstable();
+    for (db, key) in waiting {
+        if server.dbs.get(*db).and_then(|d| d.value(key)).is_some() {
+            server.ready_keys.push((*db, key.clone()));
+        }
+    }
+}
+
 /// Serves the clients waiting on keys that were written, in the order the
 /// keys were written and, per key, the order the clients blocked. Serving
 /// may write more keys (BLMOVE's destination), which are served in turn.

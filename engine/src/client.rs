@@ -8,7 +8,7 @@
 //! whatever else reaches the client meanwhile (pub/sub messages, the reply
 //! to a blocking command served later). Hosts drain it.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use indexmap::IndexSet;
 
@@ -241,7 +241,7 @@ impl Client {
 /// The client `id`: `me` if it is the one whose command is running (lent
 /// out of `Server::clients` meanwhile), else the server's.
 pub(crate) fn find<'a>(
-    clients: &'a mut BTreeMap<ClientId, Box<Client>>,
+    clients: &'a mut crate::sorted_map::SortedMap<ClientId, Box<Client>>,
     me: Option<&'a mut Client>,
     id: ClientId,
 ) -> Option<&'a mut Client> {

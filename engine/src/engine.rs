@@ -4,7 +4,9 @@
 //! subscribed RESP2 client may run, MULTI queueing), then the handler from
 //! the command table.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap;
 
 pub use crate::client::{Client, ClientId, Peer};
 
@@ -19,6 +21,7 @@ use crate::pubsub::PubSub;
 use crate::reply::Reply;
 use crate::resp::Protocol;
 use crate::rng::Rng;
+use crate::sorted_map::SortedMap;
 use crate::stats::Stats;
 use crate::types::EncodingLimits;
 
@@ -70,13 +73,13 @@ pub struct Server {
     /// Every connected client but the one whose command is running (that
     /// one is lent to the handler as `Ctx::client`).
     /// Boxed, so lending one out and back moves a pointer, not the state.
-    pub clients: BTreeMap<ClientId, Box<Client>>,
+    pub clients: SortedMap<ClientId, Box<Client>>,
     pub next_client_id: ClientId,
     pub pubsub: PubSub,
     /// Who WATCHes which key: (db, key) -> clients.
-    pub watchers: BTreeMap<(usize, Vec<u8>), Vec<ClientId>>,
+    pub watchers: FxHashMap<(usize, Vec<u8>), Vec<ClientId>>,
     /// Clients blocked on each key, first come first served.
-    pub blocking: BTreeMap<(usize, Vec<u8>), VecDeque<ClientId>>,
+    pub blocking: FxHashMap<(usize, Vec<u8>), VecDeque<ClientId>>,
     /// Keys written since blocked clients were last served.
     pub ready_keys: Vec<(usize, Vec<u8>)>,
     /// CLIENT PAUSE, and the clients whose commands it holds.
@@ -217,11 +220,11 @@ impl Engine {
                 hot: params.hot(),
                 notify_flags: params.keyspace_events(),
                 params,
-                clients: BTreeMap::new(),
+                clients: SortedMap::new(),
                 next_client_id: 1,
                 pubsub: PubSub::default(),
-                watchers: BTreeMap::new(),
-                blocking: BTreeMap::new(),
+                watchers: FxHashMap::default(),
+                blocking: FxHashMap::default(),
                 ready_keys: Vec::new(),
                 pause: crate::pause::Pause::default(),
                 tracking: crate::tracking::Table::default(),

@@ -8,7 +8,9 @@
 //! 6 µs command shows as `p50=6.015`, and LATENCY HISTOGRAM labels its
 //! buckets 1, 2, 4, 8, 16, 33, 66... µs.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
+
+use crate::sorted_map::SortedMap;
 
 /// Recorded durations are clamped into this range, in nanoseconds.
 const MIN_NS: u64 = 1;
@@ -43,7 +45,7 @@ fn highest_equivalent(value: u64) -> u64 {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Histogram {
     /// Bucket (its lowest value, ns) -> how many durations fell in it.
-    buckets: BTreeMap<u64, u64>,
+    buckets: SortedMap<u64, u64>,
     total: u64,
 }
 
@@ -52,7 +54,9 @@ impl Histogram {
     /// nanoseconds and clamped, so a 0 µs command counts as 1 ns).
     pub fn record_us(&mut self, us: u64) {
         let ns = us.saturating_mul(1000).clamp(MIN_NS, MAX_NS);
-        *self.buckets.entry(lowest_equivalent(ns)).or_default() += 1;
+        *self
+            .buckets
+            .get_or_insert_with(lowest_equivalent(ns), u64::default) += 1;
         self.total += 1;
     }
 
@@ -124,7 +128,7 @@ pub struct Series {
 /// The latency monitor: events slower than `latency-monitor-threshold`.
 #[derive(Debug, Default)]
 pub struct Monitor {
-    pub events: BTreeMap<String, Series>,
+    pub events: SortedMap<String, Series>,
 }
 
 impl Monitor {
@@ -137,7 +141,9 @@ impl Monitor {
     }
 
     fn add(&mut self, event: &str, latency_ms: u64, now_s: i64) {
-        let series = self.events.entry(event.to_string()).or_default();
+        let series = self
+            .events
+            .get_or_insert_with(event.to_string(), Series::default);
         series.max_ms = series.max_ms.max(latency_ms);
         if let Some(last) = series.samples.back_mut() {
             if last.0 == now_s {
@@ -414,12 +420,12 @@ mod tests {
         m.add_if_needed("command", 12, 10, 100);
         m.add_if_needed("command", 30, 10, 100);
         m.add_if_needed("command", 11, 10, 100);
-        let s = &m.events["command"];
+        let s = m.events.get("command").expect("recorded");
         assert_eq!(s.samples, VecDeque::from([(100, 30)]));
         for t in 101..400 {
             m.add_if_needed("command", 10, 10, t);
         }
-        let s = &m.events["command"];
+        let s = m.events.get("command").expect("recorded");
         assert_eq!(s.samples.len(), SERIES_LEN);
         assert_eq!(s.samples.front(), Some(&(240, 10)));
         assert_eq!(s.max_ms, 30);

@@ -61,6 +61,7 @@ pub mod reply;
 pub mod resp;
 pub mod rng;
 pub mod slowlog;
+pub mod sorted_map;
 pub mod stats;
 pub mod tracking;
 pub mod types;

@@ -2,7 +2,7 @@
 //! calls and failures, error replies by kind, connections. Per-database
 //! counters (keyspace hits, misses, expired keys) live in `db::DbStats`.
 
-use std::collections::BTreeMap;
+use crate::sorted_map::SortedMap;
 
 use crate::latency::Histogram;
 
@@ -32,9 +32,9 @@ pub struct Stats {
     pub evicted_keys: u64,
     /// By command and subcommand name, both from the table (so counting a
     /// call allocates nothing).
-    pub commands: BTreeMap<(&'static str, Option<&'static str>), CommandStats>,
+    pub commands: SortedMap<(&'static str, Option<&'static str>), CommandStats>,
     /// By error kind: the first word of the error text (`ERR`, `WRONGTYPE`).
-    pub errors: BTreeMap<String, u64>,
+    pub errors: SortedMap<String, u64>,
 }
 
 impl Stats {
@@ -50,6 +50,7 @@ impl Stats {
     }
 
     pub fn command(&mut self, name: &'static str, sub: Option<&'static str>) -> &mut CommandStats {
-        self.commands.entry((name, sub)).or_default()
+        self.commands
+            .get_or_insert_with((name, sub), CommandStats::default)
     }
 }

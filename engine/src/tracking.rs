@@ -29,9 +29,9 @@
 //! after it ran — what Redis's `getKeysFromCommand` gives for nearly every
 //! read command.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use rustc_hash::FxHashMap;
+
+use crate::sorted_map::{SortedMap, SortedSet};
 
 use crate::client::{find, Client, ClientId};
 use crate::commands::Spec;
@@ -57,7 +57,7 @@ pub struct ClientTracking {
     /// The redirect client has gone away.
     pub broken_redirect: bool,
     /// BCAST prefixes, in byte order (as TRACKINGINFO lists them).
-    pub prefixes: BTreeSet<Vec<u8>>,
+    pub prefixes: SortedSet<Vec<u8>>,
     /// Invalidations of keys this client changed itself, sent once its
     /// reply is out (`None`: a flush).
     pending: Vec<Option<Vec<u8>>>,
@@ -80,18 +80,19 @@ pub struct Table {
     /// Keys read by default-mode trackers, each with the clients that may
     /// cache it. Ids of clients that stopped tracking or left are dropped
     /// lazily, when the key changes, as Redis does.
-    keys: FxHashMap<Vec<u8>, BTreeSet<ClientId>>,
+    keys: FxHashMap<Vec<u8>, SortedSet<ClientId>>,
     /// BCAST prefixes, in byte order.
-    prefixes: BTreeMap<Vec<u8>, Prefix>,
+    prefixes: SortedMap<Vec<u8>, Prefix>,
 }
 
 #[derive(Debug, Default)]
 struct Prefix {
-    clients: BTreeSet<ClientId>,
-    /// Keys under the prefix changed since the last broadcast, sorted,
-    /// each with the client that last changed it (`None`: it expired), so
-    /// NOLOOP clients can be spared their own changes.
-    changed: BTreeMap<Vec<u8>, Option<ClientId>>,
+    clients: SortedSet<ClientId>,
+    /// Keys under the prefix changed since the last broadcast, in the
+    /// order they changed, each with the client that changed it (`None`:
+    /// it expired), so NOLOOP clients can be spared their own changes.
+    /// The broadcast sorts them and keeps each key's last change.
+    changed: Vec<(Vec<u8>, Option<ClientId>)>,
 }
 
 /// Turns tracking on, or changes its options when it is already on (the
@@ -116,8 +117,7 @@ pub(crate) fn enable(server: &mut Server, client: &mut Client, options: Options)
         server
             .tracking
             .prefixes
-            .entry(prefix.clone())
-            .or_default()
+            .get_or_insert_with(prefix.clone(), Prefix::default)
             .clients
             .insert(client.id);
         state.prefixes.insert(prefix);
@@ -175,7 +175,7 @@ pub(crate) fn invalidate(
 ) {
     for (prefix, entry) in server.tracking.prefixes.iter_mut() {
         if key.starts_with(prefix) {
-            entry.changed.insert(key.to_vec(), changed_by);
+            entry.changed.push((key.to_vec(), changed_by));
         }
     }
     let Some(ids) = server.tracking.keys.remove(key) else {
@@ -246,7 +246,16 @@ pub(crate) fn broadcast(server: &mut Server) {
         if entry.changed.is_empty() {
             continue;
         }
-        let changed = std::mem::take(&mut entry.changed);
+        let mut changed = std::mem::take(&mut entry.changed);
+        changed.sort_by(|a, b| a.0.cmp(&b.0));
+        // Stable, so of a key's changes the last is last: keep its changer.
+        changed.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                kept.1 = later.1;
+            }
+            same
+        });
         for &id in &entry.clients {
             messages.push((id, changed.clone()));
         }

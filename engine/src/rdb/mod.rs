@@ -249,12 +249,7 @@ pub fn load_snapshot(server: &mut Server, bytes: &[u8]) -> Result<(), LoadError>
     server.dbs = loaded.dbs;
     server.persistence.last_load_keys_loaded = loaded.keys_loaded;
     server.persistence.last_load_keys_expired = loaded.keys_expired;
-    let waiting: Vec<(usize, Vec<u8>)> = server.blocking.keys().cloned().collect();
-    for (db, key) in waiting {
-        if server.dbs.get(db).and_then(|d| d.value(&key)).is_some() {
-            server.ready_keys.push((db, key));
-        }
-    }
+    crate::blocking::note_replaced_dataset(server);
     Ok(())
 }
 
