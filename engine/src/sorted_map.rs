@@ -31,6 +31,21 @@ impl<K: Ord, V> SortedMap<K, V> {
         }
     }
 
+    /// A map of `entries` in any order, sorted once (so building from an
+    /// untrusted file is O(n log n), not an insertion per entry); the
+    /// first key found twice is the error.
+    pub fn from_unique(mut entries: Vec<(K, V)>) -> Result<Self, K> {
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let twice = entries.windows(2).position(|pair| match pair {
+            [a, b] => a.0 == b.0,
+            _ => false,
+        });
+        match twice {
+            Some(at) => Err(entries.swap_remove(at).0),
+            None => Ok(SortedMap { entries }),
+        }
+    }
+
     /// The slot of `key`, or where it would go.
     fn find<Q: Ord + ?Sized>(&self, key: &Q) -> Result<usize, usize>
     where
@@ -253,6 +268,17 @@ mod tests {
         map.retain(|k, _| *k != 5);
         assert_eq!(map.keys().copied().collect::<Vec<_>>(), [3, 4]);
         assert_eq!(map.len(), 2);
+    }
+
+    #[test]
+    fn a_map_is_built_from_unsorted_entries_unless_a_key_repeats() {
+        let map = SortedMap::from_unique(vec![(3, 'c'), (1, 'a'), (2, 'b')]);
+        assert_eq!(
+            map.map(|m| m.keys().copied().collect::<Vec<_>>()),
+            Ok(vec![1, 2, 3])
+        );
+        let twice = SortedMap::from_unique(vec![(3, 'c'), (1, 'a'), (3, 'C')]);
+        assert_eq!(twice.map(|m| m.len()), Err(3));
     }
 
     #[test]

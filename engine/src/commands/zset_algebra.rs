@@ -398,8 +398,7 @@ fn algebra(
         }
         Op::Union => {
             let mut totals: Vec<(Vec<u8>, f64)> = Vec::new();
-            let mut index: std::collections::HashMap<Vec<u8>, usize> =
-                std::collections::HashMap::new();
+            let mut index: rustc_hash::FxHashMap<Vec<u8>, usize> = Default::default();
             for input in &inputs {
                 for (member, score) in &input.source.members() {
                     let mut value = input.weight * score;

@@ -18,6 +18,7 @@ use crate::crc64;
 use crate::db::Db;
 use crate::evict::clock;
 use crate::number::strtod;
+use crate::sorted_map::SortedMap;
 use crate::types::stream::{Consumer, Group, Pending, StreamId};
 use crate::types::{EncodingLimits, Hash, List, RString, Set, Stream, Value, ZSet};
 
@@ -745,7 +746,10 @@ fn stream(r: &mut Reader<'_>, ty: u8) -> Result<Value> {
         s.max_deleted_id = stream_id(r)?;
         s.entries_added = r.len()?;
     }
+    // Groups and consumers are collected, then sorted once: a file need
+    // not list them in order, and inserting each would be quadratic.
     let groups = r.count(3)?;
+    let mut loaded_groups = Vec::new();
     for _ in 0..groups {
         let name = r.string()?;
         let last_id = stream_id(r)?;
@@ -775,6 +779,7 @@ fn stream(r: &mut Reader<'_>, ty: u8) -> Result<Value> {
             }
         }
         let consumers = r.count(10)?;
+        let mut loaded_consumers = Vec::new();
         for _ in 0..consumers {
             let cname = r.string()?;
             let seen_time = r.millis()?;
@@ -799,17 +804,17 @@ fn stream(r: &mut Reader<'_>, ty: u8) -> Result<Value> {
                 }
                 entry.consumer = cname.clone();
             }
-            if group.consumers.insert(cname, consumer).is_some() {
-                return Err(r.err("duplicate consumer"));
-            }
+            loaded_consumers.push((cname, consumer));
         }
+        group.consumers =
+            SortedMap::from_unique(loaded_consumers).map_err(|_| r.err("duplicate consumer"))?;
         if owned_ids.len() != group.pending.len() {
             return Err(r.err("group PEL entry without a consumer"));
         }
-        if s.groups.insert(name, group).is_some() {
-            return Err(r.err("duplicate consumer group"));
-        }
+        loaded_groups.push((name, group));
     }
+    s.groups =
+        SortedMap::from_unique(loaded_groups).map_err(|_| r.err("duplicate consumer group"))?;
     Ok(Value::Stream(s))
 }
 

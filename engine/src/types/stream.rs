@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::list::entry_size;
+use crate::sorted_map::SortedMap;
 
 /// A stream entry ID: milliseconds and a sequence number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -137,7 +138,8 @@ pub struct Group {
     /// Entries the group has read, when that count is known.
     pub entries_read: Option<u64>,
     pub pending: BTreeMap<StreamId, Pending>,
-    pub consumers: BTreeMap<Vec<u8>, Consumer>,
+    /// By name, in byte order as Redis's radix tree keeps them.
+    pub consumers: SortedMap<Vec<u8>, Consumer>,
 }
 
 impl Group {
@@ -146,7 +148,7 @@ impl Group {
             last_id,
             entries_read,
             pending: BTreeMap::new(),
-            consumers: BTreeMap::new(),
+            consumers: SortedMap::new(),
         }
     }
 
@@ -155,8 +157,7 @@ impl Group {
         let created = !self.consumers.contains_key(name);
         let consumer = self
             .consumers
-            .entry(name.to_vec())
-            .or_insert_with(|| Consumer {
+            .get_or_insert_with(name.to_vec(), || Consumer {
                 seen_time: now,
                 active_time: None,
                 pending: BTreeSet::new(),
@@ -211,7 +212,8 @@ pub struct Stream {
     pub first_id: StreamId,
     pub max_deleted_id: StreamId,
     pub entries_added: u64,
-    pub groups: BTreeMap<Vec<u8>, Group>,
+    /// By name, in byte order as Redis's radix tree keeps them.
+    pub groups: SortedMap<Vec<u8>, Group>,
 }
 
 impl Stream {
