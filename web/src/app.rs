@@ -70,7 +70,7 @@ pub enum Action {
 pub fn app() -> Html {
     let playground = use_mut_ref(|| {
         let mut playground = Playground::new(wall_ms());
-        console_host::attach(&mut playground);
+        console_host::attach(&mut playground.session);
         playground
     });
     let workbench = use_mut_ref(Workbench::default);
@@ -108,7 +108,7 @@ pub fn app() -> Html {
     let persistence = use_persistence(&playground);
     let state = playground.borrow();
     let bench = workbench.borrow();
-    let now = state.clock.now(wall_ms());
+    let now = state.session.clock.now(wall_ms());
     html! {
         <main class="playground">
             <header>
@@ -116,8 +116,8 @@ pub fn app() -> Html {
                 <p class="tagline">{ "Redis 7 in your browser tab. Type a command." }</p>
                 <ClockBar
                     now_ms={now}
-                    paused={state.clock.is_paused()}
-                    ahead_ms={state.clock.ahead_ms(wall_ms())}
+                    paused={state.session.clock.is_paused()}
+                    ahead_ms={state.session.clock.ahead_ms(wall_ms())}
                     on_action={act.clone()}
                 />
                 <button class="lessons-toggle" aria-pressed={bench.tutor.shown.to_string()}
@@ -139,7 +139,7 @@ pub fn app() -> Html {
                 <SimPanel view={bench.sims.view()} on_action={act.clone()} />
             }
             <section class="panes">
-                { for state.panes.iter().map(|pane| {
+                { for state.session.panes.iter().map(|pane| {
                     let id = pane.id;
                     let search_prompt = pane.editor.search_prompt();
                     html! {
@@ -152,7 +152,7 @@ pub fn app() -> Html {
                             line={pane.editor.shown(&pane.history).to_string()}
                             hint={state.hint(id)}
                             blocked={pane.is_blocked()}
-                            closable={state.panes.len() > 1}
+                            closable={state.session.panes.len() > 1}
                             on_action={act.clone()}
                         />
                     }
@@ -202,7 +202,7 @@ fn visualizer(state: &Playground, now: i64, act: &Callback<Action>) -> Html {
     let Some(selection) = state.keys.selection.clone() else {
         return Html::default();
     };
-    let query = crate::state::query::of_line(&state.last_line, &selection.key);
+    let query = crate::state::query::of_line(&state.session.last_line, &selection.key);
     let exact = state.exact.get(selection.db, &selection.key);
     html! {
         <Visualizer {selection} sets={state.keys.keys_of_kind("set")} now_ms={now}
@@ -221,10 +221,10 @@ fn apply(p: &mut Playground, bench: &mut Workbench, action: Action) {
             p.add_pane();
         }
         Action::ClosePane { pane } => p.close_pane(pane),
-        Action::Pause => p.clock.pause(wall),
-        Action::Resume => p.clock.resume(wall),
+        Action::Pause => p.session.clock.pause(wall),
+        Action::Resume => p.session.clock.resume(wall),
         Action::Advance { ms } => {
-            p.clock.advance(ms);
+            p.session.clock.advance(ms);
             p.tick(wall);
         }
         Action::Keys(action) => bench.keys_action(p, action),

@@ -3,7 +3,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use crate::state::playground::Playground;
+use crate::state::session::Session;
 
 #[wasm_bindgen]
 extern "C" {
@@ -11,9 +11,9 @@ extern "C" {
     fn performance_now() -> f64;
 }
 
-/// Gives the playground's engine the page's microsecond clock.
-pub fn attach(playground: &mut Playground) {
-    playground.set_timer(micros);
+/// Gives a console session's engine the page's microsecond clock.
+pub fn attach(session: &mut Session) {
+    session.set_timer(micros);
 }
 
 fn micros() -> u64 {

@@ -82,7 +82,7 @@ fn start(playground: &Shared<Playground>, update: UseForceUpdateHandle) -> Share
     match startup {
         Startup::Shared(Ok(script)) => {
             s.mode = Mode::Shared;
-            let pane = p.panes[0].id;
+            let pane = p.session.panes[0].id;
             p.submit(pane, &script, wall_ms());
             let ran = p.pane(pane).map_or(0, |pane| pane.entries.len());
             s.banner = Some(format!(
@@ -112,7 +112,7 @@ fn start(playground: &Shared<Playground>, update: UseForceUpdateHandle) -> Share
             if let Some(text) = history {
                 p.load_history(&text);
             }
-            let now = p.clock.now(wall_ms());
+            let now = p.session.clock.now(wall_ms());
             let loaded = if snapshot.is_none() && journal.is_empty() {
                 Ok(())
             } else {

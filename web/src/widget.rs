@@ -19,7 +19,7 @@ use crate::app::{wall_ms, Action};
 use crate::components::console::ConsoleView;
 use crate::console_host;
 use crate::state::editor::Key;
-use crate::state::playground::Playground;
+use crate::state::session::{NoHooks, Session};
 use crate::state::share;
 
 thread_local! {
@@ -29,9 +29,11 @@ thread_local! {
     static MOUNTED: RefCell<usize> = const { RefCell::new(0) };
 }
 
-/// A playground shared by the elements of a session (compared by identity).
+/// A console session shared by the elements naming it (compared by
+/// identity). The widget shows only consoles, so it runs the session
+/// without the playground's key browser and persistence (`NoHooks`).
 #[derive(Clone)]
-struct Shared(Rc<RefCell<Playground>>);
+struct Shared(Rc<RefCell<Session>>);
 
 impl PartialEq for Shared {
     fn eq(&self, other: &Self) -> bool {
@@ -39,16 +41,16 @@ impl PartialEq for Shared {
     }
 }
 
-fn new_playground() -> Shared {
-    let mut playground = Playground::new(wall_ms());
-    console_host::attach(&mut playground);
-    Shared(Rc::new(RefCell::new(playground)))
+fn new_session() -> Shared {
+    let mut session = Session::new(wall_ms());
+    console_host::attach(&mut session);
+    Shared(Rc::new(RefCell::new(session)))
 }
 
 /// What the page's script holds for one element.
 #[wasm_bindgen]
 pub struct WidgetHandle {
-    playground: Shared,
+    shared: Shared,
     pane: usize,
     host: Element,
     /// The element's `redis>` lines.
@@ -69,7 +71,7 @@ pub fn mount(
     readonly: bool,
     playground_url: String,
 ) -> WidgetHandle {
-    let (playground, pane) = match session.filter(|s| !s.is_empty()) {
+    let (shared, pane) = match session.filter(|s| !s.is_empty()) {
         Some(name) => SESSIONS.with(|sessions| {
             let mut sessions = sessions.borrow_mut();
             match sessions.get(&name) {
@@ -78,7 +80,7 @@ pub fn mount(
                     (shared.clone(), pane)
                 }
                 None => {
-                    let shared = new_playground();
+                    let shared = new_session();
                     let pane = first_pane(&shared);
                     sessions.insert(name, shared.clone());
                     (shared, pane)
@@ -86,13 +88,13 @@ pub fn mount(
             }
         }),
         None => {
-            let shared = new_playground();
+            let shared = new_session();
             let pane = first_pane(&shared);
             (shared, pane)
         }
     };
     let handle = WidgetHandle {
-        playground: playground.clone(),
+        shared: shared.clone(),
         pane,
         host: host.clone(),
         script: commands_of(script),
@@ -107,7 +109,7 @@ pub fn mount(
         *n
     });
     let props = WidgetProps {
-        playground,
+        shared,
         pane,
         host,
         readonly,
@@ -135,24 +137,24 @@ pub fn commands_of(text: &str) -> Vec<String> {
 impl WidgetHandle {
     /// Runs a line as if typed; redis-cli's reply.
     pub fn run(&self, line: &str) -> String {
-        run_lines(&self.playground, self.pane, &self.host, line)
+        run_lines(&self.shared, self.pane, &self.host, line)
     }
 
     /// Clears the transcript (Ctrl-L).
     pub fn clear(&self) {
-        self.playground
+        self.shared
             .0
             .borrow_mut()
-            .key(self.pane, Key::ClearScreen, wall_ms());
+            .key(self.pane, Key::ClearScreen, wall_ms(), &mut NoHooks);
     }
 
     /// Empties the database and the transcript, then runs the element's
     /// commands again if it runs them on load.
     pub fn reset(&self) {
         {
-            let mut p = self.playground.0.borrow_mut();
-            p.submit(self.pane, "FLUSHALL", wall_ms());
-            p.key(self.pane, Key::ClearScreen, wall_ms());
+            let mut p = self.shared.0.borrow_mut();
+            p.submit(self.pane, "FLUSHALL", wall_ms(), &mut NoHooks);
+            p.key(self.pane, Key::ClearScreen, wall_ms(), &mut NoHooks);
         }
         if self.autorun {
             self.run_script();
@@ -163,7 +165,7 @@ impl WidgetHandle {
 impl WidgetHandle {
     fn run_script(&self) {
         for line in &self.script {
-            run_lines(&self.playground, self.pane, &self.host, line);
+            run_lines(&self.shared, self.pane, &self.host, line);
         }
     }
 }
@@ -172,7 +174,10 @@ impl WidgetHandle {
 /// reply.
 fn run_lines(shared: &Shared, pane: usize, host: &Element, text: &str) -> String {
     let before = entries(shared, pane);
-    shared.0.borrow_mut().submit(pane, text, wall_ms());
+    shared
+        .0
+        .borrow_mut()
+        .submit(pane, text, wall_ms(), &mut NoHooks);
     announce(shared, pane, host, before);
     shared
         .0
@@ -218,7 +223,7 @@ fn announce(shared: &Shared, pane: usize, host: &Element, from: usize) {
 
 #[derive(Properties, PartialEq)]
 struct WidgetProps {
-    playground: Shared,
+    shared: Shared,
     pane: usize,
     host: Element,
     readonly: bool,
@@ -232,25 +237,25 @@ fn widget_console(props: &WidgetProps) -> Html {
     {
         // The clock runs on (TTLs, blocking timeouts) and other elements of
         // the session may have delivered messages: redraw every 100 ms.
-        let (shared, update) = (props.playground.clone(), update.clone());
+        let (shared, update) = (props.shared.clone(), update.clone());
         use_effect_with((), move |_| {
             let interval = Interval::new(100, move || {
-                shared.0.borrow_mut().tick(wall_ms());
+                shared.0.borrow_mut().tick(wall_ms(), &mut NoHooks);
                 update.force_update();
             });
             move || drop(interval)
         });
     }
     let on_action = {
-        let (shared, host, pane) = (props.playground.clone(), props.host.clone(), props.pane);
+        let (shared, host, pane) = (props.shared.clone(), props.host.clone(), props.pane);
         Callback::from(move |action: Action| {
             let before = entries(&shared, pane);
             {
                 let mut p = shared.0.borrow_mut();
                 match action {
-                    Action::Submit { text, .. } => p.submit(pane, &text, wall_ms()),
-                    Action::Key { key, .. } => p.key(pane, key, wall_ms()),
-                    Action::Cancel { .. } => p.cancel(pane),
+                    Action::Submit { text, .. } => p.submit(pane, &text, wall_ms(), &mut NoHooks),
+                    Action::Key { key, .. } => p.key(pane, key, wall_ms(), &mut NoHooks),
+                    Action::Cancel { .. } => p.cancel(pane, &mut NoHooks),
                     _ => return,
                 }
             }
@@ -258,7 +263,7 @@ fn widget_console(props: &WidgetProps) -> Html {
             update.force_update();
         })
     };
-    let p = props.playground.0.borrow();
+    let p = props.shared.0.borrow();
     let Some(pane) = p.pane(props.pane) else {
         return Html::default();
     };
@@ -269,7 +274,7 @@ fn widget_console(props: &WidgetProps) -> Html {
         .filter(|e| !e.input.is_empty())
         .map(|e| format!("{}\n", e.input))
         .collect();
-    let link = format!("{}#{}", props.playground_url, share::encode(&script));
+    let link = format!("{}#{}", props.playground_url, share::encode_stored(&script));
     html! {
         <div class="redsim-widget">
             <ConsoleView

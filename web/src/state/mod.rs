@@ -18,6 +18,7 @@ pub mod query;
 pub mod search;
 pub mod selection;
 pub mod server;
+pub mod session;
 pub mod shapes;
 pub mod share;
 pub mod sims;

@@ -311,7 +311,7 @@ mod tests {
     }
 
     fn run(p: &mut Playground, line: &str, wall_ms: i64) -> String {
-        let id = p.panes[0].id;
+        let id = p.session.panes[0].id;
         p.submit(id, line, wall_ms);
         p.pane(id)
             .and_then(|pane| pane.entries.last())
@@ -370,7 +370,7 @@ mod tests {
         // Reopened 10 s later: the relative TTL kept its deadline.
         let mut q = reopen(&store.borrow(), 11_000);
         assert_eq!(
-            q.history.lines().last().map(String::as_str),
+            q.session.history.lines().last().map(String::as_str),
             Some("SMEMBERS s"),
             "the console history is stored with the data"
         );
@@ -398,7 +398,7 @@ mod tests {
     fn a_blocked_pop_served_by_another_pane_is_journaled() {
         let mut p = Playground::new(0);
         let store = attach(&mut p);
-        let a = p.panes[0].id;
+        let a = p.session.panes[0].id;
         let b = p.add_pane();
         p.submit(b, "BLPOP jobs 0", 0);
         p.submit(a, "RPUSH jobs j1 j2", 0);

@@ -104,7 +104,7 @@ mod tests {
     #[test]
     fn the_key_browser_can_show_a_simulations_keys() {
         let (mut p, mut w) = (Playground::new(0), Workbench::default());
-        let a = p.panes[0].id;
+        let a = p.session.panes[0].id;
         p.submit(a, "SET mine 1", 0);
         w.sims.act(SimAction::Show(Kind::RateLimit), 0);
         w.sims.act(SimAction::Step, 0);
