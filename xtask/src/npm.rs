@@ -35,7 +35,7 @@ pub fn build() -> Result<(), String> {
     // npm's wasm-opt, as for the playground (Debian's cannot read what this
     // rustc emits); the package's size is part of its budget.
     let module = out.join("redsim_bindings_bg.wasm");
-    tools::optimize_wasm(&module)?;
+    tools::optimize_wasm(&module, &[])?;
     crate::npm_client::generate(&root.join("npm/pkg"))?;
     crate::npm_command_args::generate(&root.join("npm/pkg"))?;
     // From the npm cache when it holds the locked versions, so a machine

@@ -145,8 +145,9 @@ pub fn tool_path() -> OsString {
 }
 
 /// Shrinks a wasm module in place with npm's wasm-opt (Debian's cannot read
-/// what this rustc emits), with the features rustc's output uses.
-pub fn optimize_wasm(module: &std::path::Path) -> Result<(), String> {
+/// what this rustc emits), with the features rustc's output uses; `extra`
+/// passes go before the output.
+pub fn optimize_wasm(module: &std::path::Path, extra: &[&str]) -> Result<(), String> {
     run(Command::new("wasm-opt")
         .env("PATH", tool_path())
         .args([
@@ -154,8 +155,19 @@ pub fn optimize_wasm(module: &std::path::Path) -> Result<(), String> {
             "--enable-bulk-memory",
             "--enable-nontrapping-float-to-int",
         ])
-        .args(["--enable-sign-ext", "--enable-mutable-globals", "-o"])
+        .args(["--enable-sign-ext", "--enable-mutable-globals"])
+        .args(extra)
+        .arg("-o")
         .arg(module)
+        .arg(module))
+}
+
+/// Minifies an ES module in place with npm's terser (from `tools/`).
+pub fn minify_js(module: &std::path::Path) -> Result<(), String> {
+    run(Command::new("terser")
+        .env("PATH", tool_path())
+        .arg(module)
+        .args(["--module", "--compress", "--mangle", "-o"])
         .arg(module))
 }
 
