@@ -22,6 +22,160 @@ export interface StreamEntry {
   message: Record<string, string>;
 }
 
+/** XPENDING's summary (`xPending`). */
+export interface PendingSummary {
+  pending: number;
+  firstId: string | null;
+  lastId: string | null;
+  consumers: { name: string; deliveriesCounter: number }[] | null;
+}
+
+/** An entry of XPENDING's extended form (`xPendingRange`). */
+export interface PendingEntry {
+  id: string;
+  owner: string;
+  millisecondsSinceLastDelivery: number;
+  deliveriesCounter: number;
+}
+
+/** XINFO STREAM, the fields node-redis keeps. */
+export interface StreamInfo {
+  length: number;
+  radixTreeKeys: number;
+  radixTreeNodes: number;
+  groups: number;
+  lastGeneratedId: string;
+  firstEntry: StreamEntry | null;
+  lastEntry: StreamEntry | null;
+}
+
+/** A group of XINFO GROUPS. */
+export interface GroupInfo {
+  name: string;
+  consumers: number;
+  pending: number;
+  lastDeliveredId: string;
+}
+
+/** A consumer of XINFO CONSUMERS. */
+export interface ConsumerInfo {
+  name: string;
+  pending: number;
+  idle: number;
+  inactive: number;
+}
+
+/** A connection of CLIENT LIST / CLIENT INFO, typed as node-redis types it. */
+export interface ClientInfo {
+  id: number;
+  addr: string;
+  laddr?: string;
+  fd: number;
+  name: string;
+  age: number;
+  idle: number;
+  flags: string;
+  db: number;
+  sub: number;
+  psub: number;
+  ssub?: number;
+  multi: number;
+  qbuf: number;
+  qbufFree: number;
+  argvMem: number;
+  multiMem?: number;
+  obl: number;
+  oll: number;
+  omem: number;
+  totMem: number;
+  events: string;
+  cmd: string;
+  user: string;
+  redir?: number;
+  resp?: number;
+  libName?: string;
+  libVer?: string;
+}
+
+/** A command of COMMAND / COMMAND INFO. */
+export interface CommandInfo {
+  name: string;
+  arity: number;
+  flags: Set<string>;
+  firstKeyIndex: number;
+  lastKeyIndex: number;
+  step: number;
+  categories: Set<string>;
+}
+
+/** A library of FUNCTION LIST. */
+export interface FunctionLibrary {
+  libraryName: string;
+  engine: string;
+  functions: { name: string; description: string | null; flags: string[] }[];
+}
+
+/** FUNCTION STATS. */
+export interface FunctionStats {
+  runningScript: { name: string; command: string; durationMs: number } | null;
+  engines: Record<string, { librariesCount: number; functionsCount: number }>;
+}
+
+/** HELLO's reply (RESP2). */
+export interface HelloReply {
+  server: string;
+  version: string;
+  proto: number;
+  id: number;
+  mode: string;
+  role: string;
+  modules: string[];
+}
+
+/** MEMORY STATS, node-redis's names; each database's overheads under `db`. */
+export interface MemoryStats {
+  peakAllocated: number;
+  totalAllocated: number;
+  startupAllocated: number;
+  replicationBacklog: number;
+  clientsReplicas: number;
+  clientsNormal: number;
+  aofBuffer: number;
+  luaCaches: number;
+  overheadTotal: number;
+  keysCount: number;
+  keysBytesPerKey: number;
+  datasetBytes: number;
+  datasetPercentage: number;
+  peakPercentage: number;
+  allocatorAllocated?: number;
+  allocatorActive?: number;
+  allocatorResident?: number;
+  allocatorFragmentationRatio?: number;
+  allocatorFragmentationBytes?: number;
+  allocatorRssRatio?: number;
+  allocatorRssBytes?: number;
+  rssOverheadRatio?: number;
+  rssOverheadBytes?: number;
+  fragmentation?: number;
+  fragmentationBytes?: number;
+  db: Record<string, { overheadHashtableMain: number; overheadHashtableExpires: number }>;
+}
+
+/** LCS IDX (`lcsIdx`, `lcsIdxWithMatchLen`): each match's ranges (and length), and the LCS's length. */
+export interface LcsMatches {
+  matches: { key1: { start: number; end: number }; key2: { start: number; end: number }; length?: number }[];
+  length: number;
+}
+
+/** A member of `geoSearchWith`, `geoRadiusWith`...: what its replyWith asked for. */
+export interface GeoMemberWith {
+  member: string;
+  distance?: string;
+  hash?: number;
+  coordinates?: { longitude: string; latitude: string };
+}
+
 /** node-redis's per-command options, given as a command method's first argument. */
 export interface CommandOptions {
   /** Bulk strings as Uint8Array. */

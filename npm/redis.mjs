@@ -75,8 +75,81 @@ function pairs(flat, make) {
 
 const scored = (value, score) => ({ value, score: toNumber(score) });
 const entry = ([id, message]) => ({ id, message: tuples(message) });
+const entryOrNull = (e) => (e === null ? null : entry(e));
+const range = ([start, end]) => ({ start, end });
+/** node-redis's transformCommandReply: COMMAND's first seven fields, flags and categories as Sets. */
+const command = (c) =>
+  c === null ? null : { name: c[0], arity: c[1], flags: new Set(c[2]), firstKeyIndex: c[3], lastKeyIndex: c[4], step: c[5], categories: new Set(c[6]) };
+/** node-redis's transformFunctionListItemReply. */
+const library = (l) => ({ libraryName: l[1], engine: l[3], functions: l[5].map((f) => ({ name: f[1], description: f[3], flags: f[5] })) });
 
-/** node-redis's reply transforms, by the name the command table gives. */
+/** Fields of a flat [name, value, ...] reply renamed (and kept) as node-redis's `names` say. */
+function renamed(flat, names, value = (v) => v) {
+  const out = {};
+  for (let i = 0; i < flat.length; i += 2) if (names[flat[i]]) out[names[flat[i]]] = value(flat[i + 1], flat[i]);
+  return out;
+}
+
+/** CLIENT INFO's `name=value` line as node-redis types it: numbers, strings, optional fields when present. */
+const CLIENT_FIELDS = {
+  id: Number, addr: String, fd: Number, name: String, age: Number, idle: Number, flags: String, db: Number, sub: Number,
+  psub: Number, multi: Number, qbuf: Number, "qbuf-free": Number, "argv-mem": Number, obl: Number, oll: Number,
+  omem: Number, "tot-mem": Number, events: String, cmd: String, user: String, "lib-name": String, "lib-ver": String,
+};
+const CLIENT_OPTIONAL = { laddr: String, redir: Number, ssub: Number, "multi-mem": Number, resp: Number };
+const camel = (name) => name.replace(/-(\w)/g, (_, c) => c.toUpperCase());
+function clientInfo(line) {
+  const map = Object.fromEntries([...line.matchAll(/([^\s=]+)=([^\s]*)/g)].map((m) => [m[1], m[2]]));
+  const out = {};
+  for (const [name, type] of Object.entries(CLIENT_FIELDS)) out[camel(name)] = map[name] === undefined && type === String ? undefined : type(map[name]);
+  for (const [name, type] of Object.entries(CLIENT_OPTIONAL)) if (map[name] !== undefined) out[camel(name)] = type(map[name]);
+  return out;
+}
+
+/** MEMORY STATS's field names as node-redis's; the per-database ones under `db`. */
+const MEMORY_FIELDS = {
+  "peak.allocated": "peakAllocated", "total.allocated": "totalAllocated", "startup.allocated": "startupAllocated",
+  "replication.backlog": "replicationBacklog", "clients.slaves": "clientsReplicas", "clients.normal": "clientsNormal",
+  "aof.buffer": "aofBuffer", "lua.caches": "luaCaches", "overhead.total": "overheadTotal", "keys.count": "keysCount",
+  "keys.bytes-per-key": "keysBytesPerKey", "dataset.bytes": "datasetBytes", "dataset.percentage": "datasetPercentage",
+  "peak.percentage": "peakPercentage", "allocator.allocated": "allocatorAllocated", "allocator.active": "allocatorActive",
+  "allocator.resident": "allocatorResident", "allocator-fragmentation.ratio": "allocatorFragmentationRatio",
+  "allocator-fragmentation.bytes": "allocatorFragmentationBytes", "allocator-rss.ratio": "allocatorRssRatio",
+  "allocator-rss.bytes": "allocatorRssBytes", "rss-overhead.ratio": "rssOverheadRatio", "rss-overhead.bytes": "rssOverheadBytes",
+  fragmentation: "fragmentation", "fragmentation.bytes": "fragmentationBytes",
+};
+const MEMORY_DB_FIELDS = { "overhead.hashtable.main": "overheadHashtableMain", "overhead.hashtable.expires": "overheadHashtableExpires" };
+function memoryStats(flat) {
+  const out = { db: {} };
+  for (let i = 0; i < flat.length; i += 2) {
+    const name = flat[i];
+    if (name.startsWith("db.")) {
+      const db = {};
+      for (let j = 0; j < flat[i + 1].length; j += 2) db[MEMORY_DB_FIELDS[flat[i + 1][j]]] = flat[i + 1][j + 1];
+      out.db[name.slice(3)] = db;
+    } else out[MEMORY_FIELDS[name]] = Number(flat[i + 1]);
+  }
+  return out;
+}
+
+const STREAM_INFO = {
+  length: "length", "radix-tree-keys": "radixTreeKeys", "radix-tree-nodes": "radixTreeNodes", groups: "groups",
+  "last-generated-id": "lastGeneratedId", "first-entry": "firstEntry", "last-entry": "lastEntry",
+};
+
+/** GEORADIUS/GEOSEARCH WITH… members: the fields Redis adds in its order (dist, hash, coord), whichever were asked for. */
+function geoWith(reply, args) {
+  const fields = [["WITHDIST", "distance"], ["WITHHASH", "hash"], ["WITHCOORD", "coordinates"]].filter(([token]) =>
+    args.some((a) => typeof a === "string" && a.toUpperCase() === token),
+  );
+  return reply.map((m) => {
+    const out = { member: m[0] };
+    fields.forEach(([, name], i) => (out[name] = name === "coordinates" ? { longitude: m[i + 1][0], latitude: m[i + 1][1] } : m[i + 1]));
+    return out;
+  });
+}
+
+/** node-redis's reply transforms, by the name the command table gives; each gets the reply and the command's arguments. */
 const REPLIES = {
   boolean: (r) => r === 1,
   booleans: (r) => r.map((x) => x === 1),
@@ -93,8 +166,44 @@ const REPLIES = {
   keyElement: (r) => (r === null ? null : { key: r[0], element: r[1] }),
   keyScoredMember: (r) => (r === null ? null : { key: r[0], ...scored(r[1], r[2]) }),
   entries: (r) => r.map(entry),
+  entriesOrNull: (r) => r.map(entryOrNull),
   positions: (r) => r.map((p) => (p === null ? null : { longitude: p[0], latitude: p[1] })),
   streams: (r) => (r === null ? null : r.map(([name, messages]) => ({ name, messages: messages.map(entry) }))),
+  autoClaim: (r) => ({ nextId: r[0], messages: r[1].map(entryOrNull) }),
+  autoClaimJustId: (r) => ({ nextId: r[0], messages: r[1] }),
+  pending: (r) => ({
+    pending: r[0],
+    firstId: r[1],
+    lastId: r[2],
+    consumers: r[3] === null ? null : r[3].map(([name, count]) => ({ name, deliveriesCounter: Number(count) })),
+  }),
+  pendingRange: (r) =>
+    r.map(([id, owner, millisecondsSinceLastDelivery, deliveriesCounter]) => ({ id, owner, millisecondsSinceLastDelivery, deliveriesCounter })),
+  streamInfo: (r) => renamed(r, STREAM_INFO, (v, name) => (name.endsWith("-entry") ? (v ? entry(v) : null) : v)),
+  groupsInfo: (r) => r.map((g) => ({ name: g[1], consumers: g[3], pending: g[5], lastDeliveredId: g[7] })),
+  consumersInfo: (r) => r.map((c) => ({ name: c[1], pending: c[3], idle: c[5], inactive: c[7] })),
+  popped: (r) => (r === null ? null : { key: r[0], elements: r[1].map(([value, score]) => scored(value, score)) }),
+  clientInfo,
+  clientList: (r) => r.split("\n").slice(0, -1).map(clientInfo),
+  trackingInfo: (r) => ({ flags: new Set(r[1]), redirect: r[3], prefixes: r[5] }),
+  commands: (r) => r.map(command),
+  keysAndFlags: (r) => r.map(([key, flags]) => ({ key, flags })),
+  libraries: (r) => r.map(library),
+  librariesWithCode: (r) => r.map((l) => ({ ...library(l), libraryCode: l[7] })),
+  functionStats: (r) => ({
+    runningScript: r[1] === null ? null : { name: r[1][1], command: r[1][3], durationMs: r[1][5] },
+    engines: Object.assign(Object.create(null), Object.fromEntries(pairs(r[3], (name, e) => [name, { librariesCount: e[1], functionsCount: e[3] }]))),
+  }),
+  hello: (r) => ({ server: r[1], version: r[3], proto: r[5], id: r[7], mode: r[9], role: r[11], modules: r[13] }),
+  // node-redis's `new Date(reply)`: LASTSAVE's seconds read as milliseconds, as it does.
+  date: (r) => new Date(r),
+  time: ([seconds, micros]) => Object.assign(new Date(Number(seconds) * 1000 + Number(micros) / 1000), { microseconds: Number(micros) }),
+  memoryStats,
+  lcsMatches: (r) => ({
+    matches: r[1].map(([key1, key2, length]) => ({ key1: range(key1), key2: range(key2), ...(length === undefined ? {} : { length }) })),
+    length: r[3],
+  }),
+  geoWith,
 };
 
 /** node-redis's scan iterators: the SCAN method each calls until the cursor is back to 0, and what they yield. */
@@ -109,12 +218,13 @@ const isPlain = (v) =>
   v !== null && typeof v === "object" && [Object.prototype, null].includes(Object.getPrototypeOf(v));
 
 /** A grammar argument made of tokens, filled from the options object. */
-const tokened = (arg) => arg.t !== undefined || (arg.k === "oneof" && arg.a.some(tokened));
+const tokened = (arg) => arg.t !== undefined || arg.ok === 1 || (arg.k === "oneof" && arg.a.some(tokened));
 
 /** The options-object keys a grammar takes: its optional tokens, and `BY` for BYSCORE/BYLEX. */
 function optionKeys(grammar, keys = new Set()) {
   for (const arg of grammar) {
     if (arg.t !== undefined) keys.add(arg.t);
+    else if (arg.ok) keys.add(field(arg));
     else if (arg.k === "oneof") optionKeys(arg.a, keys);
     if (arg.t?.startsWith("BY")) keys.add("BY");
   }
@@ -164,6 +274,8 @@ function buildArgs([method, words, grammar, , extra, form], params) {
   };
 
   const push = (arg, value) => {
+    // A list of keywords (geoSearchWith's replyWith).
+    if (arg.k === "oneof" && arg.m) return [value].flat().forEach((v) => push({ ...arg, m: 0 }, v));
     if (arg.k === "pure-token") {
       if (value) out.push(arg.t);
       return;
@@ -175,6 +287,7 @@ function buildArgs([method, words, grammar, , extra, form], params) {
       const block = isPlain(value) && arg.a.find((c) => c.k === "block" && c.a.every((sub) => sub.o || field(sub) in value));
       const choice = keyword || block || arg.a.find((c) => c.k !== "pure-token" && c.k !== "block");
       if (!choice) throw new TypeError(`${method}: ${arg.n} fits none of its forms`);
+      if (arg.t !== undefined) out.push(arg.t);
       push(choice, keyword ? true : value);
       return;
     }
@@ -212,7 +325,7 @@ function buildArgs([method, words, grammar, , extra, form], params) {
   };
 
   const fromOptions = (arg) => {
-    if (arg.t === undefined) {
+    if (arg.t === undefined && !arg.ok) {
       const by = options.BY;
       for (const choice of arg.a) {
         if (choice.t !== undefined && by !== undefined && choice.t === `BY${by}`) out.push(choice.t);
@@ -220,23 +333,25 @@ function buildArgs([method, words, grammar, , extra, form], params) {
       }
       return;
     }
-    const value = options[arg.t];
+    const value = options[arg.t ?? field(arg)];
     if (value === undefined || value === false) return;
     push(arg, value);
   };
 
-  for (const arg of grammar) {
-    if (arg.o && tokened(arg)) fromOptions(arg);
-    else if (arg.o && arg.k === "block") continue;
+  grammar.forEach((arg, i) => {
+    // node-redis counts the keys itself (zInter(keys), lmPop(keys, side)).
+    if (arg.n === "numkeys" && grammar[i + 1]?.m) out.push(String([queue[0]].flat().length));
+    else if (arg.o && tokened(arg)) fromOptions(arg);
+    else if (arg.o && arg.k === "block") return;
     else if (arg.o) {
       if (queue.length > 0) push(arg, queue.shift());
-    } else if (arg.k === "block" && !arg.m && form !== "pairs" && arg.a.every((a) => !a.m && !a.a)) {
+    } else if (arg.k === "block" && !arg.m && !arg.ob && form !== "pairs" && arg.a.every((a) => !a.m && !a.a)) {
       // A block of single values is passed value by value (xReadGroup's group, consumer).
       if (arg.t !== undefined) out.push(arg.t);
       for (const sub of arg.a) push(sub, take(sub));
     } else if (arg.k === "pure-token") out.push(arg.t);
     else push(arg, take(arg));
-  }
+  });
   if (queue.length > 0) throw new TypeError(`${method}: too many arguments`);
   return [...out, ...extra];
 }
@@ -244,9 +359,11 @@ function buildArgs([method, words, grammar, , extra, form], params) {
 /** A command call: its arguments, reply transform and node-redis command options. */
 function call(row, params) {
   const options = params[0]?.[COMMAND_OPTIONS] ? params.shift() : {};
+  const args = buildArgs(row, params);
+  const transform = REPLIES[row[3]];
   return {
-    args: buildArgs(row, params),
-    transform: REPLIES[row[3]],
+    args,
+    transform: transform && ((reply) => transform(reply, args)),
     buffers: Boolean(options.returnBuffers),
     isolated: Boolean(options.isolated),
   };

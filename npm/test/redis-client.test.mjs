@@ -45,7 +45,14 @@ test("every command node-redis has a method for has it under the same name", () 
     assert.equal(typeof proto[camel], "function", `${upper} → ${camel}`);
   }
   assert.ok(shared.length > 240, `${shared.length} commands in common`);
-  for (const variant of ["zRangeWithScores", "zRangeByScoreWithScores", "zUnionWithScores", "zInterWithScores", "zDiffWithScores"]) {
+  const variants = [
+    "zRangeWithScores", "zRangeByScoreWithScores", "zUnionWithScores", "zInterWithScores", "zDiffWithScores",
+    "zPopMinCount", "zPopMaxCount", "zRandMemberCount", "zRandMemberCountWithScores", "hRandFieldCount",
+    "hRandFieldCountWithValues", "sRandMemberCount", "lPopCount", "rPopCount", "lPosCount", "sortStore", "hScanNoValues",
+    "lcsLen", "lcsIdx", "lcsIdxWithMatchLen", "xClaimJustId", "xAutoClaimJustId", "xPendingRange", "geoRadiusWith",
+    "geoRadiusRoWith", "geoRadiusByMemberWith", "geoRadiusByMemberRoWith", "geoSearchWith", "functionListWithCode",
+  ];
+  for (const variant of variants) {
     assert.ok(variant in nodeRedisCommands && typeof proto[variant] === "function", variant);
   }
 });
@@ -288,4 +295,127 @@ test("createClient({ db }) is a client of an existing engine, with database and 
   await client.disconnect();
   assert.equal(db.command(["PING"]), "PONG");
   db.close();
+});
+
+/** A reply with what differs between two engines or connections (ids, times, sizes) reduced to its type. */
+function shape(value) {
+  if (Array.isArray(value)) return value.map(shape);
+  if (value instanceof Date) return "Date";
+  if (value instanceof Set) return "Set";
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shape(v)]));
+  return Number.isNaN(value) ? "NaN" : typeof value;
+}
+
+test("node-redis's reply transforms and variants: Count/With methods, streams, server replies", async () => {
+  const { ours, theirs, close } = await pair();
+  const script = [
+    ["zAdd", "z", [1, 2, 3, 4, 5, 6].map((score) => ({ score, value: `m${score}` }))],
+    ["zPopMinCount", "z", 2],
+    ["zPopMaxCount", "z", 1],
+    ["zmPop", ["nope", "z"], "MIN"],
+    ["zmPop", "nope", "MAX"],
+    ["bzmPop", 1, "z", "MAX", { COUNT: 5 }],
+    ["zAdd", "r", { score: 1.5, value: "only" }],
+    ["zRandMemberCount", "r", 2],
+    ["zRandMemberCountWithScores", "r", 1],
+    ["zInter", ["r", "r"]],
+    ["zUnionWithScores", ["r", "none"], { AGGREGATE: "MAX" }],
+    ["zRangeStore", "rdst", "r", 0, -1],
+    ["hSet", "h", { f: "v" }],
+    ["hRandFieldCount", "h", 3],
+    ["hRandFieldCountWithValues", "h", 1],
+    ["hScanNoValues", "h", 0],
+    ["sAdd", "s", "x"],
+    ["sRandMemberCount", "s", 2],
+    ["sInterCard", ["s", "s"]],
+    ["rPush", "l", ["a", "b", "a", "c", "a"]],
+    ["lPosCount", "l", "a", 0],
+    ["lPosCount", "l", "a", 1, { RANK: 2 }],
+    ["lmPop", ["none", "l"], "LEFT", { COUNT: 1 }],
+    ["lPopCount", "l", 2],
+    ["rPopCount", "l", 1],
+    ["lPopCount", "none", 1],
+    ["rPush", "nums", ["3", "1", "2"]],
+    ["sortStore", "nums", "sorted"],
+    ["lRange", "sorted", 0, -1],
+    ["set", "k1", "ohmytext"],
+    ["set", "k2", "mynewtext"],
+    ["lcsLen", "k1", "k2"],
+    ["lcsIdx", "k1", "k2"],
+    ["lcsIdxWithMatchLen", "k1", "k2"],
+    ["geoAdd", "geo", [{ longitude: 13.361389, latitude: 38.115556, member: "Palermo" }, { longitude: 15.087269, latitude: 37.502669, member: "Catania" }]],
+    ["geoRadius", "geo", { longitude: 15, latitude: 37 }, 200, "km"],
+    ["geoRadiusWith", "geo", { longitude: 15, latitude: 37 }, 200, "km", ["WITHDIST", "WITHCOORD"]],
+    ["geoRadiusRoWith", "geo", { longitude: 15, latitude: 37 }, 200, "km", ["WITHHASH"]],
+    ["geoRadiusByMemberWith", "geo", "Palermo", 200, "km", ["WITHCOORD", "WITHHASH", "WITHDIST"]],
+    ["geoRadiusByMemberRoWith", "geo", "Catania", 50, "km", ["WITHDIST"]],
+    ["geoSearchWith", "geo", "Palermo", { radius: 200, unit: "km" }, ["WITHDIST", "WITHHASH"]],
+    ["geoSearchStore", "gdst", "geo", "Palermo", { radius: 200, unit: "km" }],
+    ["xAdd", "st", "1-1", { a: "1" }],
+    ["xAdd", "st", "2-1", { b: "2" }],
+    ["xAdd", "st", "3-1", { c: "3" }],
+    ["xInfoStream", "st"],
+    ["xGroupCreate", "st", "g", "0"],
+    ["xGroupCreateConsumer", "st", "g", "c2"],
+    ["xGroupCreateConsumer", "st", "g", "c2"],
+    ["xReadGroup", "g", "c", { key: "st", id: ">" }],
+    ["xPending", "st", "g"],
+    ["xPending", "st", "none"],
+    ["xClaim", "st", "g", "c2", 0, "1-1"],
+    ["xClaimJustId", "st", "g", "c2", 0, ["2-1", "3-1"]],
+    ["xDel", "st", "2-1"],
+    ["xAutoClaim", "st", "g", "c", 0, "0-0", { COUNT: 5 }],
+    ["xAutoClaimJustId", "st", "g", "c2", 0, "0-0"],
+    ["xPending", "st", "g"],
+    ["xInfoGroups", "st"],
+    ["xInfoStream", "st"],
+    ["xGroupDestroy", "st", "g"],
+    ["xGroupDestroy", "st", "g"],
+    ["pubSubNumSub", ["a", "b"]],
+    ["pubSubShardNumSub", "a"],
+    ["commandInfo", ["get", "nosuch", "xadd"]],
+    ["commandGetKeysAndFlags", ["set", "k", "v"]],
+    ["commandGetKeys", ["mset", "a", "1", "b", "2"]],
+    ["commandCount"],
+    ["functionList"],
+    ["functionListWithCode"],
+    ["functionStats"],
+    ["clientTrackingInfo"],
+  ];
+  for (const [method, ...args] of script) {
+    const expected = await outcome(theirs[method](...args));
+    const actual = await outcome(ours[method](...args));
+    assert.deepStrictEqual(actual, expected, `${method}(${JSON.stringify(args)})`);
+  }
+
+  // Replies with ids, times and sizes that differ between the two engines: compared field by field in type.
+  for (const client of [ours, theirs]) {
+    await client.xAdd("st2", "1-1", { a: "1" });
+    await client.xGroupCreate("st2", "g", "0");
+    await client.xReadGroup("g", "c", { key: "st2", id: ">" });
+  }
+  const volatile = [
+    ["xPendingRange", "st2", "g", "-", "+", 10],
+    ["xPendingRange", "st2", "g", "-", "+", 10, { IDLE: 0, consumer: "c" }],
+    ["xPendingRange", "st2", "g", "-", "+", 10, { consumer: "other" }],
+    ["xInfoConsumers", "st2", "g"],
+    ["clientInfo"],
+    ["clientList"],
+    ["clientList", { TYPE: "NORMAL" }],
+    ["memoryStats"],
+    ["time"],
+    ["lastSave"],
+    ["hello"],
+    ["command"],
+  ];
+  for (const [method, ...args] of volatile) {
+    const expected = await outcome(theirs[method](...args));
+    const actual = await outcome(ours[method](...args));
+    assert.deepStrictEqual(shape(actual), shape(expected), `${method}(${JSON.stringify(args)})`);
+  }
+  assert.equal((await ours.xPendingRange("st2", "g", "-", "+", 10))[0].owner, "c");
+  const info = await ours.clientInfo();
+  assert.deepStrictEqual([info.db, info.cmd], [0, "client|info"]);
+  assert.ok((await ours.clientList()).some((client) => client.id === info.id && client.cmd === "client|list"));
+  await close();
 });

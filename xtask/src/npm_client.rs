@@ -74,6 +74,30 @@ enum Reply {
     Entries,
     Streams,
     Positions,
+    EntriesOrNull,
+    AutoClaim,
+    AutoClaimJustId,
+    Pending,
+    PendingRange,
+    StreamInfo,
+    GroupsInfo,
+    ConsumersInfo,
+    Popped,
+    ClientInfo,
+    ClientList,
+    TrackingInfo,
+    Commands,
+    KeysAndFlags,
+    Libraries,
+    LibrariesWithCode,
+    FunctionStats,
+    Hello,
+    Date,
+    Time,
+    MemoryStats,
+    Counts,
+    LcsMatches,
+    GeoWith,
 }
 
 impl Reply {
@@ -96,6 +120,30 @@ impl Reply {
             Reply::Entries => "entries",
             Reply::Streams => "streams",
             Reply::Positions => "positions",
+            Reply::EntriesOrNull => "entriesOrNull",
+            Reply::AutoClaim => "autoClaim",
+            Reply::AutoClaimJustId => "autoClaimJustId",
+            Reply::Pending => "pending",
+            Reply::PendingRange => "pendingRange",
+            Reply::StreamInfo => "streamInfo",
+            Reply::GroupsInfo => "groupsInfo",
+            Reply::ConsumersInfo => "consumersInfo",
+            Reply::Popped => "popped",
+            Reply::ClientInfo => "clientInfo",
+            Reply::ClientList => "clientList",
+            Reply::TrackingInfo => "trackingInfo",
+            Reply::Commands => "commands",
+            Reply::KeysAndFlags => "keysAndFlags",
+            Reply::Libraries => "libraries",
+            Reply::LibrariesWithCode => "librariesWithCode",
+            Reply::FunctionStats => "functionStats",
+            Reply::Hello => "hello",
+            Reply::Date => "date",
+            Reply::Time => "time",
+            Reply::MemoryStats => "memoryStats",
+            Reply::Counts => "object",
+            Reply::LcsMatches => "lcsMatches",
+            Reply::GeoWith => "geoWith",
         }
     }
 
@@ -118,6 +166,30 @@ impl Reply {
             Reply::Entries => "StreamEntry[]",
             Reply::Streams => "{ name: string; messages: StreamEntry[] }[] | null",
             Reply::Positions => "({ longitude: string; latitude: string } | null)[]",
+            Reply::EntriesOrNull => "(StreamEntry | null)[]",
+            Reply::AutoClaim => "{ nextId: string; messages: (StreamEntry | null)[] }",
+            Reply::AutoClaimJustId => "{ nextId: string; messages: string[] }",
+            Reply::Pending => "PendingSummary",
+            Reply::PendingRange => "PendingEntry[]",
+            Reply::StreamInfo => "StreamInfo",
+            Reply::GroupsInfo => "GroupInfo[]",
+            Reply::ConsumersInfo => "ConsumerInfo[]",
+            Reply::Popped => "{ key: string; elements: ScoredMember[] } | null",
+            Reply::ClientInfo => "ClientInfo",
+            Reply::ClientList => "ClientInfo[]",
+            Reply::TrackingInfo => "{ flags: Set<string>; redirect: number; prefixes: string[] }",
+            Reply::Commands => "(CommandInfo | null)[]",
+            Reply::KeysAndFlags => "{ key: string; flags: string[] }[]",
+            Reply::Libraries => "FunctionLibrary[]",
+            Reply::LibrariesWithCode => "(FunctionLibrary & { libraryCode: string })[]",
+            Reply::FunctionStats => "FunctionStats",
+            Reply::Hello => "HelloReply",
+            Reply::Date => "Date",
+            Reply::Time => "Date & { microseconds: number }",
+            Reply::MemoryStats => "MemoryStats",
+            Reply::Counts => "Record<string, number>",
+            Reply::LcsMatches => "LcsMatches",
+            Reply::GeoWith => "GeoMemberWith[]",
         }
     }
 }
@@ -162,41 +234,320 @@ const REPLIES: &[(&str, Reply)] = &[
     ("xreadgroup", Reply::Streams),
     ("geopos", Reply::Positions),
     ("geodist", Reply::NumberOrNull),
+    ("zmpop", Reply::Popped),
+    ("bzmpop", Reply::Popped),
+    ("xclaim", Reply::EntriesOrNull),
+    ("xautoclaim", Reply::AutoClaim),
+    ("xpending", Reply::Pending),
+    ("xgroup|createconsumer", Reply::Boolean),
+    ("xgroup|destroy", Reply::Boolean),
+    ("xinfo|stream", Reply::StreamInfo),
+    ("xinfo|groups", Reply::GroupsInfo),
+    ("xinfo|consumers", Reply::ConsumersInfo),
+    ("client|info", Reply::ClientInfo),
+    ("client|list", Reply::ClientList),
+    ("client|trackinginfo", Reply::TrackingInfo),
+    ("command", Reply::Commands),
+    ("command|info", Reply::Commands),
+    ("command|getkeysandflags", Reply::KeysAndFlags),
+    ("function|list", Reply::Libraries),
+    ("function|stats", Reply::FunctionStats),
+    ("hello", Reply::Hello),
+    ("lastsave", Reply::Date),
+    ("time", Reply::Time),
+    ("memory|stats", Reply::MemoryStats),
+    ("pubsub|numsub", Reply::Counts),
+    ("pubsub|shardnumsub", Reply::Counts),
 ];
 
-/// node-redis's extra methods: a command with words appended and its reply reshaped.
-const VARIANTS: &[(&str, &str, &[&str], Reply)] = &[
+/// How a method's parameters differ from the command's grammar, where
+/// node-redis's do (by argument name, or token when names repeat).
+#[derive(Clone, Copy)]
+enum Shape {
+    /// An optional argument made a required one (out of its block, if in one).
+    Required(&'static str),
+    /// An optional argument the method does not take.
+    Drop(&'static str),
+    /// An optional value given in the options object under its name (`{ consumer }`).
+    Named(&'static str),
+    /// `n` arguments from the one named given as one object (`{ longitude, latitude }`).
+    Object(&'static str, &'static str, usize),
+    /// `n` optional keywords from the one named given as one list (`["WITHDIST"]`).
+    Keywords(&'static str, &'static str, usize),
+    /// Arguments the grammar leaves out, as one list (COMMAND GETKEYS's command line).
+    Rest(&'static str),
+}
+
+/// Commands whose own method takes node-redis's parameters rather than the grammar's.
+const SHAPES: &[(&str, &[Shape])] = &[
+    ("georadius", &[COORDINATES]),
+    ("georadius_ro", &[COORDINATES]),
+    ("command|getkeys", &[Shape::Rest("args")]),
+    ("command|getkeysandflags", &[Shape::Rest("args")]),
+];
+
+const COORDINATES: Shape = Shape::Object("coordinates", "longitude", 2);
+const REPLY_WITH: Shape = Shape::Keywords("replyWith", "withcoord", 3);
+const COUNT: &[Shape] = &[Shape::Required("count")];
+
+/// node-redis's extra methods: a command with its parameters reshaped,
+/// words appended and its reply transformed.
+type Variant = (
+    &'static str,
+    &'static str,
+    &'static [Shape],
+    &'static [&'static str],
+    Option<Reply>,
+);
+
+const VARIANTS: &[Variant] = &[
     (
         "zRangeWithScores",
         "zrange",
+        &[],
         &["WITHSCORES"],
-        Reply::WithScores,
+        Some(Reply::WithScores),
     ),
     (
         "zRangeByScoreWithScores",
         "zrangebyscore",
+        &[],
         &["WITHSCORES"],
-        Reply::WithScores,
+        Some(Reply::WithScores),
     ),
     (
         "zUnionWithScores",
         "zunion",
+        &[],
         &["WITHSCORES"],
-        Reply::WithScores,
+        Some(Reply::WithScores),
     ),
     (
         "zInterWithScores",
         "zinter",
+        &[],
         &["WITHSCORES"],
-        Reply::WithScores,
+        Some(Reply::WithScores),
     ),
     (
         "zDiffWithScores",
         "zdiff",
+        &[],
         &["WITHSCORES"],
-        Reply::WithScores,
+        Some(Reply::WithScores),
+    ),
+    (
+        "zPopMinCount",
+        "zpopmin",
+        COUNT,
+        &[],
+        Some(Reply::WithScores),
+    ),
+    (
+        "zPopMaxCount",
+        "zpopmax",
+        COUNT,
+        &[],
+        Some(Reply::WithScores),
+    ),
+    (
+        "zRandMemberCount",
+        "zrandmember",
+        &[Shape::Required("count"), Shape::Drop("withscores")],
+        &[],
+        None,
+    ),
+    (
+        "zRandMemberCountWithScores",
+        "zrandmember",
+        &[Shape::Required("count"), Shape::Drop("withscores")],
+        &["WITHSCORES"],
+        Some(Reply::WithScores),
+    ),
+    (
+        "hRandFieldCount",
+        "hrandfield",
+        &[Shape::Required("count"), Shape::Drop("withvalues")],
+        &[],
+        None,
+    ),
+    (
+        "hRandFieldCountWithValues",
+        "hrandfield",
+        &[Shape::Required("count"), Shape::Drop("withvalues")],
+        &["WITHVALUES"],
+        Some(Reply::Object),
+    ),
+    ("sRandMemberCount", "srandmember", COUNT, &[], None),
+    ("lPopCount", "lpop", COUNT, &[], None),
+    ("rPopCount", "rpop", COUNT, &[], None),
+    ("lPosCount", "lpos", &[Shape::Required("COUNT")], &[], None),
+    ("sortStore", "sort", &[Shape::Required("STORE")], &[], None),
+    (
+        "hScanNoValues",
+        "hscan",
+        &[Shape::Drop("novalues")],
+        &["NOVALUES"],
+        Some(Reply::ScanKeys),
+    ),
+    ("lcsLen", "lcs", LCS, &["LEN"], None),
+    ("lcsIdx", "lcs", LCS, &["IDX"], Some(Reply::LcsMatches)),
+    (
+        "lcsIdxWithMatchLen",
+        "lcs",
+        LCS,
+        &["IDX", "WITHMATCHLEN"],
+        Some(Reply::LcsMatches),
+    ),
+    (
+        "xClaimJustId",
+        "xclaim",
+        &[Shape::Drop("justid")],
+        &["JUSTID"],
+        None,
+    ),
+    (
+        "xAutoClaimJustId",
+        "xautoclaim",
+        &[Shape::Drop("justid")],
+        &["JUSTID"],
+        Some(Reply::AutoClaimJustId),
+    ),
+    (
+        "xPendingRange",
+        "xpending",
+        &[
+            Shape::Required("start"),
+            Shape::Required("end"),
+            Shape::Required("count"),
+            Shape::Named("consumer"),
+        ],
+        &[],
+        Some(Reply::PendingRange),
+    ),
+    (
+        "geoRadiusWith",
+        "georadius",
+        &[COORDINATES, REPLY_WITH, STORE, STOREDIST],
+        &[],
+        Some(Reply::GeoWith),
+    ),
+    (
+        "geoRadiusRoWith",
+        "georadius_ro",
+        &[COORDINATES, REPLY_WITH],
+        &[],
+        Some(Reply::GeoWith),
+    ),
+    (
+        "geoRadiusByMemberWith",
+        "georadiusbymember",
+        &[REPLY_WITH, STORE, STOREDIST],
+        &[],
+        Some(Reply::GeoWith),
+    ),
+    (
+        "geoRadiusByMemberRoWith",
+        "georadiusbymember_ro",
+        &[REPLY_WITH],
+        &[],
+        Some(Reply::GeoWith),
+    ),
+    (
+        "geoSearchWith",
+        "geosearch",
+        &[REPLY_WITH],
+        &[],
+        Some(Reply::GeoWith),
+    ),
+    (
+        "functionListWithCode",
+        "function|list",
+        &[Shape::Drop("withcode")],
+        &["WITHCODE"],
+        Some(Reply::LibrariesWithCode),
     ),
 ];
+
+const LCS: &[Shape] = &[
+    Shape::Drop("len"),
+    Shape::Drop("idx"),
+    Shape::Drop("withmatchlen"),
+];
+const STORE: Shape = Shape::Drop("STORE");
+const STOREDIST: Shape = Shape::Drop("STOREDIST");
+
+/// The arguments a method takes, `shapes` applied to the grammar's.
+fn shaped(args: &'static [Arg], shapes: &[Shape]) -> Vec<Arg> {
+    let is = |a: &Arg, name: &str| a.name == name || a.token == Some(name);
+    let mut out: Vec<Arg> = args.to_vec();
+    for shape in shapes {
+        match *shape {
+            Shape::Required(name) => {
+                // Out of an optional block without a token of its own (HRANDFIELD's count).
+                if let Some(i) = out.iter().position(|a| {
+                    a.kind == ArgKind::Block
+                        && a.optional
+                        && a.token.is_none()
+                        && a.args.iter().any(|s| is(s, name))
+                }) {
+                    let block = out.remove(i);
+                    out.splice(i..i, block.args.iter().copied());
+                }
+                for arg in out.iter_mut().filter(|a| is(a, name)) {
+                    arg.optional = false;
+                }
+            }
+            Shape::Drop(name) => out.retain(|a| !(a.optional && is(a, name))),
+            Shape::Named(_) => {}
+            Shape::Rest(name) => out.push(Arg {
+                multiple: true,
+                ..Arg::new(name, ArgKind::String)
+            }),
+            Shape::Object(name, first, n) | Shape::Keywords(name, first, n) => {
+                let i = args
+                    .iter()
+                    .position(|a| a.name == first)
+                    .expect("shaped argument");
+                let group = &args[i..i + n];
+                let at = out
+                    .iter()
+                    .position(|a| a.name == first)
+                    .expect("shaped argument");
+                out.drain(at..at + n);
+                let arg = if matches!(shape, Shape::Object(..)) {
+                    Arg::block(name, group)
+                } else {
+                    Arg {
+                        multiple: true,
+                        ..Arg::one_of(name, group)
+                    }
+                };
+                out.insert(at, arg);
+            }
+        }
+    }
+    out
+}
+
+/// The argument names `shapes` gives as options by name, and as one object.
+fn named(shapes: &[Shape]) -> Names {
+    let mut names = Names::default();
+    for shape in shapes {
+        match *shape {
+            Shape::Named(name) => names.options.push(name),
+            Shape::Object(name, ..) => names.objects.push(name),
+            _ => {}
+        }
+    }
+    names
+}
+
+#[derive(Default)]
+struct Names {
+    options: Vec<&'static str>,
+    objects: Vec<&'static str>,
+}
 
 /// Plain replies worth a precise type (the table has no reply schema).
 const RETURNS: &[(&str, &str)] = &[
@@ -285,19 +636,26 @@ pub fn generate(out: &Path) -> Result<(), String> {
     );
     let mut ts = String::from(
         "// Generated by `cargo xtask` (xtask/src/npm_client.rs) from the engine's command table. Do not edit.\n\
-         import type { RedisArg, RedisReply, ScoredMember, StreamEntry } from \"../redis.js\";\n\n\
+         import type { RedisArg, RedisReply, ScoredMember, StreamEntry, PendingSummary, PendingEntry, StreamInfo, GroupInfo, ConsumerInfo, ClientInfo, CommandInfo, FunctionLibrary, FunctionStats, HelloReply, MemoryStats, LcsMatches, GeoMemberWith } from \"../redis.js\";\n\n\
          /** Every command as a method: its arguments in order, then an options object for its optional tokens. */\n\
          export interface CommandSignatures {\n",
     );
-    let mut emit = |method: &str, full: &str, spec: &Spec, reply: Option<Reply>, extra: &[&str]| {
+    let mut emit = |method: &str,
+                    full: &str,
+                    spec: &Spec,
+                    shapes: &[Shape],
+                    reply: Option<Reply>,
+                    extra: &[&str]| {
         let words: Vec<String> = full.split('|').map(str::to_uppercase).collect();
         let pairs = PAIRS.contains(&full);
+        let args = shaped(spec.args, shapes);
+        let names = named(shapes);
         let _ = writeln!(
             js,
             "  [{}, {}, {}, {}, {}, {}],",
             json(method),
             json_list(&words),
-            grammar(spec.args),
+            grammar(&args, &names),
             reply.map_or("null".into(), |r| json(r.name())),
             json_list(extra),
             json(if pairs { "pairs" } else { "" }),
@@ -314,7 +672,7 @@ pub fn generate(out: &Path) -> Result<(), String> {
             spec.summary.replace("*/", "* /"),
             words.join(" "),
             spec.since,
-            params(spec.args, pairs),
+            params(&args, pairs, &names),
             returns.unwrap_or("RedisReply"),
         );
     };
@@ -324,7 +682,11 @@ pub fn generate(out: &Path) -> Result<(), String> {
             continue;
         };
         let reply = REPLIES.iter().find(|(n, _)| n == full).map(|(_, r)| *r);
-        emit(&method, full, spec, reply, &[]);
+        let shapes = SHAPES
+            .iter()
+            .find(|(n, _)| n == full)
+            .map_or(&[][..], |(_, s)| *s);
+        emit(&method, full, spec, shapes, reply, &[]);
     }
     if !unsplit.is_empty() {
         return Err(format!(
@@ -332,11 +694,13 @@ pub fn generate(out: &Path) -> Result<(), String> {
             unsplit.join(", ")
         ));
     }
-    for (method, name, extra, reply) in VARIANTS {
-        let spec = table
-            .get(name.as_bytes())
+    for (method, name, shapes, extra, reply) in VARIANTS {
+        let spec = rows
+            .iter()
+            .find(|(full, _)| full.as_str() == *name)
+            .map(|(_, spec)| *spec)
             .ok_or_else(|| format!("npm client: {name} is not in the command table"))?;
-        emit(method, name, spec, Some(*reply), extra);
+        emit(method, name, spec, shapes, *reply, extra);
     }
     js.push_str("];\n");
     ts.push_str("}\n");
@@ -401,7 +765,9 @@ fn split_words(part: &str) -> Option<Vec<&'static str>> {
 /// The argument grammar as JSON: `{ n: name, f: field name in an object
 /// when not `n`, k: kind, t: token, o: optional, m: multiple, mt: token
 /// repeated, a: [...] }`.
-fn grammar(args: &[Arg]) -> String {
+/// `ok: 1` marks a value given in the options object by name, `ob: 1` a
+/// block given as one object.
+fn grammar(args: &[Arg], names: &Names) -> String {
     let items: Vec<String> = args
         .iter()
         .filter(|a| a.deprecated_since.is_none())
@@ -411,6 +777,12 @@ fn grammar(args: &[Arg]) -> String {
                 let _ = write!(s, ", f: {}", json(field_name(a, args)));
             }
             let _ = write!(s, ", k: {}", json(a.kind.as_str()));
+            if names.options.contains(&a.name) {
+                s.push_str(", ok: 1");
+            }
+            if names.objects.contains(&a.name) {
+                s.push_str(", ob: 1");
+            }
             if let Some(t) = a.token {
                 let _ = write!(s, ", t: {}", json(t));
             }
@@ -424,7 +796,7 @@ fn grammar(args: &[Arg]) -> String {
                 }
             }
             if !a.args.is_empty() {
-                let _ = write!(s, ", a: {}", grammar(a.args));
+                let _ = write!(s, ", a: {}", grammar(a.args, names));
             }
             s + " }"
         })
@@ -437,14 +809,26 @@ fn grammar(args: &[Arg]) -> String {
 /// as in `xReadGroup(group, consumer, ...)`), untokened optional values,
 /// then `options` with a property per optional token. Optional blocks
 /// without a token of their own (XADD's trim) are left to `sendCommand`.
-fn params(args: &[Arg], pairs: bool) -> String {
+fn params(args: &[Arg], pairs: bool, given: &Names) -> String {
     let mut list = Vec::new();
     let mut options = Vec::new();
     let mut optional_seen = false;
     let mut names = Vec::new();
-    for arg in args.iter().filter(|a| a.deprecated_since.is_none()) {
+    let live: Vec<&Arg> = args
+        .iter()
+        .filter(|a| a.deprecated_since.is_none())
+        .collect();
+    for (i, arg) in live.iter().copied().enumerate() {
+        // node-redis counts the keys itself, as `npm/redis.mjs` does.
+        if arg.name == "numkeys" && live.get(i + 1).is_some_and(|next| next.multiple) {
+            continue;
+        }
         if arg.optional && has_tokens(arg) {
             option_props(arg, &mut options);
+            continue;
+        }
+        if arg.optional && given.options.contains(&arg.name) {
+            options.push(format!("{}?: {}", quoted(arg.name), value_type(arg, pairs)));
             continue;
         }
         if arg.optional && arg.kind == ArgKind::Block {
@@ -453,7 +837,7 @@ fn params(args: &[Arg], pairs: bool) -> String {
         if arg.optional {
             optional_seen = true;
         }
-        if spread(arg, pairs) {
+        if spread(arg, pairs) && !given.objects.contains(&arg.name) {
             for sub in arg.args {
                 list.push(param(sub, optional_seen, pairs, &mut names));
             }
