@@ -63,6 +63,8 @@ export async function nodeRedisStyle(db: Redsim): Promise<void> {
   const count: number = await redis.exists(["k", "h"]);
   const expired: boolean = await redis.expire("k", 10, { NX: true });
   await redis.expire("k", 10, "GT");
+  await redis.expire("k", 10, "gt");
+  await redis.geoRadius("g", { longitude: 13.36, latitude: 38.11 }, 10, "km");
   await redis.hSet("h", "field", "value");
   await redis.zAdd("z", [{ score: 1, value: "a" }], { CH: true });
   const scored: ScoredMember[] = await redis.zRangeWithScores("z", 0, -1);

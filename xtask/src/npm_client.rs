@@ -929,8 +929,13 @@ fn value_type(arg: &Arg, pairs: bool) -> String {
             let choices: Vec<String> = arg
                 .args
                 .iter()
-                .map(|c| match c.kind {
-                    ArgKind::PureToken => c.token.map_or("string".into(), json),
+                .map(|c| match (c.kind, c.token) {
+                    // Redis reads keywords in any case, and node-redis's
+                    // types write some in lower case (geo units: "km").
+                    (ArgKind::PureToken, Some(t)) if t.to_lowercase() != t => {
+                        format!("{} | {}", json(t), json(&t.to_lowercase()))
+                    }
+                    (ArgKind::PureToken, t) => t.map_or("string".into(), json),
                     _ => value_type(c, pairs),
                 })
                 .collect();
