@@ -1,14 +1,16 @@
 //! `cargo xtask bench`: benchmarks, run in release mode outside CI.
 //!
 //! The download sizes against their budgets (`sizes.rs`; `cargo xtask
-//! bench sizes` prints only those), then the scaling table the collections
-//! work asks for. Each operation
+//! bench sizes` prints only those), then the peer comparisons on seeded
+//! workloads (`peers.rs`: the engine in Node against ioredis-mock, natively,
+//! and redsim-server against redis-server; `cargo xtask bench --smoke`
+//! runs them once on tiny workloads for CI), then the scaling table the
+//! collections work asks for. Each operation
 //! is timed on structures of 10^3 to 10^6 elements, in-process (no
 //! protocol), and reported as nanoseconds per operation plus the growth
 //! from the smallest to the largest size, which shows whether the cost
 //! follows Redis's documented complexity (flat for O(1) and O(log n)
-//! operations, bounded for SINTER with a small set). Peer comparisons
-//! (real Redis, ioredis-mock) come with the performance work.
+//! operations, bounded for SINTER with a small set).
 
 use std::process::Command;
 use std::time::Instant;
@@ -45,13 +47,21 @@ pub fn run_bench(args: &[String]) -> Result<(), String> {
             println!("{}", crate::sizes::size_report()?);
             Ok(())
         }
+        // CI's check that every contender still runs: a debug build is
+        // enough, nothing is timed against anything.
+        [flag] if flag == "--smoke" => {
+            println!("{}", crate::peers::report(true)?);
+            Ok(())
+        }
         [flag] if flag == "--in-release" => {
+            // Sizes first: it builds the npm package the peers replay in Node.
             println!("{}", crate::sizes::size_report()?);
+            println!("{}", crate::peers::report(false)?);
             println!("{}", scaling_table(SIZES, OPS));
             println!("{}", snapshot_figures(SNAPSHOT_KEYS));
             Ok(())
         }
-        _ => Err("usage: cargo xtask bench [sizes]".to_string()),
+        _ => Err("usage: cargo xtask bench [sizes | --smoke]".to_string()),
     }
 }
 

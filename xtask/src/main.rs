@@ -4,7 +4,8 @@
 //! - `record [SCRIPT...]`: re-record conformance replies from a real redis-server.
 //! - `spec NAME...`: draft command-table rows (facts only) from a real redis-server.
 //! - `fuzz [TARGET...] [--seconds N]`: fuzz the parsers, the executor and the RDB loader (default 600 s each).
-//! - `bench [sizes]`: download sizes against budgets, then benchmarks in release mode.
+//! - `bench [sizes | --smoke]`: download sizes against budgets, then benchmarks in release mode
+//!   (`--smoke`: every peer contender once on tiny workloads, as CI runs it).
 //! - `npm`: build the npm package (npm/pkg/) and install its tests' dependencies.
 //! - `widget`: trunk's post-build hook: the docs widget's wasm into its dist.
 
@@ -13,6 +14,7 @@ mod fuzz;
 mod npm;
 mod npm_client;
 mod npm_command_args;
+mod peers;
 mod record;
 mod redis;
 mod serve;
@@ -21,11 +23,12 @@ mod spec;
 mod test;
 mod tools;
 mod widget;
+mod workloads;
 
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: cargo xtask serve [--port N] | test | record [SCRIPT...] | spec NAME... | fuzz [TARGET...] [--seconds N] | bench [sizes] | npm | widget";
+    "usage: cargo xtask serve [--port N] | test | record [SCRIPT...] | spec NAME... | fuzz [TARGET...] [--seconds N] | bench [sizes | --smoke] | npm | widget";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

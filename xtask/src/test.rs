@@ -181,6 +181,12 @@ pub fn run() -> Result<(), String> {
         Ok(()) => tally.step("npm package (node:test)", node_test("npm/test")),
         Err(err) => tally.record_failure("npm package build", &err),
     }
+    // After the npm step, whose package it replays in Node; only that
+    // every benchmark contender runs without error replies, nothing timed.
+    tally.step(
+        "bench smoke: every contender on tiny workloads",
+        cargo(&["run", "--quiet", "-p", "xtask", "--", "bench", "--smoke"]),
+    );
     for target in crate::fuzz::TARGETS {
         tally.step(
             &format!("fuzz smoke: {target} (20 s)"),

@@ -1,0 +1,418 @@
+//! The peer comparisons of `cargo xtask bench` (issue 11): every contender
+//! replays the same seeded workloads (`workloads.rs`) in one run, and each
+//! figure is reported beside the peer measured in that run, because
+//! absolute numbers swing 2× on shared machines.
+//!
+//! - the engine in Node through the npm package's direct API, one command
+//!   at a time, against ioredis-mock in the same kind of process
+//!   (`bench/node-replay.mjs`, one fresh process per measurement);
+//! - the engine natively in-process, no protocol: the ceiling;
+//! - `redsim-server` against `redis-server`: `redis-benchmark -P 16` and
+//!   `redis-cli --pipe` replaying each workload as RESP.
+//!
+//! Each cell is the median of several runs with min–max; contenders are
+//! interleaved within a run so drift on the machine hits both. Any error
+//! reply fails the bench: a workload one side rejects measures nothing.
+//! The smoke mode (`--smoke`, in `cargo xtask test`) runs everything once on
+//! tiny workloads with a debug build, checking only that each contender
+//! ran and replied without errors.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use redsim_engine::{Config, Engine, Reply};
+
+use crate::redis::RedisServer;
+use crate::tools::{self, run};
+use crate::workloads::{self, Files, Scale};
+
+/// Loopback ports for the two servers (the oracles use 6390–6399, the
+/// snapshot figures 6417).
+const REDIS_PORT: u16 = 6418;
+const REDSIM_PORT: u16 = 6419;
+
+/// redis-benchmark's tests, as the issue lists them.
+const BENCHMARK_TESTS: &str = "set,get,incr,lpush,hset,zadd";
+
+/// How big and how often.
+struct Plan {
+    smoke: bool,
+    scale: Scale,
+    runs: usize,
+    /// Requests per redis-benchmark test.
+    requests: usize,
+}
+
+const FULL: Plan = Plan {
+    smoke: false,
+    scale: workloads::FULL,
+    runs: 3,
+    requests: 500_000,
+};
+
+const SMOKE: Plan = Plan {
+    smoke: true,
+    scale: workloads::SMOKE,
+    runs: 1,
+    requests: 200,
+};
+
+/// Apt packages the server comparison needs: (binary, package).
+const APT: &[(&str, &str)] = &[
+    ("redis-server", "redis-server"),
+    ("redis-cli", "redis-tools"),
+];
+
+/// Installs and builds what is missing, runs every contender, and returns
+/// the markdown report. The npm package must be current: the full bench
+/// builds it in its size report first; the smoke run (after the npm step
+/// of `cargo xtask test`) builds it only when it is missing.
+pub fn report(smoke: bool) -> Result<String, String> {
+    let plan = if smoke { SMOKE } else { FULL };
+    tools::ensure_apt(APT)?;
+    tools::ensure_node_tools()?;
+    let root = tools::root();
+    if !root.join("npm/pkg/web/redsim_bindings_bg.wasm").exists() {
+        crate::npm::build()?;
+    }
+    let server = build_server(plan.smoke)?;
+    let files = workloads::write_all(&workloads::dir(plan.smoke), plan.scale)?;
+
+    let mut out = format!(
+        "Workloads (seed {}): {}; {} run(s) each, median (min–max).\n\n",
+        workloads::SEED,
+        files
+            .iter()
+            .map(|f| format!("{} {} commands", f.kind.name(), f.commands))
+            .collect::<Vec<_>>()
+            .join(", "),
+        plan.runs
+    );
+    out.push_str(&node_section(&plan, &files)?);
+    out.push_str(&native_section(&plan, &files)?);
+    out.push_str(&server_sections(&plan, &files, &server)?);
+    Ok(out)
+}
+
+/// `redsim-server`, built in release for timing and in debug for the smoke
+/// run (which `cargo test` has usually built already).
+fn build_server(smoke: bool) -> Result<PathBuf, String> {
+    let mut cargo = Command::new("cargo");
+    cargo
+        .args(["build", "--quiet", "-p", "redsim-server"])
+        .current_dir(tools::root());
+    if !smoke {
+        cargo.arg("--release");
+    }
+    run(&mut cargo)?;
+    let profile = if smoke { "debug" } else { "release" };
+    Ok(tools::root()
+        .join("target")
+        .join(profile)
+        .join("redsim-server"))
+}
+
+/// Several runs of one figure (operations per second).
+#[derive(Default)]
+struct Samples(Vec<f64>);
+
+impl Samples {
+    fn median(&self) -> f64 {
+        let mut sorted = self.0.clone();
+        sorted.sort_by(f64::total_cmp);
+        sorted.get(sorted.len() / 2).copied().unwrap_or(0.0)
+    }
+
+    /// `1.23M (1.20M–1.31M)`.
+    fn cell(&self) -> String {
+        let min = self.0.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = self.0.iter().copied().fold(0.0, f64::max);
+        format!("{} ({}–{})", rate(self.median()), rate(min), rate(max))
+    }
+}
+
+fn rate(ops: f64) -> String {
+    if ops >= 1e6 {
+        format!("{:.2}M", ops / 1e6)
+    } else if ops >= 1e4 {
+        format!("{:.0}k", ops / 1e3)
+    } else {
+        format!("{ops:.0}")
+    }
+}
+
+fn ratio(ours: &Samples, theirs: &Samples) -> String {
+    format!(
+        "{:.2}×",
+        ours.median() / theirs.median().max(f64::MIN_POSITIVE)
+    )
+}
+
+/// What `bench/node-replay.mjs` prints.
+struct NodeRun {
+    ops: f64,
+    unsupported: u64,
+}
+
+fn node_replay(contender: &str, file: &Path) -> Result<NodeRun, String> {
+    let out = Command::new("node")
+        .arg(tools::root().join("bench/node-replay.mjs"))
+        .arg(contender)
+        .arg(file)
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("node: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() {
+        return Err(format!("node-replay {contender} failed: {text}"));
+    }
+    let field = |name: &str| json_field(&text, name);
+    let errors = field("errors").unwrap_or_default();
+    if errors != "0" {
+        return Err(format!(
+            "{contender} replying to {}: {errors} errors, the first {}",
+            file.display(),
+            field("firstError").unwrap_or_default()
+        ));
+    }
+    Ok(NodeRun {
+        ops: field("opsPerSec")
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| format!("node-replay printed no opsPerSec: {text}"))?,
+        unsupported: field("unsupported")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0),
+    })
+}
+
+/// A top-level field of a flat JSON object, as its raw text (strings
+/// unquoted). The replay script prints one such line; no JSON crate needed.
+fn json_field(text: &str, name: &str) -> Option<String> {
+    let start = text.find(&format!("\"{name}\":"))? + name.len() + 3;
+    let rest = &text[start..];
+    let value = if let Some(quoted) = rest.strip_prefix('"') {
+        &quoted[..quoted.find('"')?]
+    } else {
+        &rest[..rest.find([',', '}'])?]
+    };
+    Some(value.to_string())
+}
+
+fn node_section(plan: &Plan, files: &[Files]) -> Result<String, String> {
+    let mut out = String::from(
+        "### The engine in Node (npm package, direct API) vs ioredis-mock, one command at a time\n\n\
+         | workload | redsim `db.command` ops/s | ioredis-mock ops/s | ratio |\n|---|---:|---:|---:|\n",
+    );
+    let mut notes = Vec::new();
+    for f in files {
+        let (mut ours, mut theirs) = (Samples::default(), Samples::default());
+        let mut unsupported = 0;
+        for _ in 0..plan.runs {
+            ours.0.push(node_replay("redsim", &f.lines)?.ops);
+            let mock = node_replay("ioredis-mock", &f.lines)?;
+            theirs.0.push(mock.ops);
+            unsupported = mock.unsupported;
+        }
+        out.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            f.kind.name(),
+            ours.cell(),
+            theirs.cell(),
+            ratio(&ours, &theirs)
+        ));
+        if unsupported > 0 {
+            notes.push(format!(
+                "ioredis-mock rejected {unsupported} of {}'s {} commands as unsupported (PFADD, PFCOUNT); they count as replayed.",
+                f.kind.name(),
+                f.commands
+            ));
+        }
+    }
+    out.push('\n');
+    for note in notes {
+        out.push_str(&format!("{note}\n"));
+    }
+    out.push_str("The npm package offers no batched form (many commands per call) to measure.\n\n");
+    Ok(out)
+}
+
+/// Replays a workload through a fresh `Engine`; ops/s.
+fn native_replay(f: &Files) -> Result<f64, String> {
+    let commands = workloads::read(&f.lines)?;
+    let mut engine = Engine::new(Config::default());
+    let client = engine.connect();
+    let started = Instant::now();
+    let mut first_error = None;
+    for argv in &commands {
+        if let Reply::Error(err) = engine.execute(client, argv) {
+            first_error.get_or_insert(err);
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    match first_error {
+        Some(err) => Err(format!(
+            "the engine replying to {}: {err}",
+            f.lines.display()
+        )),
+        None => Ok(commands.len() as f64 / seconds.max(f64::MIN_POSITIVE)),
+    }
+}
+
+fn native_section(plan: &Plan, files: &[Files]) -> Result<String, String> {
+    let mut out = String::from(
+        "### The engine natively in-process (no protocol): the ceiling\n\n\
+         | workload | ops/s |\n|---|---:|\n",
+    );
+    for f in files {
+        let mut samples = Samples::default();
+        for _ in 0..plan.runs {
+            samples.0.push(native_replay(f)?);
+        }
+        out.push_str(&format!("| {} | {} |\n", f.kind.name(), samples.cell()));
+    }
+    out.push('\n');
+    Ok(out)
+}
+
+/// `redis-benchmark -P 16 --csv` against one port: (test, requests/s).
+fn redis_benchmark(port: u16, requests: usize) -> Result<Vec<(String, f64)>, String> {
+    let out = Command::new("redis-benchmark")
+        .args(["-p", &port.to_string(), "-P", "16", "-t", BENCHMARK_TESTS])
+        .args(["-n", &requests.to_string(), "--csv"])
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("redis-benchmark: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() {
+        return Err(format!("redis-benchmark -p {port} failed: {text}"));
+    }
+    // "test","rps","avg_latency_ms",... then one row per test.
+    let rows: Vec<(String, f64)> = text
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let mut cells = line.split(',').map(|c| c.trim_matches('"'));
+            let test = cells.next()?.to_string();
+            let rps = cells.next()?.parse().ok()?;
+            Some((test, rps))
+        })
+        .collect();
+    if rows.len() != BENCHMARK_TESTS.split(',').count() {
+        return Err(format!("redis-benchmark -p {port} printed: {text}"));
+    }
+    Ok(rows)
+}
+
+/// Empties a server, then times `redis-cli --pipe` sending `resp`; ops/s.
+fn pipe_replay(server: &RedisServer, f: &Files) -> Result<f64, String> {
+    let name = |e: std::io::Error| format!("port {}: {e}", server.port);
+    server
+        .connect()
+        .and_then(|mut c| c.call(&[b"FLUSHALL".to_vec()]))
+        .map_err(name)?;
+    let input = std::fs::File::open(&f.resp).map_err(|e| format!("{}: {e}", f.resp.display()))?;
+    let started = Instant::now();
+    let out = Command::new("redis-cli")
+        .args(["-p", &server.port.to_string(), "--pipe"])
+        .stdin(input)
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("redis-cli: {e}"))?;
+    let seconds = started.elapsed().as_secs_f64();
+    let text = String::from_utf8_lossy(&out.stdout);
+    // The summary line: "errors: 0, replies: 200000".
+    let clean = format!("errors: 0, replies: {}", f.commands);
+    if !out.status.success() || !text.contains(&clean) {
+        return Err(format!(
+            "redis-cli --pipe of {} to port {}: {text}",
+            f.kind.name(),
+            server.port
+        ));
+    }
+    Ok(f.commands as f64 / seconds.max(f64::MIN_POSITIVE))
+}
+
+fn server_sections(plan: &Plan, files: &[Files], redsim: &Path) -> Result<String, String> {
+    let started = |r: std::io::Result<RedisServer>, what: &str| {
+        r.map_err(|e| format!("starting {what}: {e}"))
+    };
+    let redis = started(RedisServer::start(REDIS_PORT), "redis-server")?;
+    let ours = started(
+        RedisServer::start_binary(Command::new(redsim), REDSIM_PORT),
+        "redsim-server",
+    )?;
+
+    let tests: Vec<String> = BENCHMARK_TESTS
+        .split(',')
+        .map(str::to_ascii_uppercase)
+        .collect();
+    let mut ours_rps: Vec<Samples> = tests.iter().map(|_| Samples::default()).collect();
+    let mut theirs_rps: Vec<Samples> = tests.iter().map(|_| Samples::default()).collect();
+    for _ in 0..plan.runs {
+        for (server, samples) in [(&ours, &mut ours_rps), (&redis, &mut theirs_rps)] {
+            for (test, rps) in redis_benchmark(server.port, plan.requests)? {
+                if let Some(i) = tests.iter().position(|t| *t == test) {
+                    samples[i].0.push(rps);
+                }
+            }
+        }
+    }
+    let mut out = format!(
+        "### redsim-server vs redis-server: `redis-benchmark -P 16 -n {}`\n\n\
+         | test | redsim-server req/s | redis-server req/s | ratio |\n|---|---:|---:|---:|\n",
+        plan.requests
+    );
+    for (i, test) in tests.iter().enumerate() {
+        out.push_str(&format!(
+            "| {test} | {} | {} | {} |\n",
+            ours_rps[i].cell(),
+            theirs_rps[i].cell(),
+            ratio(&ours_rps[i], &theirs_rps[i])
+        ));
+    }
+
+    out.push_str(
+        "\n### redsim-server vs redis-server: `redis-cli --pipe` replaying each workload\n\n\
+         | workload | redsim-server ops/s | redis-server ops/s | ratio |\n|---|---:|---:|---:|\n",
+    );
+    for f in files {
+        let (mut a, mut b) = (Samples::default(), Samples::default());
+        for _ in 0..plan.runs {
+            a.0.push(pipe_replay(&ours, f)?);
+            b.0.push(pipe_replay(&redis, f)?);
+        }
+        out.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            f.kind.name(),
+            a.cell(),
+            b.cell(),
+            ratio(&a, &b)
+        ));
+    }
+    out.push('\n');
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_replay_scripts_json() {
+        let line = r#"{"contender":"redsim","commands":300,"seconds":0.01,"opsPerSec":30000,"errors":0,"unsupported":2,"firstError":null}"#;
+        assert_eq!(json_field(line, "opsPerSec").as_deref(), Some("30000"));
+        assert_eq!(json_field(line, "contender").as_deref(), Some("redsim"));
+        assert_eq!(json_field(line, "firstError").as_deref(), Some("null"));
+        assert_eq!(json_field(line, "missing"), None);
+    }
+
+    #[test]
+    fn median_and_range() {
+        let s = Samples(vec![3e6, 1e5, 2e6]);
+        assert_eq!(s.median(), 2e6);
+        assert_eq!(s.cell(), "2.00M (100k–3.00M)");
+        assert_eq!(ratio(&s, &Samples(vec![1e6])), "2.00×");
+        assert_eq!(Samples::default().median(), 0.0);
+    }
+}
