@@ -3,7 +3,8 @@
 //! The download sizes against their budgets (`sizes.rs`; `cargo xtask
 //! bench sizes` prints only those), then the peer comparisons on seeded
 //! workloads (`peers.rs`: the engine in Node against ioredis-mock, natively,
-//! and redsim-server against redis-server; `cargo xtask bench --smoke`
+//! and redsim-server against redis-server; `bench peers` prints only
+//! those, `cargo xtask bench --smoke`
 //! runs them once on tiny workloads for CI), then the scaling table the
 //! collections work asks for. Each operation
 //! is timed on structures of 10^3 to 10^6 elements, in-process (no
@@ -30,19 +31,8 @@ const SNAPSHOT_REDIS_PORT: u16 = 6417;
 
 pub fn run_bench(args: &[String]) -> Result<(), String> {
     match args {
-        // Re-run this program optimised: timings of a debug build mean nothing.
-        [] => run(Command::new("cargo")
-            .args([
-                "run",
-                "--release",
-                "--quiet",
-                "--package",
-                "xtask",
-                "--",
-                "bench",
-                "--in-release",
-            ])
-            .current_dir(tools::root())),
+        [] => in_release(&[]),
+        [only] if only == "peers" => in_release(&["peers"]),
         [only] if only == "sizes" => {
             println!("{}", crate::sizes::size_report()?);
             Ok(())
@@ -54,15 +44,28 @@ pub fn run_bench(args: &[String]) -> Result<(), String> {
             Ok(())
         }
         [flag] if flag == "--in-release" => {
-            // Sizes first: it builds the npm package the peers replay in Node.
             println!("{}", crate::sizes::size_report()?);
             println!("{}", crate::peers::report(false)?);
             println!("{}", scaling_table(SIZES, OPS));
             println!("{}", snapshot_figures(SNAPSHOT_KEYS));
             Ok(())
         }
-        _ => Err("usage: cargo xtask bench [sizes | --smoke]".to_string()),
+        [flag, only] if flag == "--in-release" && only == "peers" => {
+            println!("{}", crate::peers::report(false)?);
+            Ok(())
+        }
+        _ => Err("usage: cargo xtask bench [sizes | peers | --smoke]".to_string()),
     }
+}
+
+/// Re-runs this program optimised with `--in-release` and `args`: timings
+/// of a debug build mean nothing.
+fn in_release(args: &[&str]) -> Result<(), String> {
+    run(Command::new("cargo")
+        .args(["run", "--release", "--quiet", "--package", "xtask", "--"])
+        .args(["bench", "--in-release"])
+        .args(args)
+        .current_dir(tools::root()))
 }
 
 struct Case {

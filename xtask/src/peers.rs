@@ -65,15 +65,15 @@ const APT: &[(&str, &str)] = &[
 ];
 
 /// Installs and builds what is missing, runs every contender, and returns
-/// the markdown report. The npm package must be current: the full bench
-/// builds it in its size report first; the smoke run (after the npm step
-/// of `cargo xtask test`) builds it only when it is missing.
+/// the markdown report. The full bench builds the npm package (timing a
+/// stale one would mislead); the smoke run, which follows the npm step of
+/// `cargo xtask test`, builds it only when it is missing.
 pub fn report(smoke: bool) -> Result<String, String> {
     let plan = if smoke { SMOKE } else { FULL };
     tools::ensure_apt(APT)?;
     tools::ensure_node_tools()?;
-    let root = tools::root();
-    if !root.join("npm/pkg/web/redsim_bindings_bg.wasm").exists() {
+    let packaged = tools::root().join("npm/pkg/web/redsim_bindings_bg.wasm");
+    if !smoke || !packaged.exists() {
         crate::npm::build()?;
     }
     let server = build_server(plan.smoke)?;
