@@ -74,6 +74,9 @@ pub fn report(smoke: bool) -> Result<String, String> {
     tools::ensure_node_tools()?;
     let packaged = tools::root().join("npm/pkg/web/redsim_bindings_bg.wasm");
     if !smoke || !packaged.exists() {
+        // What `npm::build` runs but does not install.
+        tools::ensure_wasm_target()?;
+        tools::ensure_wasm_bindgen()?;
         crate::npm::build()?;
     }
     let server = build_server(plan.smoke)?;
