@@ -11,7 +11,7 @@
 //! a value grows, and when `maxmemory` is reached.
 
 use crate::number::format_g17;
-use crate::types::list::entry_size;
+use crate::types::list::{entry_size, int_entry_size};
 use crate::types::{Hash, List, RString, Set, Stream, Value, ZSet};
 
 use crate::db::Db;
@@ -225,11 +225,25 @@ fn set_usage(set: &Set, samples: usize) -> usize {
     }
 }
 
+/// The listpack entry of a score, which Redis writes as `%.17g` text: an
+/// integral score below 10^17 prints as its integer digits (and -0 as
+/// "-0", which is no integer), so its size needs no formatting; this runs
+/// over every member of a small sorted set at each write.
+fn score_entry_size(score: f64) -> usize {
+    let integral = score.fract() == 0.0 && score.abs() < 1e17;
+    if integral && !(score == 0.0 && score.is_sign_negative()) {
+        // In range: |score| < 10^17 < 2^63.
+        int_entry_size(score as i64)
+    } else {
+        entry_size(format_g17(score).as_bytes())
+    }
+}
+
 fn zset_usage(zset: &ZSet, samples: usize) -> usize {
     if zset.encoding() != "skiplist" {
         let bytes = zset
             .range(0, zset.len())
-            .map(|(m, score)| entry_size(m) + entry_size(format_g17(score).as_bytes()))
+            .map(|(m, score)| entry_size(m) + score_entry_size(score))
             .sum();
         return listpack_usage(bytes);
     }
@@ -382,6 +396,49 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::*;
+
+    #[test]
+    fn a_score_entry_is_sized_as_its_g17_text_is() {
+        let mut scores = vec![
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            127.0,
+            128.0,
+            4095.0,
+            -4097.0,
+            2_147_483_648.0,
+            1e15,
+            1e16,
+            99_999_999_999_999_990.0,
+            1e17,
+            9_007_199_254_740_993.0,
+            1.5,
+            -2.25,
+            1e300,
+            5e-324,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        // A spread of magnitudes, integral and not.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..2000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let magnitude = 10f64.powi((x % 40) as i32 - 20);
+            let value = (x >> 11) as f64 / (1u64 << 53) as f64 * magnitude;
+            scores.push(if x & 1 == 0 { value.trunc() } else { -value });
+        }
+        for score in scores {
+            assert_eq!(
+                score_entry_size(score),
+                entry_size(format_g17(score).as_bytes()),
+                "{score:e}"
+            );
+        }
+    }
 
     #[test]
     fn jemalloc_size_classes() {

@@ -25,17 +25,29 @@ const SIZE_ESTIMATE_OVERHEAD: usize = 8;
 
 /// The bytes an element takes in a listpack: encoding, data, back-length.
 pub fn entry_size(element: &[u8]) -> usize {
-    let encoded = match parse_i64(element) {
-        Some(0..=127) => 1,
-        Some(-4096..=4095) => 2,
-        Some(-32768..=32767) => 3,
-        Some(-8_388_608..=8_388_607) => 4,
-        Some(-2_147_483_648..=2_147_483_647) => 5,
-        Some(_) => 9,
-        None if element.len() < 64 => 1 + element.len(),
-        None if element.len() < 4096 => 2 + element.len(),
-        None => 5 + element.len(),
-    };
+    match parse_i64(element) {
+        Some(n) => int_entry_size(n),
+        None if element.len() < 64 => with_back_len(1 + element.len()),
+        None if element.len() < 4096 => with_back_len(2 + element.len()),
+        None => with_back_len(5 + element.len()),
+    }
+}
+
+/// The bytes a listpack entry holding the integer `n` takes (as
+/// `entry_size` of its decimal text, without writing the text).
+pub fn int_entry_size(n: i64) -> usize {
+    with_back_len(match n {
+        0..=127 => 1,
+        -4096..=4095 => 2,
+        -32768..=32767 => 3,
+        -8_388_608..=8_388_607 => 4,
+        -2_147_483_648..=2_147_483_647 => 5,
+        _ => 9,
+    })
+}
+
+/// An entry's encoded size plus the back-length bytes after it.
+fn with_back_len(encoded: usize) -> usize {
     let back_len = match encoded {
         0..=127 => 1,
         128..=16382 => 2,

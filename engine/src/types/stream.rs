@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::list::entry_size;
+use super::list::{entry_size, int_entry_size};
 use crate::sorted_map::SortedMap;
 
 /// A stream entry ID: milliseconds and a sequence number.
@@ -77,11 +77,6 @@ const LISTPACK_MAX_SIZE: usize = 1 << 30;
 const LISTPACK_OVERHEAD: usize = 7;
 /// An entry's flags: deleted, or sharing the node's master field names.
 const FLAG_SAMEFIELDS: i64 = 2;
-
-/// The bytes a listpack entry holding this integer takes.
-fn int_entry_size(n: i64) -> usize {
-    entry_size(n.to_string().as_bytes())
-}
 
 /// One listpack node: its master entry and counters, and the bytes of the
 /// entries appended to it (deleted ones stay until the node goes).
