@@ -241,7 +241,7 @@ impl Client {
 /// The client `id`: `me` if it is the one whose command is running (lent
 /// out of `Server::clients` meanwhile), else the server's.
 pub(crate) fn find<'a>(
-    clients: &'a mut crate::sorted_map::SortedMap<ClientId, Box<Client>>,
+    clients: &'a mut std::collections::BTreeMap<ClientId, Box<Client>>,
     me: Option<&'a mut Client>,
     id: ClientId,
 ) -> Option<&'a mut Client> {

@@ -4,7 +4,7 @@
 //! subscribed RESP2 client may run, MULTI queueing), then the handler from
 //! the command table.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 use rustc_hash::FxHashMap;
 
@@ -21,7 +21,6 @@ use crate::pubsub::PubSub;
 use crate::reply::Reply;
 use crate::resp::Protocol;
 use crate::rng::Rng;
-use crate::sorted_map::SortedMap;
 use crate::stats::Stats;
 use crate::types::EncodingLimits;
 
@@ -72,8 +71,11 @@ pub struct Server {
     pub notify_flags: u32,
     /// Every connected client but the one whose command is running (that
     /// one is lent to the handler as `Ctx::client`).
-    /// Boxed, so lending one out and back moves a pointer, not the state.
-    pub clients: SortedMap<ClientId, Box<Client>>,
+    /// Boxed, so lending one out and back moves a pointer, not the state;
+    /// a tree, not a `SortedMap`, because every command takes its client
+    /// out and puts it back, which a sorted vector pays for in moves
+    /// proportional to the number of clients.
+    pub clients: BTreeMap<ClientId, Box<Client>>,
     pub next_client_id: ClientId,
     pub pubsub: PubSub,
     /// Who WATCHes which key: (db, key) -> clients.
@@ -220,7 +222,7 @@ impl Engine {
                 hot: params.hot(),
                 notify_flags: params.keyspace_events(),
                 params,
-                clients: SortedMap::new(),
+                clients: BTreeMap::new(),
                 next_client_id: 1,
                 pubsub: PubSub::default(),
                 watchers: FxHashMap::default(),

@@ -1,6 +1,6 @@
 //! Ordered maps and sets kept as sorted vectors, for the engine's small
-//! bookkeeping collections: the clients, tracking's prefixes and per-key
-//! readers, the counters INFO lists. They iterate in key order, as a
+//! bookkeeping collections: tracking's prefixes and per-key readers, the
+//! counters INFO lists, a stream's groups and consumers. They iterate in key order, as a
 //! `BTreeMap` does, but each key/value type costs a few hundred bytes of
 //! wasm instead of the ~8 KB of node code a `BTreeMap` instantiates (the
 //! engine's download is budgeted). Insertion and removal move the entries
