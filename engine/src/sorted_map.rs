@@ -112,11 +112,6 @@ impl<K: Ord, V> SortedMap<K, V> {
         Some(self.entries.remove(at).1)
     }
 
-    /// Keeps the entries `keep` says yes to.
-    pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
-        self.entries.retain_mut(|(k, v)| keep(k, v));
-    }
-
     pub fn clear(&mut self) {
         self.entries.clear();
     }
@@ -195,17 +190,6 @@ impl<K: Ord> SortedSet<K> {
         self.map.remove(key).is_some()
     }
 
-    pub fn contains<Q: Ord + ?Sized>(&self, key: &Q) -> bool
-    where
-        K: Borrow<Q>,
-    {
-        self.map.contains_key(key)
-    }
-
-    pub fn len(&self) -> usize {
-        self.map.len()
-    }
-
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
     }
@@ -233,17 +217,6 @@ impl<K: Ord> IntoIterator for SortedSet<K> {
     }
 }
 
-impl<K: Ord> FromIterator<K> for SortedSet<K> {
-    fn from_iter<I: IntoIterator<Item = K>>(items: I) -> Self {
-        let mut entries: Vec<(K, ())> = items.into_iter().map(|k| (k, ())).collect();
-        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        entries.dedup_by(|a, b| a.0 == b.0);
-        SortedSet {
-            map: SortedMap { entries },
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -265,7 +238,7 @@ mod tests {
         assert!(!map.contains_key(&1));
         *map.get_or_insert_with(4, || "d") = "D";
         assert_eq!(*map.get_or_insert_with(4, || "unused"), "D");
-        map.retain(|k, _| *k != 5);
+        assert_eq!(map.remove(&5), Some("e"));
         assert_eq!(map.keys().copied().collect::<Vec<_>>(), [3, 4]);
         assert_eq!(map.len(), 2);
     }
@@ -296,13 +269,15 @@ mod tests {
 
     #[test]
     fn a_set_dedups_and_orders() {
-        let mut set: SortedSet<u64> = [9, 2, 9, 4].into_iter().collect();
+        let mut set = SortedSet::new();
+        for n in [9, 2, 9, 4] {
+            set.insert(n);
+        }
         assert_eq!(set.iter().copied().collect::<Vec<_>>(), [2, 4, 9]);
         assert!(set.insert(3));
         assert!(!set.insert(3));
         assert!(set.remove(&9));
         assert!(!set.remove(&9));
-        assert!(set.contains(&4));
         assert_eq!((&set).into_iter().copied().collect::<Vec<_>>(), [2, 3, 4]);
         assert_eq!(set.into_iter().collect::<Vec<_>>(), [2, 3, 4]);
     }

@@ -24,7 +24,8 @@ pub fn generate(out: &Path) -> Result<(), String> {
          /** Every command's name and the arguments its arity demands. */\n\
          export type CommandArgs =\n",
     );
-    for spec in Table::new().iter() {
+    let table = Table::new();
+    for spec in table.iter() {
         let name = spec.name.to_uppercase();
         let subs = spec.subcommands();
         if subs.is_empty() || matches!(spec.body, Body::Container { bare: Some(_), .. }) {
@@ -34,7 +35,7 @@ pub fn generate(out: &Path) -> Result<(), String> {
             push_shape(&mut ts, &[&name, &sub.name.to_uppercase()], sub);
         }
     }
-    let names: Vec<String> = Table::new()
+    let names: Vec<String> = table
         .iter()
         .map(|spec| format!("\"{}\"", spec.name.to_uppercase()))
         .collect();
