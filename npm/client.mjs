@@ -5,10 +5,13 @@
 // passes (on the manual clock at advanceTime, on the real clock at the
 // engine's 100 ms tick). Pushes are dispatched to subscription listeners.
 
-import { RedsimError, convert, isPush, text } from "./reply.mjs";
+import { RedsimError, isPush, text } from "./reply.mjs";
 
-/** What an argument may be besides a Uint8Array (sent as UTF-8 or in decimal). */
-const ARG_TYPES = new Set(["string", "number", "bigint"]);
+// What `exec` reports (bindings/src/lib.rs): the command is flagged
+// blocking; the client now waits in it; some client has output waiting.
+const BLOCKING = 1;
+const BLOCKED = 2;
+const OUTPUT = 4;
 
 export class Client {
   #hub;
@@ -44,27 +47,22 @@ export class Client {
     if (!Array.isArray(args) || args.length === 0) {
       throw new TypeError("command expects a non-empty array of arguments");
     }
-    const bad = args.findIndex((arg) => !ARG_TYPES.has(typeof arg) && !(arg instanceof Uint8Array));
-    if (bad >= 0) {
-      throw new TypeError(`argument ${bad} must be a string, Uint8Array, number or bigint, not ${typeof args[bad]}`);
-    }
     this.#open();
-    const engine = this.#hub.engine;
-    const mayBlock = engine.mayBlock(args[0]);
-    this.#hub.sync();
-    const frames = engine.command(this.#id, args, buffers);
-    const reply = this.#take(frames);
+    const hub = this.#hub;
+    const argc = hub.exchange.writeArgs(args);
+    const flags = hub.engine.exec(this.#id, argc, hub.commandTime());
+    const reply = this.#take(hub.exchange.readFrames(buffers), flags & BLOCKED);
     let result;
     // A client already waiting was refused above ("client is blocked").
-    if (!this.#waiting && engine.isBlocked(this.#id)) {
+    if (!this.#waiting && flags & BLOCKED) {
       result = new Promise((resolve, reject) => {
         this.#waiting = { resolve, reject, buffers };
       });
-      this.#hub.blocked(+1);
+      hub.blocked(+1);
     }
-    this.#hub.flush();
+    hub.flush(flags & OUTPUT);
     if (result) return result;
-    if (mayBlock) return reply instanceof RedsimError ? Promise.reject(reply) : Promise.resolve(reply);
+    if (flags & BLOCKING) return reply instanceof RedsimError ? Promise.reject(reply) : Promise.resolve(reply);
     if (reply instanceof RedsimError) throw reply;
     return reply;
   }
@@ -171,10 +169,11 @@ export class Client {
    * frames (several only if the engine answered several), or the pushes
    * themselves when they are all there is (SUBSCRIBE's confirmations).
    */
-  #take(frames) {
-    const replies = frames.filter((f) => !isPush(f)).map(convert);
+  #take(frames, blocked) {
+    if (frames.length === 1 && !isPush(frames[0])) return frames[0];
+    const replies = frames.filter((f) => !isPush(f));
     const pushes = frames.filter(isPush).map((f) => f.push);
-    if (replies.length === 0 && !this.#hub.engine.isBlocked(this.#id)) {
+    if (replies.length === 0 && !blocked) {
       if (pushes.length === 0) return null;
       return pushes.length === 1 ? pushes[0] : pushes;
     }
@@ -189,10 +188,11 @@ export class Client {
       this.#end();
       return;
     }
-    const frames = engine.takeOutput(this.#id, this.#waiting?.buffers ?? this.#buffers);
+    engine.takeOutput(this.#id);
+    const frames = this.#hub.exchange.readFrames(this.#waiting?.buffers ?? this.#buffers);
     for (const frame of frames) {
       if (isPush(frame)) this.#dispatch(frame.push);
-      else this.#settle(convert(frame));
+      else this.#settle(frame);
     }
   }
 

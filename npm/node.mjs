@@ -8,7 +8,7 @@ import { makeRedisApi } from "./redis.mjs";
 export { Client } from "./client.mjs";
 export { ClientClosedError, MultiErrorReply, WatchError, commandOptions } from "./redis.mjs";
 
-bindings.initSync({ module: readFileSync(new URL("./pkg/web/redsim_bindings_bg.wasm", import.meta.url)) });
+const wasm = bindings.initSync({ module: readFileSync(new URL("./pkg/web/redsim_bindings_bg.wasm", import.meta.url)) });
 
-export const { Redsim, RedsimError } = makeApi(bindings, async () => {});
+export const { Redsim, RedsimError } = makeApi(bindings, async () => wasm);
 export const { createClient } = makeRedisApi(Redsim);

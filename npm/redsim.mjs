@@ -8,6 +8,7 @@
 // an LPUSH settles another client's BLPOP promise.
 
 import { Client } from "./client.mjs";
+import { Exchange } from "./exchange.mjs";
 import { RedsimError } from "./reply.mjs";
 
 export { RedsimError };
@@ -26,9 +27,10 @@ class Hub {
   #timer = null;
   closed = false;
 
-  constructor(bindings, engine, clock, now) {
+  constructor(bindings, memory, engine, clock, now) {
     this.bindings = bindings;
     this.engine = engine;
+    this.exchange = new Exchange(engine, memory);
     this.clock = clock;
     this.manualNow = now;
     if (clock === "real") {
@@ -50,17 +52,27 @@ class Hub {
     if (this.clock === "real") this.engine.setTime(Date.now());
   }
 
+  /** The time to run a command at: now on the real clock, NaN (unchanged) on the manual one. */
+  commandTime() {
+    return this.clock === "real" ? Date.now() : NaN;
+  }
+
   tick(now) {
     this.engine.tick(now);
     this.flush();
   }
 
-  /** Hands waiting frames to their clients; frames for clients nobody holds are dropped. */
-  flush() {
-    for (const id of this.engine.clientsWithOutput()) {
-      const sink = this.#sinks.get(id);
-      if (sink) sink.flush();
-      else this.engine.takeOutput(id, false);
+  /**
+   * Hands waiting frames to their clients; frames for clients nobody holds
+   * are dropped. `output` false: the engine said no client has any.
+   */
+  flush(output = true) {
+    if (output) {
+      for (const id of this.engine.clientsWithOutput()) {
+        const sink = this.#sinks.get(id);
+        if (sink) sink.flush();
+        else this.engine.takeOutput(id);
+      }
     }
     if (this.#changeListeners.size > 0 && !this.#changesQueued) {
       // Batched after the current call, so a listener that runs commands
@@ -105,6 +117,7 @@ class Hub {
   }
 }
 
+/** `ready()` instantiates the wasm module (once) and resolves to its exports. */
 export function makeApi(bindings, ready) {
   /** An engine and its first connection; `connect()` opens more. */
   class Redsim extends Client {
@@ -122,7 +135,7 @@ export function makeApi(bindings, ready) {
      * (parameter → value) are set as a config file would set them.
      */
     static async create({ clock = "real", now, seed = 0x5eed, maxmemory, config = {}, buffers } = {}) {
-      await ready();
+      const { memory } = await ready();
       if (clock !== "real" && clock !== "manual") {
         throw new TypeError(`clock must be "real" or "manual", not ${clock}`);
       }
@@ -135,7 +148,7 @@ export function makeApi(bindings, ready) {
       } catch (err) {
         throw new RedsimError(err.message);
       }
-      return new Redsim(new Hub(bindings, engine, clock, start), { buffers });
+      return new Redsim(new Hub(bindings, memory, engine, clock, start), { buffers });
     }
 
     /** Creates an engine (as `create`) holding an RDB file's data. */

@@ -1,6 +1,6 @@
-// Replies as the wrapper hands them out: the engine gives error replies as
-// Error objects (so one in an EXEC result stays in place) and pushes as
-// `{ push: [...] }`; here they become RedsimError and are told apart.
+// Replies as the wrapper hands them out: error replies are RedsimError
+// objects (so one in an EXEC result stays in place), pushes are
+// `{ push: [...] }` (exchange.mjs decodes both).
 
 /** A Redis error reply (WRONGTYPE, ERR ...), carrying Redis's exact text. */
 export class RedsimError extends Error {
@@ -8,16 +8,6 @@ export class RedsimError extends Error {
     super(message);
     this.name = "RedsimError";
   }
-}
-
-/** Replaces the engine's Error objects, at any depth, with RedsimError. */
-export function convert(value) {
-  if (value instanceof Error) return new RedsimError(value.message);
-  if (Array.isArray(value)) return value.map(convert);
-  if (value instanceof Map) {
-    return new Map([...value].map(([k, v]) => [k, convert(v)]));
-  }
-  return value;
 }
 
 export function isPush(frame) {

@@ -1,11 +1,13 @@
 //! The engine as a JavaScript class, for the npm package (`npm/`). Kept
 //! thin: the ergonomic API (clocks, error classes, clients, promises,
-//! sockets) is the JS wrapper's job; this crate converts arguments and
-//! replies (`convert`) and keeps RESP connections' buffers (`wire`). Every
+//! sockets) is the JS wrapper's job; this crate takes commands and hands
+//! back replies through shared buffers (`exchange`, `encode`) and keeps
+//! RESP connections' buffers (`wire`). Every
 //! method goes through the engine's Result-returning APIs: a panic would
 //! poison the wasm instance and lose the data.
 
-mod convert;
+mod encode;
+mod exchange;
 mod wire;
 
 use js_sys::{Array, Object, Reflect, Uint8Array};
@@ -15,6 +17,8 @@ use redsim_engine::line::split_args;
 use redsim_engine::reply::cli;
 use redsim_engine::sorted_map::SortedSet;
 use redsim_engine::{ClientId, Config, Engine, Protocol, Reply, BROWSER_MAXMEMORY};
+
+use exchange::Exchange;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -23,7 +27,16 @@ pub struct WasmEngine {
     /// In-process clients, watched for CLIENT KILL and QUIT.
     local: SortedSet<ClientId>,
     wire: wire::Conns,
+    exchange: Exchange,
 }
+
+/// What `exec` reports besides the reply, as bits of its result.
+/// The command is flagged `blocking` (the wrapper answers with a promise).
+const BLOCKING: u32 = 1;
+/// The client now waits in a blocking command (or a paused one).
+const BLOCKED: u32 = 2;
+/// Some client has frames waiting or is to be closed (`clientsWithOutput`).
+const OUTPUT: u32 = 4;
 
 #[wasm_bindgen]
 impl WasmEngine {
@@ -58,6 +71,7 @@ impl WasmEngine {
             engine,
             local: SortedSet::new(),
             wire: wire::Conns::default(),
+            exchange: Exchange::new(),
         })
     }
 
@@ -75,18 +89,50 @@ impl WasmEngine {
         self.wire.remove(id);
     }
 
-    /// Runs one command given as an array of strings, Uint8Arrays or
-    /// numbers; returns every frame the client received up to its reply
-    /// (see `convert::frame`: error replies as `Error` objects, not thrown;
-    /// none if the client is now blocked). A RESP2 client sees RESP2 types.
-    pub fn command(&mut self, client: u32, args: Array, buffers: bool) -> Array {
-        let argv: Vec<Vec<u8>> = args.iter().map(|arg| convert::arg_bytes(&arg)).collect();
-        let reply = if argv.is_empty() {
-            Reply::Error("ERR empty command".to_string())
-        } else {
-            self.engine.execute(u64::from(client), &argv)
+    /// Makes room for `bytes` of encoded arguments in the buffer `exec`
+    /// reads (see `exchange`) and returns its address in wasm memory; 0
+    /// when a command that large cannot be taken.
+    #[wasm_bindgen(js_name = argsBuffer)]
+    pub fn args_buffer(&mut self, bytes: usize) -> usize {
+        self.exchange.reserve(bytes)
+    }
+
+    /// Runs the command of `argc` arguments written into the arguments
+    /// buffer, at `now_ms` unless that is NaN (a manual clock). Every frame
+    /// the client received up to its reply (none if it is now blocked) is
+    /// left in the exchange's output; returns the `BLOCKING`, `BLOCKED`
+    /// and `OUTPUT` bits. A RESP2 client sees RESP2 types.
+    pub fn exec(&mut self, client: u32, argc: usize, now_ms: f64) -> u32 {
+        if !now_ms.is_nan() {
+            self.engine.set_time(ms(now_ms));
+        }
+        let id = u64::from(client);
+        let mut flags = 0;
+        let reply = match self.exchange.args(argc) {
+            Some(argv) if !argv.is_empty() => {
+                let name = argv.first().copied().unwrap_or_default();
+                if self
+                    .engine
+                    .commands()
+                    .get(name)
+                    .is_some_and(|spec| spec.flags.contains(&"blocking"))
+                {
+                    flags |= BLOCKING;
+                }
+                self.engine.execute(id, &argv)
+            }
+            Some(_) => Reply::Error("ERR empty command".to_string()),
+            None => Reply::Error("ERR arguments overrun their buffer".to_string()),
         };
-        convert::frames(self.for_client(client, reply), buffers)
+        if self.engine.is_blocked(id) {
+            flags |= BLOCKED;
+        }
+        if !self.pending().is_empty() {
+            flags |= OUTPUT;
+        }
+        let reply = self.for_client(client, reply);
+        self.publish(&reply);
+        flags
     }
 
     /// Runs a redis-cli line and returns what redis-cli would print, without
@@ -96,44 +142,20 @@ impl WasmEngine {
     }
 
     /// Frames that reached an in-process client since it last looked
-    /// (pushes, the reply to a blocking command served later).
+    /// (pushes, the reply to a blocking command served later), left in the
+    /// exchange's output as `exec` leaves a reply.
     #[wasm_bindgen(js_name = takeOutput)]
-    pub fn take_output(&mut self, client: u32, buffers: bool) -> Array {
+    pub fn take_output(&mut self, client: u32) {
         let frames = self.engine.take_output(u64::from(client));
         let reply = self.for_client(client, Reply::Frames(frames));
-        convert::frames(reply, buffers)
+        self.publish(&reply);
     }
 
     /// Clients with frames waiting or to be closed, RESP connections'
     /// pending writes included.
     #[wasm_bindgen(js_name = clientsWithOutput)]
     pub fn clients_with_output(&self) -> Vec<u32> {
-        let mut ids = self.engine.clients_with_output();
-        ids.extend(self.wire.ready(&self.engine));
-        ids.extend(
-            self.local
-                .iter()
-                .filter(|&&id| self.engine.should_close(id)),
-        );
-        ids.sort_unstable();
-        ids.dedup();
-        ids.into_iter().map(client_id).collect()
-    }
-
-    /// Whether the client waits in a blocking command (or a paused one).
-    #[wasm_bindgen(js_name = isBlocked)]
-    pub fn is_blocked(&self, client: u32) -> bool {
-        self.engine.is_blocked(u64::from(client))
-    }
-
-    /// Whether the command (lowercase or not) is flagged `blocking` in the
-    /// command table: the wrapper answers those with a promise.
-    #[wasm_bindgen(js_name = mayBlock)]
-    pub fn may_block(&self, name: JsValue) -> bool {
-        self.engine
-            .commands()
-            .get(&convert::arg_bytes(&name).to_ascii_lowercase())
-            .is_some_and(|spec| spec.flags.contains(&"blocking"))
+        self.pending().into_iter().map(client_id).collect()
     }
 
     /// Whether the client is to be closed (QUIT, CLIENT KILL, a protocol
@@ -266,6 +288,27 @@ pub fn split_line(line: &str) -> Result<Array, JsError> {
 }
 
 impl WasmEngine {
+    /// Clients with frames waiting or to be closed, in id order.
+    fn pending(&self) -> Vec<ClientId> {
+        let mut ids = self.engine.clients_with_output();
+        ids.extend(self.wire.ready(&self.engine));
+        ids.extend(
+            self.local
+                .iter()
+                .filter(|&&id| self.engine.should_close(id)),
+        );
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
+    /// Encodes a reply into the exchange's output and says where it is.
+    fn publish(&mut self, reply: &Reply) {
+        self.exchange.output.clear();
+        encode::frames(reply, &mut self.exchange.output);
+        self.exchange.publish();
+    }
+
     /// A reply as the client's protocol carries it: RESP3-only types (maps,
     /// doubles, booleans) reach a RESP2 client as RESP2 types.
     /// Pushes stay marked as pushes (they are arrays on the RESP2 wire).

@@ -186,7 +186,15 @@ impl Db {
     /// fields whose time has come (the key too if none is left); true if
     /// the key went away.
     pub fn expire_if_due(&mut self, key: &[u8], now: i64) -> bool {
-        let Some(slot) = self.slot_mut(key) else {
+        self.find(key)
+            .is_some_and(|i| self.expire_slot_if_due(i, key, now))
+    }
+
+    /// `expire_if_due` for `key`, found in slot `i`: lookups find a key
+    /// once and use its slot from then on (each search hashes and compares
+    /// the key again, and a GET used to search five times).
+    fn expire_slot_if_due(&mut self, i: usize, key: &[u8], now: i64) -> bool {
+        let Some(slot) = self.slots.get_mut(i).and_then(Option::as_mut) else {
             return false;
         };
         if slot.expire_at.is_some_and(|at| at <= now) {
@@ -200,9 +208,7 @@ impl Db {
             _ => (false, false),
         };
         if purged {
-            if let Some(i) = self.find(key) {
-                self.mark_dirty(i);
-            }
+            self.mark_dirty(i);
             self.events.push(KeyEvent::FieldsExpired {
                 key: key.to_vec(),
                 emptied,
@@ -212,6 +218,13 @@ impl Db {
             self.remove(key);
         }
         emptied
+    }
+
+    /// The slot of `key` once expiry has had its say: `None` if the key is
+    /// absent or just expired.
+    fn live_slot(&mut self, key: &[u8], now: i64) -> Option<usize> {
+        let i = self.find(key)?;
+        (!self.expire_slot_if_due(i, key, now)).then_some(i)
     }
 
     /// Notes that the hash at `key` has field TTLs, for active reclamation.
@@ -272,15 +285,17 @@ impl Db {
     /// The live value of `key` for a command that reads it: an access, and
     /// a keyspace hit or miss.
     pub fn read(&mut self, key: &[u8], now: i64) -> Option<&mut Value> {
-        self.count_lookup(key, now, true);
-        self.get(key, now)
+        let i = self.count_lookup(key, now, true)?;
+        self.touch_slot(i, now);
+        self.value_in(i)
     }
 
     /// Counts a read lookup as a hit or a miss; a miss is a `keymiss`
-    /// event too, unless `notify_miss` is false (OBJECT's lookups).
-    fn count_lookup(&mut self, key: &[u8], now: i64, notify_miss: bool) {
-        self.expire_if_due(key, now);
-        if self.find(key).is_some() {
+    /// event too, unless `notify_miss` is false (OBJECT's lookups). The
+    /// live key's slot, if any.
+    fn count_lookup(&mut self, key: &[u8], now: i64, notify_miss: bool) -> Option<usize> {
+        let found = self.live_slot(key, now);
+        if found.is_some() {
             self.stats.hits += 1;
         } else {
             self.stats.misses += 1;
@@ -288,14 +303,14 @@ impl Db {
                 self.events.push(KeyEvent::Missed(key.to_vec()));
             }
         }
+        found
     }
 
     /// The live value of `key` for a command that writes it: an access,
     /// not counted as a hit or miss (Redis's `lookupKeyWrite`).
     pub fn get(&mut self, key: &[u8], now: i64) -> Option<&mut Value> {
         let i = self.write_lookup(key, now)?;
-        self.mark_dirty(i);
-        self.slots.get_mut(i)?.as_mut().map(|slot| &mut slot.value)
+        self.value_in(i)
     }
 
     /// The value of `key` again, for a command that already looked it up:
@@ -303,6 +318,11 @@ impl Db {
     /// no expiry check: the command's time has not moved).
     pub fn again(&mut self, key: &[u8]) -> Option<&mut Value> {
         let i = self.find(key)?;
+        self.value_in(i)
+    }
+
+    /// The value in slot `i`, handed to a command that may change it.
+    fn value_in(&mut self, i: usize) -> Option<&mut Value> {
         self.mark_dirty(i);
         self.slots.get_mut(i)?.as_mut().map(|slot| &mut slot.value)
     }
@@ -310,8 +330,7 @@ impl Db {
     /// Redis's `lookupKeyWrite`: expiry first, then an access of the key
     /// if it is there. Its slot, if so.
     fn write_lookup(&mut self, key: &[u8], now: i64) -> Option<usize> {
-        self.expire_if_due(key, now);
-        let i = self.find(key)?;
+        let i = self.live_slot(key, now)?;
         self.touch_slot(i, now);
         Some(i)
     }
@@ -401,15 +420,15 @@ impl Db {
     /// The live value of `key` for a command that inspects it (TYPE, TTL,
     /// EXISTS, OBJECT): a hit or miss, but not an access.
     pub fn peek(&mut self, key: &[u8], now: i64) -> Option<&Value> {
-        self.count_lookup(key, now, true);
-        self.slot(key).map(|s| &s.value)
+        let i = self.count_lookup(key, now, true)?;
+        self.slots.get(i)?.as_ref().map(|s| &s.value)
     }
 
     /// `peek` for OBJECT, whose misses are counted but not notified
     /// (Redis's LOOKUP_NONOTIFY).
     pub fn peek_quietly(&mut self, key: &[u8], now: i64) -> Option<&Value> {
-        self.count_lookup(key, now, false);
-        self.slot(key).map(|s| &s.value)
+        let i = self.count_lookup(key, now, false)?;
+        self.slots.get(i)?.as_ref().map(|s| &s.value)
     }
 
     /// The live value of `key`, or a new one from `make` stored without a
@@ -420,12 +439,14 @@ impl Db {
         now: i64,
         make: impl FnOnce() -> Value,
     ) -> Option<&mut Value> {
-        if self.get(key, now).is_none() {
-            self.insert(key.to_vec(), make(), None, now);
-        }
-        let i = self.find(key)?;
-        self.mark_dirty(i);
-        self.slots.get_mut(i)?.as_mut().map(|slot| &mut slot.value)
+        let i = match self.write_lookup(key, now) {
+            Some(i) => i,
+            None => {
+                self.insert(key.to_vec(), make(), None, now);
+                self.find(key)?
+            }
+        };
+        self.value_in(i)
     }
 
     /// The stored value of `key` with no expiry check, for commands that

@@ -39,6 +39,39 @@ test("bytes: Uint8Array arguments, and bulk strings as Uint8Array with buffers",
   db.close();
 });
 
+test("arguments and replies of any size and script cross intact, as the wasm memory grows", async () => {
+  const db = await Redsim.create({ maxmemory: 0 });
+  // Past the 64 KB the arguments buffer starts with, and several times
+  // over, so the buffer grows (and wasm memory with it) mid-command.
+  const long = "ü€😀x".repeat(300_000);
+  const many = Array.from({ length: 20_000 }, (_, i) => `member-${i}-é`);
+  assert.equal(db.command(["SET", "long", long]), "OK");
+  assert.equal(db.command(["GET", "long"]), long);
+  assert.equal(db.command(["STRLEN", "long"]), Buffer.byteLength(long));
+  assert.equal(db.command(["SADD", "many", ...many]), many.length);
+  assert.deepEqual(db.command(["SMEMBERS", "many"]).sort(), [...many].sort());
+  // Short strings take the hand-written path; these check its edges.
+  for (const text of ["", "a", "é", "x".repeat(32), "x".repeat(31) + "é", "😀"]) {
+    db.command(["SET", "short", text]);
+    assert.equal(db.command(["GET", "short"]), text);
+  }
+  // Invalid UTF-8 decodes to U+FFFD, as TextDecoder does.
+  db.command(["SET", "raw", new Uint8Array([0x61, 0xff, 0x62])]);
+  assert.equal(db.command(["GET", "raw"]), "a\ufffdb");
+  // Numbers go as JS prints them, bigints in decimal.
+  assert.equal(db.command(["SET", "n", 1.5]), "OK");
+  assert.equal(db.command(["GET", "n"]), "1.5");
+  assert.equal(db.command(["INCRBY", "i", -9007199254740993n]), -9007199254740993n);
+  assert.equal(db.command(["INCRBY", "i", 2]), -9007199254740991);
+  assert.throws(() => db.command(["SET", "k", {}]), {
+    name: "TypeError",
+    message: "argument 2 must be a string, Uint8Array, number or bigint, not object",
+  });
+  assert.throws(() => db.command(["SET", "k", null]), TypeError);
+  assert.equal(db.command(["EXISTS", "k"]), 0, "a refused command runs nothing");
+  db.close();
+});
+
 test("errors are thrown as RedsimError with Redis's exact text, and stay in place inside EXEC", async () => {
   const db = await Redsim.create();
   db.command(["RPUSH", "list", "a"]);

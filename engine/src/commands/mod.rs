@@ -126,14 +126,12 @@ impl Table {
 
     /// The top-level command called `name`, in any letter case.
     pub fn get(&self, name: &[u8]) -> Option<&'static Spec> {
-        let lower = lowercase_name(name)?;
-        self.by_name.get(lower.as_str()).copied()
+        with_lowercase(name, |lower| self.by_name.get(lower).copied())
     }
 
     /// A subcommand of a container, by name in any letter case.
     pub fn find_in(subcommands: &'static [Spec], name: &[u8]) -> Option<&'static Spec> {
-        let lower = lowercase_name(name)?;
-        subcommands.iter().find(|s| s.name == lower)
+        with_lowercase(name, |lower| subcommands.iter().find(|s| s.name == lower))
     }
 
     /// A command or `container|subcommand` by its full name.
@@ -168,11 +166,16 @@ impl Default for Table {
     }
 }
 
-fn lowercase_name(name: &[u8]) -> Option<String> {
-    if name.len() > MAX_NAME_LEN {
-        return None;
+/// Runs `find` on `name` lowercased, in a buffer on the stack: this runs
+/// for every command, so it allocates nothing. Names longer than any
+/// command's, or not UTF-8, find nothing.
+fn with_lowercase<T>(name: &[u8], find: impl FnOnce(&str) -> Option<T>) -> Option<T> {
+    let mut buffer = [0u8; MAX_NAME_LEN];
+    let lower = buffer.get_mut(..name.len())?;
+    for (to, from) in lower.iter_mut().zip(name) {
+        *to = from.to_ascii_lowercase();
     }
-    std::str::from_utf8(name).ok().map(str::to_ascii_lowercase)
+    find(std::str::from_utf8(lower).ok()?)
 }
 
 /// The argument at `i`; empty past the end (handlers run after the arity
