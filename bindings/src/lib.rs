@@ -154,7 +154,7 @@ impl WasmEngine {
     /// Clients with frames waiting or to be closed, RESP connections'
     /// pending writes included.
     #[wasm_bindgen(js_name = clientsWithOutput)]
-    pub fn clients_with_output(&self) -> Vec<u32> {
+    pub fn clients_with_output(&mut self) -> Vec<u32> {
         self.pending().into_iter().map(client_id).collect()
     }
 
@@ -289,7 +289,7 @@ pub fn split_line(line: &str) -> Result<Array, JsError> {
 
 impl WasmEngine {
     /// Clients with frames waiting or to be closed, in id order.
-    fn pending(&self) -> Vec<ClientId> {
+    fn pending(&mut self) -> Vec<ClientId> {
         let mut ids = self.engine.clients_with_output();
         ids.extend(self.wire.ready(&self.engine));
         ids.extend(

@@ -76,17 +76,16 @@ impl Conns {
         }
     }
 
-    /// Connections with something to write or to close.
+    /// Connections with replies of their own to write, or to close (frames
+    /// the engine holds for them are in `Engine::clients_with_output`).
     pub fn ready(&self, engine: &Engine) -> Vec<ClientId> {
-        let mut ready = engine.clients_with_output();
-        ready.extend(self.conns.iter().filter_map(|(&id, conn)| {
-            let pending = !conn.output.is_empty() || conn.closing || engine.should_close(id);
-            pending.then_some(id)
-        }));
-        ready.sort_unstable();
-        ready.dedup();
-        ready.retain(|id| self.conns.contains_key(id));
-        ready
+        self.conns
+            .iter()
+            .filter(|(&id, conn)| {
+                !conn.output.is_empty() || conn.closing || engine.should_close(id)
+            })
+            .map(|(&id, _)| id)
+            .collect()
     }
 
     /// Everything to write to the connection now, in order: replies to its

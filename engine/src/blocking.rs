@@ -108,6 +108,7 @@ fn retry(server: &mut Server, table: &Table, id: ClientId) {
         for frame in reply.into_frames() {
             client.send(frame);
         }
+        server.note_output(id);
         crate::tracking::finish_command(server, &mut client, b"");
     }
     server.clients.insert(id, client);
@@ -154,6 +155,7 @@ pub(crate) fn release(server: &mut Server, id: ClientId, error: Option<&str>) ->
                 Some(text) => Reply::Error(text.to_string()),
                 None => blocked.timeout_reply,
             });
+            server.note_output(client.id);
             crate::tracking::finish_command(server, &mut client, b"");
             true
         }

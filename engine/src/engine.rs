@@ -97,6 +97,17 @@ pub struct Server {
     pub evict_pool: crate::evict::Pool,
     /// Which keys changed, for a host that asked (`Engine::watch_changes`).
     pub changes: Option<crate::changes::Feed>,
+    /// Clients that were sent frames since their output buffer limits were
+    /// last checked (`output_limit::enforce`): checking only these keeps
+    /// the check after each command from visiting every connection.
+    pub output_touched: Vec<ClientId>,
+    /// Clients that were sent frames the host may not have taken yet:
+    /// `clients_with_output` looks only at these, not at every client.
+    /// May repeat ids and hold clients since emptied.
+    pub outbox_filled: Vec<ClientId>,
+    /// How many clients are in MONITOR mode: while none is, commands skip
+    /// looking for them among every connection.
+    pub monitors: usize,
     /// Whether `tick` expires keys in the background (DEBUG
     /// SET-ACTIVE-EXPIRE turns it off for tests).
     pub active_expire: bool,
@@ -199,6 +210,21 @@ pub enum LineError {
     Empty,
 }
 
+impl Server {
+    /// Notes that client `id` was sent a frame, for `clients_with_output`
+    /// and the output limits.
+    pub(crate) fn note_output(&mut self, id: ClientId) {
+        self.output_touched.push(id);
+        self.outbox_filled.push(id);
+        // A host that never asks which clients have output must not make
+        // this grow without bound: past a few per client, drop repeats.
+        if self.outbox_filled.len() > 2 * self.clients.len() + 64 {
+            self.outbox_filled.sort_unstable();
+            self.outbox_filled.dedup();
+        }
+    }
+}
+
 /// A Redis server without the I/O.
 pub struct Engine {
     server: Server,
@@ -236,6 +262,9 @@ impl Engine {
                 evict_pool: crate::evict::Pool::default(),
                 active_expire: true,
                 changes: None,
+                output_touched: Vec::new(),
+                outbox_filled: Vec::new(),
+                monitors: 0,
                 timer: None,
                 persistence: crate::rdb::Persistence::new(config.now_ms),
                 aof: crate::aof::Rewrite::default(),
@@ -300,14 +329,14 @@ impl Engine {
             .unwrap_or_default()
     }
 
-    /// Clients with frames waiting.
-    pub fn clients_with_output(&self) -> Vec<ClientId> {
-        self.server
-            .clients
-            .values()
-            .filter(|c| !c.outbox.is_empty())
-            .map(|c| c.id)
-            .collect()
+    /// Clients with frames waiting, in id order.
+    pub fn clients_with_output(&mut self) -> Vec<ClientId> {
+        let clients = &self.server.clients;
+        let filled = &mut self.server.outbox_filled;
+        filled.retain(|id| clients.get(id).is_some_and(|c| !c.outbox.is_empty()));
+        filled.sort_unstable();
+        filled.dedup();
+        filled.clone()
     }
 
     /// Whether the host should close the client's connection (QUIT, CLIENT
@@ -349,6 +378,7 @@ impl Engine {
         close_idle_clients(&mut self.server);
         crate::rdb::save_if_due(&mut self.server);
         self.settle(released);
+        crate::output_limit::enforce_all(&mut self.server);
     }
 
     /// Sets parameters before clients connect, as a configuration file or
@@ -429,6 +459,7 @@ impl Engine {
         for &(client, bytes) in backlogs {
             if let Some(c) = self.server.clients.get_mut(&client) {
                 c.backlog = bytes;
+                self.server.output_touched.push(client);
             }
         }
         crate::output_limit::enforce(&mut self.server);
@@ -644,6 +675,9 @@ fn run(server: &mut Server, table: &Table, me: &mut Client, argv: &[&[u8]]) {
         }
         me.send(frame);
     }
+    // `execute` takes this reply at once, but a command a pause held
+    // runs from `settle` and its reply waits for the host.
+    server.note_output(me.id);
     me.reply_mode = match me.reply_mode {
         ReplyMode::SkipNext => ReplyMode::Skipping,
         ReplyMode::Skipping => ReplyMode::On,
@@ -657,6 +691,9 @@ fn run(server: &mut Server, table: &Table, me: &mut Client, argv: &[&[u8]]) {
 /// with it (disconnection, CLIENT KILL).
 pub(crate) fn drop_client(server: &mut Server, id: ClientId) {
     if let Some(mut gone) = server.clients.remove(&id) {
+        if gone.monitor {
+            server.monitors = server.monitors.saturating_sub(1);
+        }
         crate::pubsub::unsubscribe_all(server, &mut gone);
         crate::multi::unwatch_all(server, &mut gone);
         crate::blocking::unregister(server, &gone);
@@ -1015,8 +1052,7 @@ pub(crate) fn log_if_slow(server: &mut Server, client: &Client, argv: &[&[u8]], 
 
 /// Shows the command to every MONITOR connection.
 fn feed_monitors(ctx: &mut Ctx<'_>, argv: &[&[u8]]) {
-    let others = ctx.server.clients.values().any(|c| c.monitor);
-    if !others && !ctx.client.monitor {
+    if ctx.server.monitors == 0 {
         return;
     }
     let line = crate::commands::monitor_line(
@@ -1027,9 +1063,15 @@ fn feed_monitors(ctx: &mut Ctx<'_>, argv: &[&[u8]]) {
     );
     if ctx.client.monitor {
         ctx.client.push(line.clone());
+        ctx.server.output_touched.push(ctx.client.id);
     }
+    let mut monitors = Vec::new();
     for client in ctx.server.clients.values_mut().filter(|c| c.monitor) {
         client.push(line.clone());
+        monitors.push(client.id);
+    }
+    for id in monitors {
+        ctx.server.note_output(id);
     }
 }
 

@@ -11,6 +11,7 @@
 //! client with subscriptions, normal otherwise (MONITOR included; replicas
 //! do not exist here).
 
+use crate::client::Client;
 use crate::commands::REPLY_BUFFER;
 use crate::config::BufferLimit;
 use crate::engine::Server;
@@ -19,40 +20,66 @@ use crate::engine::Server;
 const NORMAL: usize = 0;
 const PUBSUB: usize = 2;
 
-/// Closes the clients over their limits; checked after every command and
-/// tick.
+/// Closes the clients over their limits among those sent frames since the
+/// last check (`Server::output_touched`), as Redis checks a client when it
+/// adds to its output; after every command.
 pub(crate) fn enforce(server: &mut Server) {
+    let mut touched = std::mem::take(&mut server.output_touched);
+    touched.sort_unstable();
+    touched.dedup();
+    let limits = server.hot.buffer_limits;
+    let now = server.now_ms;
+    for id in &touched {
+        if let Some(client) = server.clients.get_mut(id) {
+            check(client, limits, now);
+        }
+    }
+    // Keeps the allocation for the next command.
+    touched.clear();
+    server.output_touched = touched;
+}
+
+/// `enforce` over every client: each tick, so a soft limit's seconds run
+/// out even for a client sent nothing more, and after the host reports
+/// what its sockets still hold.
+pub(crate) fn enforce_all(server: &mut Server) {
+    server.output_touched.clear();
     let limits = server.hot.buffer_limits;
     let now = server.now_ms;
     for client in server.clients.values_mut() {
-        let class = if client.subscriptions.count() > 0 {
-            PUBSUB
-        } else {
-            NORMAL
-        };
-        let Some(limit) = limits.get(class).copied() else {
-            continue;
-        };
-        if limit == BufferLimit::default() || client.closing {
-            continue;
-        }
-        if client.outbox.is_empty() && client.backlog == 0 {
-            client.over_soft_limit_since = None;
-            continue;
-        }
-        // Only what overflows the fixed reply buffer counts.
-        let pending = pending_bytes(client).saturating_sub(REPLY_BUFFER) as u64;
-        if over_limit(limit, pending, &mut client.over_soft_limit_since, now) {
-            client.closing = true;
-            client.output_dropped = true;
-            client.outbox.clear();
-        }
+        check(client, limits, now);
+    }
+}
+
+/// Closes `client` (dropping its output) if it is over its class's limit.
+fn check(client: &mut Client, limits: [BufferLimit; 3], now: i64) {
+    let class = if client.subscriptions.count() > 0 {
+        PUBSUB
+    } else {
+        NORMAL
+    };
+    let Some(limit) = limits.get(class).copied() else {
+        return;
+    };
+    if limit == BufferLimit::default() || client.closing {
+        return;
+    }
+    if client.outbox.is_empty() && client.backlog == 0 {
+        client.over_soft_limit_since = None;
+        return;
+    }
+    // Only what overflows the fixed reply buffer counts.
+    let pending = pending_bytes(client).saturating_sub(REPLY_BUFFER) as u64;
+    if over_limit(limit, pending, &mut client.over_soft_limit_since, now) {
+        client.closing = true;
+        client.output_dropped = true;
+        client.outbox.clear();
     }
 }
 
 /// The client's pending output in bytes: its outbox and what the host
 /// has yet to deliver.
-fn pending_bytes(client: &crate::client::Client) -> usize {
+fn pending_bytes(client: &Client) -> usize {
     client.outbox_bytes() + client.backlog
 }
 

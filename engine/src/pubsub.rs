@@ -110,6 +110,7 @@ pub(crate) fn deliver(
 ) {
     if let Some(client) = crate::client::find(&mut server.clients, me, target) {
         client.push(frame);
+        server.note_output(target);
     }
 }
 

@@ -314,6 +314,7 @@ fn send(
         return;
     };
     receiver.push(frame);
+    server.note_output(target);
 }
 
 /// The redirect client of `tracker` is gone: it is flagged, and told if it
@@ -336,5 +337,6 @@ fn redirect_broken(
             Reply::bulk(b"tracking-redir-broken"),
             Reply::Int(id),
         ]));
+        server.note_output(tracker);
     }
 }

@@ -112,6 +112,33 @@ fn monitor_streams_other_clients_commands() {
 }
 
 #[test]
+fn monitors_are_followed_through_repeats_resets_and_disconnects() {
+    let mut e = Engine::new(Config::default());
+    let (first, second, worker) = (e.connect(), e.connect(), e.connect());
+    // MONITOR twice is still one monitor; RESET of a non-monitor no-op.
+    line(&mut e, first, "MONITOR");
+    line(&mut e, first, "MONITOR");
+    line(&mut e, second, "MONITOR");
+    line(&mut e, worker, "RESET");
+    line(&mut e, worker, "PING");
+    assert_eq!(e.take_output(first).len(), 2, "RESET and PING");
+    assert_eq!(e.take_output(second).len(), 2);
+    // One leaves: the other still hears everything.
+    e.disconnect(first);
+    line(&mut e, worker, "PING");
+    assert_eq!(e.take_output(second).len(), 1);
+    line(&mut e, second, "RESET");
+    line(&mut e, worker, "PING");
+    assert!(e.take_output(second).is_empty());
+    // A new monitor after all left is heard again.
+    let third = e.connect();
+    line(&mut e, third, "MONITOR");
+    line(&mut e, worker, "PING");
+    assert_eq!(e.take_output(third).len(), 1);
+    assert_eq!(e.clients_with_output(), Vec::<u64>::new());
+}
+
+#[test]
 fn a_host_reads_the_slow_log_and_sets_its_threshold_without_a_client() {
     let mut e = Engine::new(Config {
         now_ms: 1_700_000_000_000,

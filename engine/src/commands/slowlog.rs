@@ -154,7 +154,10 @@ fn slowlog_help(_ctx: &mut Ctx<'_>, _argv: &[&[u8]]) -> Result<Reply, CmdError> 
 }
 
 fn monitor(ctx: &mut Ctx<'_>, _argv: &[&[u8]]) -> Result<Reply, CmdError> {
-    ctx.client.monitor = true;
+    if !ctx.client.monitor {
+        ctx.client.monitor = true;
+        ctx.server.monitors += 1;
+    }
     Ok(Reply::ok())
 }
 

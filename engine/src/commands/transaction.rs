@@ -198,7 +198,10 @@ fn reset(ctx: &mut Ctx<'_>, _argv: &[&[u8]]) -> Result<Reply, CmdError> {
     ctx.client.reply_mode = ReplyMode::On;
     ctx.client.no_evict = false;
     ctx.client.no_touch = false;
-    ctx.client.monitor = false;
+    if ctx.client.monitor {
+        ctx.client.monitor = false;
+        ctx.server.monitors = ctx.server.monitors.saturating_sub(1);
+    }
     ctx.client.authenticated = !ctx.server.params.requires_password();
     Ok(Reply::Status("RESET".to_string()))
 }
