@@ -67,6 +67,49 @@ export class Client {
     return reply;
   }
 
+  /**
+   * Runs several commands in order as one pipeline, crossing into the
+   * engine once for all of them, and returns their replies in an array;
+   * error replies stay in place as RedsimError, as in an EXEC result. If
+   * one of them blocks (BLPOP on an empty list, a CLIENT PAUSE), the rest
+   * wait for it, as they would on a connection, and the array comes in a
+   * promise.
+   */
+  pipeline(list, { buffers = this.#buffers } = {}) {
+    if (!Array.isArray(list)) throw new TypeError("pipeline expects an array of commands");
+    this.#open();
+    return this.#pipelineFrom(list, 0, [], buffers);
+  }
+
+  #pipelineFrom(list, from, replies, buffers) {
+    if (from >= list.length) return replies;
+    const hub = this.#hub;
+    const count = hub.exchange.writePipeline(list, from);
+    const flags = hub.engine.execPipeline(this.#id, count, hub.commandTime());
+    const results = hub.exchange.readPipeline(buffers);
+    const blocked = flags & BLOCKED;
+    // A command that blocked has no frames yet: its reply comes later.
+    const answered = blocked ? results.length - 1 : results.length;
+    for (let i = 0; i < answered; i++) replies.push(this.#take(results[i], false));
+    if (!blocked) {
+      hub.flush(flags & OUTPUT);
+      return replies;
+    }
+    const served = new Promise((resolve, reject) => {
+      this.#waiting = { resolve, reject, buffers };
+    });
+    hub.blocked(+1);
+    hub.flush(flags & OUTPUT);
+    const next = from + results.length;
+    return served.then(
+      (reply) => this.#pipelineFrom(list, next, [...replies, reply], buffers),
+      (err) => {
+        if (!(err instanceof RedsimError)) throw err;
+        return this.#pipelineFrom(list, next, [...replies, err], buffers);
+      },
+    );
+  }
+
   /** Splits a line with redis-cli's quoting rules and runs it as `command` does. */
   execLine(line, options) {
     let args;

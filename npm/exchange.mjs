@@ -54,7 +54,36 @@ export class Exchange {
    */
   writeArgs(args) {
     this.#fresh();
-    let at = this.#base + ARGS;
+    this.#write(args, 0);
+    return args.length;
+  }
+
+  /**
+   * Writes the commands `list[from..]` of a pipeline (each preceded by its
+   * argument count) and returns how many; throws TypeError for a command
+   * that is not a non-empty array, or an argument of the wrong type.
+   */
+  writePipeline(list, from) {
+    this.#fresh();
+    let used = 0;
+    for (let i = from; i < list.length; i++) {
+      const args = list[i];
+      if (!Array.isArray(args) || args.length === 0) {
+        throw new TypeError(`command ${i} must be a non-empty array of arguments`);
+      }
+      if (this.#capacity < ARGS + used + 4) this.#reserve(used + 4);
+      this.#view.setUint32(this.#base + ARGS + used, args.length, true);
+      used = this.#write(args, used + 4);
+    }
+    return list.length - from;
+  }
+
+  /**
+   * Writes `args` at `used` bytes into the arguments area, growing the
+   * buffer as needed; returns the bytes used after them.
+   */
+  #write(args, used) {
+    let at = this.#base + ARGS + used;
     let end = this.#base + this.#capacity;
     for (let i = 0; i < args.length; i++) {
       let arg = args[i];
@@ -66,10 +95,9 @@ export class Exchange {
       // A UTF-16 code unit takes at most 3 bytes of UTF-8.
       const most = 4 + (typeof arg === "string" ? arg.length * 3 : arg.length);
       if (at + most > end) {
-        const used = at - this.#base - ARGS;
-        this.#reserve(used + most);
-        this.#fresh();
-        at = this.#base + ARGS + used;
+        const written = at - this.#base - ARGS;
+        this.#reserve(written + most);
+        at = this.#base + ARGS + written;
         end = this.#base + this.#capacity;
       }
       const bytes = this.#bytes;
@@ -86,7 +114,7 @@ export class Exchange {
       this.#view.setUint32(at, length, true);
       at += 4 + length;
     }
-    return args.length;
+    return at - this.#base - ARGS;
   }
 
   /**
@@ -96,21 +124,36 @@ export class Exchange {
    */
   readFrames(buffers) {
     this.#fresh();
-    const view = this.#view;
-    this.#at = view.getUint32(this.#base, true);
+    this.#at = this.#view.getUint32(this.#base, true);
+    return this.#frames(buffers);
+  }
+
+  /** After `execPipeline`: each command's frames, as `readFrames` gives one's. */
+  readPipeline(buffers) {
+    this.#fresh();
+    this.#at = this.#view.getUint32(this.#base, true);
+    const count = this.#u32();
+    const results = new Array(count);
+    for (let i = 0; i < count; i++) results[i] = this.#frames(buffers);
+    return results;
+  }
+
+  #frames(buffers) {
     const count = this.#u32();
     const frames = new Array(count);
     for (let i = 0; i < count; i++) frames[i] = this.#value(buffers);
     return frames;
   }
 
-  /** Grows the arguments buffer to hold `bytes`, at least doubling it. */
+  /** Grows the arguments area to hold `bytes`, at least doubling it. */
   #reserve(bytes) {
     const wanted = Math.max(bytes, 2 * this.#capacity, INITIAL);
     const base = this.#engine.argsBuffer(wanted);
     if (base === 0) throw new RangeError("command too large for the engine's memory");
     this.#base = base;
     this.#capacity = ARGS + wanted;
+    // Growing the buffer may have grown (and so detached) the memory.
+    this.#fresh();
   }
 
   /**

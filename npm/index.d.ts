@@ -74,6 +74,13 @@ export declare class Client {
    * at run time is taken as it is and checked by the engine.
    */
   command<const A extends readonly Arg[]>(args: A & CheckedArgs<A>, options?: ReplyOptions): Reply | Promise<Reply>;
+  /**
+   * Runs the commands in order as one pipeline, in one call into the
+   * engine, and returns their replies; error replies stay in place as
+   * RedsimError. If a command blocks, the rest wait for it, and the array
+   * comes in a Promise.
+   */
+  pipeline(commands: readonly (readonly Arg[])[], options?: ReplyOptions): Reply[] | Promise<Reply[]>;
   /** Splits a line with redis-cli's quoting rules and runs it as `command`; SyntaxError for unbalanced quotes. */
   execLine(line: string, options?: ReplyOptions): Reply | Promise<Reply>;
   /** Runs a redis-cli line and returns exactly what redis-cli would print. */

@@ -78,6 +78,6 @@ fn bytes(tag: u8, data: &[u8], out: &mut Vec<u8>) {
 }
 
 /// Lengths and counts: a reply in a 4 GB address space cannot exceed u32.
-fn count(n: usize, out: &mut Vec<u8>) {
+pub fn count(n: usize, out: &mut Vec<u8>) {
     out.extend_from_slice(&(n as u32).to_le_bytes());
 }

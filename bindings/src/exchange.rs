@@ -3,7 +3,8 @@
 //! element (each crossing costs about as much as a simple command).
 //!
 //! JS writes the arguments straight into `input`, at `ARGS`, as a u32
-//! little-endian length then the bytes, for each argument. The engine
+//! little-endian length then the bytes, for each argument (a pipeline:
+//! each command's argument count, u32 LE, before its arguments). The engine
 //! writes its reply into `output` (`encode`) and puts where that lies
 //! (pointer, then length, u32 LE) at the start of `input`, where JS reads
 //! it without another call. `input` is kept at its full length (zeros
@@ -50,16 +51,23 @@ impl Exchange {
     /// The `argc` arguments JS wrote; `None` if they overrun the buffer
     /// (a wrapper bug, answered with an error rather than a panic).
     pub fn args(&self, argc: usize) -> Option<Vec<&[u8]>> {
+        split_args(self.input.get(ARGS..)?, argc).map(|(args, _)| args)
+    }
+
+    /// The `count` commands of a pipeline JS wrote: each an argument count
+    /// (u32 LE) then its arguments as `args` reads them. `None` if they
+    /// overrun the buffer.
+    pub fn commands(&self, count: usize) -> Option<Vec<Vec<&[u8]>>> {
         let mut rest = self.input.get(ARGS..)?;
-        let mut args = Vec::with_capacity(argc.min(rest.len() / 4));
-        for _ in 0..argc {
-            let (len, tail) = rest.split_first_chunk::<4>()?;
-            let len = u32::from_le_bytes(*len) as usize;
-            let arg = tail.get(..len)?;
-            rest = tail.get(len..)?;
-            args.push(arg);
+        let mut commands = Vec::with_capacity(count.min(rest.len() / 4));
+        for _ in 0..count {
+            let (argc, tail) = rest.split_first_chunk::<4>()?;
+            let argc = u32::from_le_bytes(*argc) as usize;
+            let (args, tail) = split_args(tail, argc)?;
+            commands.push(args);
+            rest = tail;
         }
-        Some(args)
+        Some(commands)
     }
 
     /// Tells JS where the reply is: `output`'s address and length.
@@ -69,4 +77,17 @@ impl Exchange {
             slot.copy_from_slice(&(value as u32).to_le_bytes());
         }
     }
+}
+
+/// `argc` length-prefixed arguments from the start of `bytes`, and what
+/// follows them.
+fn split_args(mut bytes: &[u8], argc: usize) -> Option<(Vec<&[u8]>, &[u8])> {
+    let mut args = Vec::with_capacity(argc.min(bytes.len() / 4));
+    for _ in 0..argc {
+        let (len, tail) = bytes.split_first_chunk::<4>()?;
+        let len = u32::from_le_bytes(*len) as usize;
+        args.push(tail.get(..len)?);
+        bytes = tail.get(len..)?;
+    }
+    Some((args, bytes))
 }

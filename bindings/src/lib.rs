@@ -103,36 +103,57 @@ impl WasmEngine {
     /// left in the exchange's output; returns the `BLOCKING`, `BLOCKED`
     /// and `OUTPUT` bits. A RESP2 client sees RESP2 types.
     pub fn exec(&mut self, client: u32, argc: usize, now_ms: f64) -> u32 {
-        if !now_ms.is_nan() {
-            self.engine.set_time(ms(now_ms));
-        }
+        self.set_clock(now_ms);
         let id = u64::from(client);
         let mut flags = 0;
         let reply = match self.exchange.args(argc) {
-            Some(argv) if !argv.is_empty() => {
-                let name = argv.first().copied().unwrap_or_default();
+            Some(argv) => {
                 if self
                     .engine
                     .commands()
-                    .get(name)
+                    .get(argv.first().copied().unwrap_or_default())
                     .is_some_and(|spec| spec.flags.contains(&"blocking"))
                 {
                     flags |= BLOCKING;
                 }
-                self.engine.execute(id, &argv)
+                run(&mut self.engine, id, &argv)
             }
-            Some(_) => Reply::Error("ERR empty command".to_string()),
-            None => Reply::Error("ERR arguments overrun their buffer".to_string()),
+            None => Reply::Error(OVERRUN.to_string()),
         };
-        if self.engine.is_blocked(id) {
-            flags |= BLOCKED;
-        }
-        if !self.pending().is_empty() {
-            flags |= OUTPUT;
-        }
         let reply = self.for_client(client, reply);
         self.publish(&reply);
-        flags
+        flags | self.state_flags(id)
+    }
+
+    /// Runs the `count` commands of a pipeline written into the arguments
+    /// buffer, in order, as `exec` runs one, stopping early if the client
+    /// blocks. Leaves in the exchange's output how many ran (u32 LE), then
+    /// each one's frames as `exec` leaves them; returns the `BLOCKED` and
+    /// `OUTPUT` bits.
+    #[wasm_bindgen(js_name = execPipeline)]
+    pub fn exec_pipeline(&mut self, client: u32, count: usize, now_ms: f64) -> u32 {
+        self.set_clock(now_ms);
+        let id = u64::from(client);
+        let mut replies = Vec::new();
+        match self.exchange.commands(count) {
+            Some(commands) => {
+                for argv in commands {
+                    replies.push(run(&mut self.engine, id, &argv));
+                    if self.engine.is_blocked(id) {
+                        break;
+                    }
+                }
+            }
+            None => replies.push(Reply::Error(OVERRUN.to_string())),
+        }
+        self.exchange.output.clear();
+        encode::count(replies.len(), &mut self.exchange.output);
+        for reply in replies {
+            let reply = self.for_client(client, reply);
+            encode::frames(&reply, &mut self.exchange.output);
+        }
+        self.exchange.publish();
+        self.state_flags(id)
     }
 
     /// Runs a redis-cli line and returns what redis-cli would print, without
@@ -302,6 +323,26 @@ impl WasmEngine {
         ids
     }
 
+    /// Sets the engine's clock to `now_ms`, unless that is NaN (a manual
+    /// clock, moved only by `tick` and `setTime`).
+    fn set_clock(&mut self, now_ms: f64) {
+        if !now_ms.is_nan() {
+            self.engine.set_time(ms(now_ms));
+        }
+    }
+
+    /// The `BLOCKED` and `OUTPUT` bits after a command of `client`.
+    fn state_flags(&mut self, client: ClientId) -> u32 {
+        let mut flags = 0;
+        if self.engine.is_blocked(client) {
+            flags |= BLOCKED;
+        }
+        if !self.pending().is_empty() {
+            flags |= OUTPUT;
+        }
+        flags
+    }
+
     /// Encodes a reply into the exchange's output and says where it is.
     fn publish(&mut self, reply: &Reply) {
         self.exchange.output.clear();
@@ -327,6 +368,19 @@ fn resp2_frame(frame: Reply) -> Reply {
     match frame {
         Reply::Push(items) => Reply::Push(items.into_iter().map(Reply::into_resp2).collect()),
         other => other.into_resp2(),
+    }
+}
+
+/// What `exec` answers when the arguments JS wrote overrun their buffer
+/// (a wrapper bug, answered rather than panicking).
+const OVERRUN: &str = "ERR arguments overrun their buffer";
+
+/// Runs one command; an empty one is an error, as redis-cli reports it.
+fn run(engine: &mut Engine, client: ClientId, argv: &[&[u8]]) -> Reply {
+    if argv.is_empty() {
+        Reply::Error("ERR empty command".to_string())
+    } else {
+        engine.execute(client, argv)
     }
 }
 

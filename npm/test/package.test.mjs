@@ -72,6 +72,51 @@ test("arguments and replies of any size and script cross intact, as the wasm mem
   db.close();
 });
 
+test("pipeline: many commands in one call, replies and errors in place, blocking ones awaited", async () => {
+  const db = await Redsim.create({ clock: "manual" });
+  const replies = db.pipeline([
+    ["SET", "n", 10],
+    ["INCR", "n"],
+    ["LPUSH", "n", "x"],
+    ["GET", "n"],
+    ["HSET", "h", "f", "v"],
+    ["HGETALL", "h"],
+    ["NOSUCH"],
+  ]);
+  assert.equal(replies.length, 7);
+  assert.deepEqual(replies.slice(0, 2), ["OK", 11]);
+  assert.ok(replies[2] instanceof RedsimError);
+  assert.equal(replies[2].message, "WRONGTYPE Operation against a key holding the wrong kind of value");
+  assert.deepEqual(replies.slice(3, 6), ["11", 1, ["f", "v"]]);
+  assert.match(replies[6].message, /^ERR unknown command 'NOSUCH'/);
+  assert.deepEqual(db.pipeline([]), []);
+  assert.deepEqual(db.pipeline([["GET", "n"]], { buffers: true }), [new TextEncoder().encode("11")]);
+  // Inside MULTI the pipeline queues, as a connection's would.
+  assert.deepEqual(db.pipeline([["MULTI"], ["INCR", "n"], ["INCR", "n"], ["EXEC"]]), ["OK", "QUEUED", "QUEUED", [12, 13]]);
+
+  // A blocking command holds the rest back until it is served.
+  const other = db.connect();
+  const waiting = db.pipeline([["SET", "a", "1"], ["BLPOP", "q", 0], ["GET", "a"], ["LLEN", "q"]]);
+  assert.ok(waiting instanceof Promise);
+  assert.equal(other.command(["GET", "a"]), "1", "what came before the block ran");
+  other.command(["SET", "a", "2"]);
+  other.command(["RPUSH", "q", "job", "more"]);
+  assert.deepEqual(await waiting, ["OK", ["q", "job"], "2", 1]);
+  // A block that times out gives its timeout reply in place.
+  const timed = db.pipeline([["BLPOP", "empty", 1], ["PING"]]);
+  db.advanceTime(1_100);
+  assert.deepEqual(await timed, [null, "PONG"]);
+
+  assert.throws(() => db.pipeline([["GET", "k"], []]), {
+    name: "TypeError",
+    message: "command 1 must be a non-empty array of arguments",
+  });
+  assert.throws(() => db.pipeline("GET k"), TypeError);
+  assert.throws(() => db.pipeline([["SET", "k", {}]]), TypeError);
+  assert.equal(db.command(["EXISTS", "k"]), 0, "a refused pipeline runs nothing");
+  db.close();
+});
+
 test("errors are thrown as RedsimError with Redis's exact text, and stay in place inside EXEC", async () => {
   const db = await Redsim.create();
   db.command(["RPUSH", "list", "a"]);

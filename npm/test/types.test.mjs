@@ -29,6 +29,7 @@ export async function main(): Promise<void> {
   const name: string = "GET";
   db.command([name]);
   const printed: string = db.cli("GET k");
+  const batch: Reply[] | Promise<Reply[]> = db.pipeline([["SET", "k", 1], ["GET", "k"], "INCR n".split(" ")], { buffers: true });
   const client: Client = db.connect({ buffers: true });
   client.subscribe("ch", (message, channel) => void [message, channel]);
   client.psubscribe(["a*", "b*"], (message, channel, pattern) => void [message, channel, pattern]);
@@ -48,7 +49,7 @@ export async function main(): Promise<void> {
   try { await db.command(["BLPOP", "q", 1]); } catch (err) { if (err instanceof RedsimError) void err.message; }
   client.close();
   db.close();
-  void [reply, line, printed, now, id, closed, port];
+  void [reply, line, printed, batch, now, id, closed, port];
 }
 
 // The node-redis–style client, its methods generated from the command table.

@@ -4,35 +4,37 @@
 //! bench sizes` prints only those), then the peer comparisons on seeded
 //! workloads (`peers.rs`: the engine in Node against ioredis-mock, natively,
 //! and redsim-server against redis-server; `bench peers` prints only
-//! those, `cargo xtask bench --smoke`
-//! runs them once on tiny workloads for CI), then the scaling table the
-//! collections work asks for. Each operation
-//! is timed on structures of 10^3 to 10^6 elements, in-process (no
-//! protocol), and reported as nanoseconds per operation plus the growth
-//! from the smallest to the largest size, which shows whether the cost
-//! follows Redis's documented complexity (flat for O(1) and O(log n)
-//! operations, bounded for SINTER with a small set).
+//! those), then the scaling table the collections work asks for, then the
+//! memory and snapshot figures of `big` against redis-server
+//! (`footprint.rs`; `bench memory` prints only those). `cargo xtask bench
+//! --smoke` runs the peer and footprint sections once on tiny workloads for
+//! CI.
+//!
+//! In the scaling table, each operation is timed on structures of 10^3 to
+//! 10^6 elements, in-process (no protocol), and reported as nanoseconds
+//! per operation plus the growth from the smallest to the largest size,
+//! which shows whether the cost follows Redis's documented complexity
+//! (flat for O(1) and O(log n) operations, bounded for SINTER with a
+//! small set).
 
 use std::process::Command;
 use std::time::Instant;
 
 use redsim_engine::{ClientId, Config, Engine};
 
+use crate::footprint;
+use crate::peers::{self, prepare};
 use crate::tools::{self, run};
 
 /// Sizes of the structure under test.
 const SIZES: &[usize] = &[1_000, 10_000, 100_000, 1_000_000];
 /// Operations timed at each size.
 const OPS: usize = 20_000;
-/// Keys in the snapshot benchmark.
-const SNAPSHOT_KEYS: usize = 1_000_000;
-/// A free port for the reference redis-server (not the oracles' ports).
-const SNAPSHOT_REDIS_PORT: u16 = 6417;
 
 pub fn run_bench(args: &[String]) -> Result<(), String> {
     match args {
         [] => in_release(&[]),
-        [only] if only == "peers" => in_release(&["peers"]),
+        [only] if only == "peers" || only == "memory" => in_release(&[only.as_str()]),
         [only] if only == "sizes" => {
             println!("{}", crate::sizes::size_report()?);
             Ok(())
@@ -40,21 +42,28 @@ pub fn run_bench(args: &[String]) -> Result<(), String> {
         // CI's check that every contender still runs: a debug build is
         // enough, nothing is timed against anything.
         [flag] if flag == "--smoke" => {
-            println!("{}", crate::peers::report(true)?);
+            let setup = prepare(true)?;
+            println!("{}", peers::report(&setup)?);
+            println!("{}", footprint::report(&setup)?);
             Ok(())
         }
         [flag] if flag == "--in-release" => {
             println!("{}", crate::sizes::size_report()?);
-            println!("{}", crate::peers::report(false)?);
+            let setup = prepare(false)?;
+            println!("{}", peers::report(&setup)?);
             println!("{}", scaling_table(SIZES, OPS));
-            println!("{}", snapshot_figures(SNAPSHOT_KEYS));
+            println!("{}", footprint::report(&setup)?);
             Ok(())
         }
         [flag, only] if flag == "--in-release" && only == "peers" => {
-            println!("{}", crate::peers::report(false)?);
+            println!("{}", peers::report(&prepare(false)?)?);
             Ok(())
         }
-        _ => Err("usage: cargo xtask bench [sizes | peers | --smoke]".to_string()),
+        [flag, only] if flag == "--in-release" && only == "memory" => {
+            println!("{}", footprint::report(&prepare(false)?)?);
+            Ok(())
+        }
+        _ => Err("usage: cargo xtask bench [sizes | peers | memory | --smoke]".to_string()),
     }
 }
 
@@ -191,67 +200,6 @@ pub fn scaling_table(sizes: &[usize], ops: usize) -> String {
     out
 }
 
-/// MSET commands storing `key:N` = `value:N` for N below `keys`, in
-/// batches (the keys DEBUG POPULATE makes).
-fn populate_batches(keys: usize) -> Vec<Vec<Vec<u8>>> {
-    (0..keys)
-        .step_by(1000)
-        .map(|start| {
-            let mut cmd = vec![b"MSET".to_vec()];
-            for i in start..(start + 1000).min(keys) {
-                cmd.push(format!("key:{i}").into_bytes());
-                cmd.push(format!("value:{i}").into_bytes());
-            }
-            cmd
-        })
-        .collect()
-}
-
-/// Snapshot save and load times for `keys` small string keys, and the
-/// file's size beside redis-server's dump.rdb of the same keys.
-pub fn snapshot_figures(keys: usize) -> String {
-    let mut engine = Engine::new(Config::default());
-    let client = engine.connect();
-    for cmd in populate_batches(keys) {
-        let _ = engine.execute(client, &cmd);
-    }
-    let started = Instant::now();
-    let snapshot = engine.snapshot();
-    let save = started.elapsed();
-    let mut fresh = Engine::new(Config::default());
-    let started = Instant::now();
-    let loaded = fresh.load_snapshot(&snapshot);
-    let load = started.elapsed();
-    let mut out = format!(
-        "snapshot of {keys} keys: {} bytes, saved in {save:.2?}, loaded in {load:.2?} ({})\n",
-        snapshot.len(),
-        if loaded.is_ok() { "ok" } else { "FAILED" }
-    );
-    match redis_dump_size(keys) {
-        Ok(size) => out.push_str(&format!(
-            "redis-server dump.rdb of the same keys: {size} bytes\n"
-        )),
-        Err(err) => out.push_str(&format!("redis-server comparison skipped: {err}\n")),
-    }
-    out
-}
-
-fn redis_dump_size(keys: usize) -> Result<u64, String> {
-    let server =
-        crate::redis::RedisServer::start(SNAPSHOT_REDIS_PORT).map_err(|e| e.to_string())?;
-    let mut conn = server.connect().map_err(|e| e.to_string())?;
-    for cmd in populate_batches(keys) {
-        conn.call(&cmd).map_err(|e| e.to_string())?;
-    }
-    conn.call(&[b"SAVE".to_vec()]).map_err(|e| e.to_string())?;
-    let path = std::env::temp_dir()
-        .join(format!("redsim-oracle-{SNAPSHOT_REDIS_PORT}"))
-        .join("dump.rdb");
-    std::fs::metadata(path)
-        .map(|m| m.len())
-        .map_err(|e| e.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     /// The harness itself works (tiny sizes; nothing is timed or asserted
@@ -261,11 +209,5 @@ mod tests {
         let table = super::scaling_table(&[10, 100], 50);
         assert_eq!(table.lines().count(), 2 + super::CASES.len());
         assert!(table.contains("| ZRANK |"));
-    }
-
-    #[test]
-    fn snapshot_figures_load_what_they_save() {
-        let figures = super::snapshot_figures(2500);
-        assert!(figures.contains("(ok)"), "{figures}");
     }
 }

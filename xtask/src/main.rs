@@ -4,13 +4,15 @@
 //! - `record [SCRIPT...]`: re-record conformance replies from a real redis-server.
 //! - `spec NAME...`: draft command-table rows (facts only) from a real redis-server.
 //! - `fuzz [TARGET...] [--seconds N]`: fuzz the parsers, the executor and the RDB loader (default 600 s each).
-//! - `bench [sizes | peers | --smoke]`: download sizes against budgets, then benchmarks in release mode
+//! - `bench [sizes | peers | memory | --smoke]`: download sizes against budgets, then benchmarks in release mode
 //!   (`peers`: only the comparisons with real Redis and ioredis-mock;
-//!   `--smoke`: every peer contender once on tiny workloads, as CI runs it).
+//!   `memory`: only the memory and snapshot figures of `big` against redis-server;
+//!   `--smoke`: every peer contender and those figures once on tiny workloads, as CI runs it).
 //! - `npm`: build the npm package (npm/pkg/) and install its tests' dependencies.
 //! - `widget`: trunk's post-build hook: the docs widget's wasm into its dist.
 
 mod bench;
+mod footprint;
 mod fuzz;
 mod npm;
 mod npm_client;
@@ -29,7 +31,7 @@ mod workloads;
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: cargo xtask serve [--port N] | test | record [SCRIPT...] | spec NAME... | fuzz [TARGET...] [--seconds N] | bench [sizes | peers | --smoke] | npm | widget";
+    "usage: cargo xtask serve [--port N] | test | record [SCRIPT...] | spec NAME... | fuzz [TARGET...] [--seconds N] | bench [sizes | peers | memory | --smoke] | npm | widget";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

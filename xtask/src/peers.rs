@@ -28,7 +28,7 @@ use crate::tools::{self, run};
 use crate::workloads::{self, Files, Scale};
 
 /// Loopback ports for the two servers (the oracles use 6390–6399, the
-/// snapshot figures 6417).
+/// memory and snapshot figures 6420–6421).
 const REDIS_PORT: u16 = 6418;
 const REDSIM_PORT: u16 = 6419;
 
@@ -36,10 +36,10 @@ const REDSIM_PORT: u16 = 6419;
 const BENCHMARK_TESTS: &str = "set,get,incr,lpush,hset,zadd";
 
 /// How big and how often.
-struct Plan {
-    smoke: bool,
-    scale: Scale,
-    runs: usize,
+pub struct Plan {
+    pub smoke: bool,
+    pub scale: Scale,
+    pub runs: usize,
     /// Requests per redis-benchmark test.
     requests: usize,
 }
@@ -64,11 +64,19 @@ const APT: &[(&str, &str)] = &[
     ("redis-cli", "redis-tools"),
 ];
 
-/// Installs and builds what is missing, runs every contender, and returns
-/// the markdown report. The full bench builds the npm package (timing a
-/// stale one would mislead); the smoke run, which follows the npm step of
-/// `cargo xtask test`, builds it only when it is missing.
-pub fn report(smoke: bool) -> Result<String, String> {
+/// What every section comparing contenders starts from: the plan, and
+/// `redsim-server`'s binary.
+pub struct Setup {
+    pub plan: Plan,
+    pub server: PathBuf,
+}
+
+/// Installs and builds what is missing, once for all the sections that
+/// use it (these comparisons, and `footprint`'s). The full bench builds
+/// the npm package (timing a stale one would mislead); the smoke run,
+/// which follows the npm step of `cargo xtask test`, builds it only when
+/// it is missing.
+pub fn prepare(smoke: bool) -> Result<Setup, String> {
     let plan = if smoke { SMOKE } else { FULL };
     tools::ensure_apt(APT)?;
     tools::ensure_node_tools()?;
@@ -80,6 +88,12 @@ pub fn report(smoke: bool) -> Result<String, String> {
         crate::npm::build()?;
     }
     let server = build_server(plan.smoke)?;
+    Ok(Setup { plan, server })
+}
+
+/// Runs every contender on every workload; the markdown report.
+pub fn report(setup: &Setup) -> Result<String, String> {
+    let plan = &setup.plan;
     let files = workloads::write_all(&workloads::dir(plan.smoke), plan.scale)?;
 
     let mut out = format!(
@@ -92,9 +106,9 @@ pub fn report(smoke: bool) -> Result<String, String> {
             .join(", "),
         plan.runs
     );
-    out.push_str(&node_section(&plan, &files)?);
-    out.push_str(&native_section(&plan, &files)?);
-    out.push_str(&server_sections(&plan, &files, &server)?);
+    out.push_str(&node_section(plan, &files)?);
+    out.push_str(&native_section(plan, &files)?);
+    out.push_str(&server_sections(plan, &files, &setup.server)?);
     Ok(out)
 }
 
@@ -116,9 +130,9 @@ fn build_server(smoke: bool) -> Result<PathBuf, String> {
         .join("redsim-server"))
 }
 
-/// Several runs of one figure (operations per second).
+/// Several runs of one figure (operations per second unless said).
 #[derive(Default)]
-struct Samples(Vec<f64>);
+pub struct Samples(pub Vec<f64>);
 
 impl Samples {
     fn median(&self) -> f64 {
@@ -129,9 +143,21 @@ impl Samples {
 
     /// `1.23M (1.20M–1.31M)`.
     fn cell(&self) -> String {
+        self.cell_as(rate)
+    }
+
+    /// The median and the range, each shown by `show` (figures other than
+    /// rates: bytes, durations); only the median when the range would
+    /// show the same figure twice.
+    pub fn cell_as(&self, show: fn(f64) -> String) -> String {
         let min = self.0.iter().copied().fold(f64::INFINITY, f64::min);
         let max = self.0.iter().copied().fold(0.0, f64::max);
-        format!("{} ({}–{})", rate(self.median()), rate(min), rate(max))
+        let (low, high) = (show(min), show(max));
+        if low == high {
+            high
+        } else {
+            format!("{} ({low}–{high})", show(self.median()))
+        }
     }
 }
 
@@ -145,7 +171,8 @@ fn rate(ops: f64) -> String {
     }
 }
 
-fn ratio(ours: &Samples, theirs: &Samples) -> String {
+/// Our median over theirs.
+pub fn ratio(ours: &Samples, theirs: &Samples) -> String {
     format!(
         "{:.2}×",
         ours.median() / theirs.median().max(f64::MIN_POSITIVE)
@@ -153,12 +180,19 @@ fn ratio(ours: &Samples, theirs: &Samples) -> String {
 }
 
 /// What `bench/node-replay.mjs` prints.
-struct NodeRun {
+pub struct NodeRun {
     ops: f64,
     unsupported: u64,
+    /// redsim only: the engine's INFO `used_memory` after the replay.
+    pub used_memory: Option<f64>,
+    /// redsim only: the size of the engine's wasm linear memory after the
+    /// replay (`memory.buffer.byteLength`).
+    pub wasm_memory: Option<f64>,
 }
 
-fn node_replay(contender: &str, file: &Path) -> Result<NodeRun, String> {
+/// Replays the workload `file` in a fresh Node process; fails on any error
+/// reply.
+pub fn node_replay(contender: &str, file: &Path) -> Result<NodeRun, String> {
     let out = Command::new("node")
         .arg(tools::root().join("bench/node-replay.mjs"))
         .arg(contender)
@@ -186,6 +220,8 @@ fn node_replay(contender: &str, file: &Path) -> Result<NodeRun, String> {
         unsupported: field("unsupported")
             .and_then(|v| v.parse().ok())
             .unwrap_or(0),
+        used_memory: field("usedMemory").and_then(|v| v.parse().ok()),
+        wasm_memory: field("wasmMemory").and_then(|v| v.parse().ok()),
     })
 }
 
@@ -205,24 +241,32 @@ fn json_field(text: &str, name: &str) -> Option<String> {
 fn node_section(plan: &Plan, files: &[Files]) -> Result<String, String> {
     let mut out = String::from(
         "### The engine in Node (npm package, direct API) vs ioredis-mock, one command at a time\n\n\
-         | workload | redsim `db.command` ops/s | ioredis-mock ops/s | ratio |\n|---|---:|---:|---:|\n",
+         The batched column replays the same commands through `db.pipeline`, 1,000 per call \
+         (its ratio is against the same ioredis-mock figure).\n\n\
+         | workload | redsim `db.command` ops/s | ioredis-mock ops/s | ratio | redsim `db.pipeline` ops/s | ratio |\n|---|---:|---:|---:|---:|---:|\n",
     );
     let mut notes = Vec::new();
     for f in files {
         let (mut ours, mut theirs) = (Samples::default(), Samples::default());
+        let mut batched = Samples::default();
         let mut unsupported = 0;
         for _ in 0..plan.runs {
             ours.0.push(node_replay("redsim", &f.lines)?.ops);
+            batched
+                .0
+                .push(node_replay("redsim-pipeline", &f.lines)?.ops);
             let mock = node_replay("ioredis-mock", &f.lines)?;
             theirs.0.push(mock.ops);
             unsupported = mock.unsupported;
         }
         out.push_str(&format!(
-            "| {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} |\n",
             f.kind.name(),
             ours.cell(),
             theirs.cell(),
-            ratio(&ours, &theirs)
+            ratio(&ours, &theirs),
+            batched.cell(),
+            ratio(&batched, &theirs)
         ));
         if unsupported > 0 {
             notes.push(format!(
@@ -236,12 +280,13 @@ fn node_section(plan: &Plan, files: &[Files]) -> Result<String, String> {
     for note in notes {
         out.push_str(&format!("{note}\n"));
     }
-    out.push_str("The npm package offers no batched form (many commands per call) to measure.\n\n");
+    out.push('\n');
     Ok(out)
 }
 
-/// Replays a workload through a fresh `Engine`; ops/s.
-fn native_replay(f: &Files) -> Result<f64, String> {
+/// Replays a workload through a fresh `Engine`: the engine, holding what
+/// the workload left (for figures about that data), and ops/s.
+pub fn native_replay(f: &Files) -> Result<(Engine, f64), String> {
     let commands = workloads::read(&f.lines)?;
     let mut engine = Engine::new(Config::default());
     let client = engine.connect();
@@ -258,7 +303,10 @@ fn native_replay(f: &Files) -> Result<f64, String> {
             "the engine replying to {}: {err}",
             f.lines.display()
         )),
-        None => Ok(commands.len() as f64 / seconds.max(f64::MIN_POSITIVE)),
+        None => Ok((
+            engine,
+            commands.len() as f64 / seconds.max(f64::MIN_POSITIVE),
+        )),
     }
 }
 
@@ -270,7 +318,7 @@ fn native_section(plan: &Plan, files: &[Files]) -> Result<String, String> {
     for f in files {
         let mut samples = Samples::default();
         for _ in 0..plan.runs {
-            samples.0.push(native_replay(f)?);
+            samples.0.push(native_replay(f)?.1);
         }
         out.push_str(&format!("| {} | {} |\n", f.kind.name(), samples.cell()));
     }
@@ -308,7 +356,7 @@ fn redis_benchmark(port: u16, requests: usize) -> Result<Vec<(String, f64)>, Str
 }
 
 /// Empties a server, then times `redis-cli --pipe` sending `resp`; ops/s.
-fn pipe_replay(server: &RedisServer, f: &Files) -> Result<f64, String> {
+pub fn pipe_replay(server: &RedisServer, f: &Files) -> Result<f64, String> {
     let name = |e: std::io::Error| format!("port {}: {e}", server.port);
     server
         .connect()
@@ -417,5 +465,6 @@ mod tests {
         assert_eq!(s.cell(), "2.00M (100k–3.00M)");
         assert_eq!(ratio(&s, &Samples(vec![1e6])), "2.00×");
         assert_eq!(Samples::default().median(), 0.0);
+        assert_eq!(Samples(vec![50_100.0, 49_900.0]).cell(), "50k");
     }
 }

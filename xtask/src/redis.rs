@@ -25,7 +25,7 @@ impl RedisServer {
 
     /// Starts the given redis-server command the same way.
     pub fn start_binary(mut command: Command, port: u16) -> io::Result<RedisServer> {
-        let dir = std::env::temp_dir().join(format!("redsim-oracle-{port}"));
+        let dir = RedisServer::scratch_dir(port);
         std::fs::create_dir_all(&dir)?;
         let child = command
             .args([
@@ -54,6 +54,18 @@ impl RedisServer {
             io::ErrorKind::TimedOut,
             "redis-server did not start",
         ))
+    }
+
+    /// The `--dir` of the server on `port`, removed when it stops: a file
+    /// put there first (a dump.rdb) is what the next server on that port
+    /// starts from.
+    pub fn scratch_dir(port: u16) -> PathBuf {
+        std::env::temp_dir().join(format!("redsim-oracle-{port}"))
+    }
+
+    /// The server's process id, to read its memory from `/proc`.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn connect(&self) -> io::Result<RespClient> {

@@ -91,7 +91,7 @@ pub fn generate(kind: Kind, scale: Scale, seed: u64) -> Vec<String> {
             .collect(),
         Kind::Big => {
             let n = scale.big_keys as u64;
-            let load = (0..n).map(|i| format!("SET big:{i} value:{i}"));
+            let load = big_load(scale.big_keys);
             // Reads in a scrambled order, so they do not walk the keys as
             // they were inserted (which would favour hash tables that keep
             // insertion order in memory).
@@ -99,6 +99,11 @@ pub fn generate(kind: Kind, scale: Scale, seed: u64) -> Vec<String> {
             load.chain(read).collect()
         }
     }
+}
+
+/// `big`'s first half: one SET per key, in key order.
+fn big_load(keys: usize) -> impl Iterator<Item = String> {
+    (0..keys).map(|i| format!("SET big:{i} value:{i}"))
 }
 
 fn strings_command(rng: &mut SplitMix, keys: u64) -> String {
@@ -169,25 +174,34 @@ pub struct Files {
 
 /// Writes every workload under `dir` (`NAME.txt`, `NAME.resp`).
 pub fn write_all(dir: &Path, scale: Scale) -> Result<Vec<Files>, String> {
+    Kind::ALL
+        .into_iter()
+        .map(|kind| write(dir, kind.name(), kind, &generate(kind, scale, SEED)))
+        .collect()
+}
+
+/// `big` without its reads (`big-load.txt`, `big-load.resp`): what the
+/// memory and snapshot figures load, since the GETs add no data.
+pub fn write_big_load(dir: &Path, scale: Scale) -> Result<Files, String> {
+    let lines: Vec<String> = big_load(scale.big_keys).collect();
+    write(dir, "big-load", Kind::Big, &lines)
+}
+
+/// Writes `lines` as `dir/STEM.txt` and `dir/STEM.resp`.
+fn write(dir: &Path, stem: &str, kind: Kind, lines: &[String]) -> Result<Files, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let mut written = Vec::new();
-    for kind in Kind::ALL {
-        let lines = generate(kind, scale, SEED);
-        let files = Files {
-            kind,
-            lines: dir.join(format!("{}.txt", kind.name())),
-            resp: dir.join(format!("{}.resp", kind.name())),
-            commands: lines.len(),
-        };
-        let mut text = lines.join("\n");
-        text.push('\n');
-        std::fs::write(&files.lines, text)
-            .map_err(|e| format!("{}: {e}", files.lines.display()))?;
-        std::fs::write(&files.resp, to_resp(&lines))
-            .map_err(|e| format!("{}: {e}", files.resp.display()))?;
-        written.push(files);
-    }
-    Ok(written)
+    let files = Files {
+        kind,
+        lines: dir.join(format!("{stem}.txt")),
+        resp: dir.join(format!("{stem}.resp")),
+        commands: lines.len(),
+    };
+    let mut text = lines.join("\n");
+    text.push('\n');
+    std::fs::write(&files.lines, text).map_err(|e| format!("{}: {e}", files.lines.display()))?;
+    std::fs::write(&files.resp, to_resp(lines))
+        .map_err(|e| format!("{}: {e}", files.resp.display()))?;
+    Ok(files)
 }
 
 /// A line's arguments (the generator never puts a space inside one).
@@ -235,6 +249,14 @@ mod tests {
         assert_eq!(generate(Kind::Strings, SMOKE, SEED).len(), SMOKE.strings);
         assert_eq!(generate(Kind::Mixed, SMOKE, SEED).len(), SMOKE.mixed);
         assert_eq!(generate(Kind::Big, SMOKE, SEED).len(), 2 * SMOKE.big_keys);
+    }
+
+    #[test]
+    fn the_big_load_is_bigs_first_half() {
+        let load: Vec<String> = big_load(SMOKE.big_keys).collect();
+        let big = generate(Kind::Big, SMOKE, SEED);
+        assert_eq!(load, big[..SMOKE.big_keys]);
+        assert!(big[SMOKE.big_keys..].iter().all(|l| l.starts_with("GET ")));
     }
 
     #[test]
