@@ -628,6 +628,11 @@ impl Engine {
         self.server.params.int(name)
     }
 
+    /// A parameter's value as CONFIG GET prints it (`dir`, `dbfilename`).
+    pub fn config_text(&self, name: &str) -> String {
+        self.server.params.text(name)
+    }
+
     /// The encoding thresholds in force (from CONFIG), for showing where a
     /// value will convert.
     pub fn encoding_limits(&self) -> crate::types::EncodingLimits {

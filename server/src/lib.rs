@@ -12,10 +12,16 @@
 //! any client (pub/sub messages, replies to blocking commands served later)
 //! join that client's output, so a PUBLISH here reaches a subscriber there
 //! in order. Every 100 ms the loop calls `tick`, like Redis's `hz 10`.
+//!
+//! Persistence is Redis's RDB file: `dir`/`dbfilename` is loaded at
+//! startup if it exists, and each snapshot the engine makes (SAVE, BGSAVE,
+//! the `save` policy) is written there, through a temporary file renamed
+//! into place, before the client that asked is answered.
 
 use std::collections::HashMap;
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpListener};
+use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -43,7 +49,9 @@ pub fn now_ms() -> i64 {
 }
 
 /// An engine on the host's clocks, with `settings` (parameter name and
-/// value pairs) applied as startup configuration.
+/// value pairs) applied as startup configuration, holding the RDB file at
+/// `dir`/`dbfilename` if there is one. `dir` is the working directory
+/// unless set, as for a redis-server started without a configuration file.
 pub fn engine(settings: &[(String, String)]) -> Result<Engine, String> {
     let mut engine = Engine::new(Config {
         now_ms: now_ms(),
@@ -51,12 +59,41 @@ pub fn engine(settings: &[(String, String)]) -> Result<Engine, String> {
         ..Config::default()
     });
     engine.set_timer(monotonic_us);
+    let cwd = std::env::current_dir()
+        .map(|dir| dir.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| ".".to_string());
+    engine.configure(&[("dir", cwd.as_str())])?;
     let pairs: Vec<(&str, &str)> = settings
         .iter()
         .map(|(name, value)| (name.as_str(), value.as_str()))
         .collect();
     engine.configure(&pairs)?;
+    let path = dump_path(&engine);
+    match std::fs::read(&path) {
+        Ok(bytes) => engine
+            .load_snapshot(&bytes)
+            .map_err(|err| format!("cannot load {}: {err}", path.display()))?,
+        Err(err) if err.kind() == ErrorKind::NotFound => {}
+        Err(err) => return Err(format!("cannot read {}: {err}", path.display())),
+    }
     Ok(engine)
+}
+
+/// Where the RDB file lives: `dir`/`dbfilename`, as CONFIG sets them.
+fn dump_path(engine: &Engine) -> PathBuf {
+    PathBuf::from(engine.config_text("dir")).join(engine.config_text("dbfilename"))
+}
+
+/// Writes a snapshot the engine made to its file, as Redis does: into a
+/// temporary file in the same directory, synced, then renamed over the
+/// old one, so a crash midway leaves the previous file whole.
+fn write_dump(engine: &Engine, bytes: &[u8]) -> io::Result<()> {
+    let path = dump_path(engine);
+    let temp = path.with_file_name(format!("temp-{}.rdb", std::process::id()));
+    let mut file = std::fs::File::create(&temp)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    std::fs::rename(&temp, &path)
 }
 
 /// Serves `listener` forever with a default engine.
@@ -145,6 +182,7 @@ impl Server {
             if Instant::now() >= next_tick {
                 self.engine.tick(now_ms());
                 next_tick = Instant::now() + TICK;
+                self.persist();
                 self.deliver();
             }
             self.resume_parked();
@@ -263,7 +301,19 @@ impl Server {
         if !conn.input.is_empty() && engine.is_blocked(id) {
             self.parked.push(id);
         }
+        self.persist();
         self.deliver();
+    }
+
+    /// Writes the snapshot a SAVE, BGSAVE or the `save` policy made, if
+    /// any; the replies saying it is saved are not written yet.
+    fn persist(&mut self) {
+        if let Some(bytes) = self.engine.take_snapshot() {
+            if let Err(err) = write_dump(&self.engine, &bytes) {
+                // Redis logs a failed save and goes on serving.
+                eprintln!("cannot write {}: {err}", dump_path(&self.engine).display());
+            }
+        }
     }
 
     /// Moves the frames the engine queued for each client into its output,

@@ -33,7 +33,7 @@ fn main() -> ExitCode {
     settings.push(("port".to_string(), port.to_string()));
     let engine = match redsim_server::engine(&settings) {
         Ok(engine) => engine,
-        Err(err) => return fail(&format!("bad configuration: {err}")),
+        Err(err) => return fail(&err),
     };
     println!("redsim-server ready on {bind}:{port}");
     match redsim_server::serve_engine(listener, engine) {

@@ -145,6 +145,67 @@ fn binary_serves_on_the_port_it_is_given() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("usage"));
 }
 
+/// Starts the binary on a free port with `args`, and waits until it listens.
+fn spawn_binary(args: &[&str]) -> (Reaper, TcpStream) {
+    let port = {
+        let probe = TcpListener::bind("127.0.0.1:0").expect("bind");
+        probe.local_addr().expect("addr").port()
+    };
+    let child = Command::new(env!("CARGO_BIN_EXE_redsim-server"))
+        .args(["--port", &port.to_string()])
+        .args(args)
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn redsim-server");
+    let reaper = Reaper(child);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match TcpStream::connect(("127.0.0.1", port)) {
+            Ok(stream) => return (reaper, stream),
+            Err(_) if Instant::now() < deadline => thread::sleep(Duration::from_millis(20)),
+            Err(err) => panic!("server never listened: {err}"),
+        }
+    }
+}
+
+#[test]
+fn save_writes_the_rdb_file_and_a_restart_loads_it() {
+    let dir = std::env::temp_dir().join(format!("redsim-server-save-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let dir_arg = dir.to_string_lossy().into_owned();
+    let args = ["--dir", dir_arg.as_str(), "--dbfilename", "saved.rdb"];
+    {
+        let (_server, mut stream) = spawn_binary(&args);
+        exchange(&mut stream, &request(&[b"SET", b"k", b"v"]), 5);
+        exchange(&mut stream, &request(&[b"RPUSH", b"l", b"a", b"b"]), 4);
+        // The file is in place by the time SAVE answers.
+        assert_eq!(exchange(&mut stream, b"SAVE\r\n", 5), b"+OK\r\n");
+        let file = std::fs::read(dir.join("saved.rdb")).expect("dump written");
+        assert!(file.starts_with(b"REDIS0010"), "an RDB file");
+        assert!(!dir
+            .join(format!("temp-{}.rdb", std::process::id()))
+            .exists());
+    }
+    {
+        let (_server, mut stream) = spawn_binary(&args);
+        assert_eq!(exchange(&mut stream, b"GET k\r\n", 7), b"$1\r\nv\r\n");
+        assert_eq!(exchange(&mut stream, b"LLEN l\r\n", 4), b":2\r\n");
+    }
+    // A file that is not an RDB stops the start, as it stops Redis's.
+    std::fs::write(dir.join("saved.rdb"), b"not a dump").expect("write");
+    let refused = Command::new(env!("CARGO_BIN_EXE_redsim-server"))
+        .args(["--port", "0"])
+        .args(args)
+        .output()
+        .expect("run");
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("cannot load"),
+        "{refused:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn clients_share_the_keyspace_but_not_their_state() {
     let port = start();

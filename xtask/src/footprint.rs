@@ -7,12 +7,11 @@
 //!   `/proc/PID/status`) and its own account (`used_memory` in `INFO
 //!   memory`); and the engine in Node through the npm package
 //!   (`bench/node-replay.mjs`), whose wasm linear memory is its whole heap.
-//! - Snapshots: `SAVE` timed over the protocol on both servers, then
-//!   redis-server restarted on its dump.rdb and timed until PING answers
-//!   PONG instead of -LOADING. redsim-server hands SAVE's snapshot to no
-//!   file and loads none at startup, so redsim's load is the engine's
-//!   `load_snapshot` in process, and its file size that of the engine's
-//!   snapshot of the same keys.
+//! - Snapshots: `SAVE` timed over the protocol on both servers (each
+//!   writes and syncs its dump.rdb before answering), then each restarted
+//!   on its own dump.rdb and timed from the spawn until PING answers PONG
+//!   (redis-server answers -LOADING meanwhile; redsim-server loads before
+//!   it serves), and the files' sizes.
 //!
 //! Each run starts fresh servers (a server flushed and refilled keeps its
 //! allocator's high-water mark); cells are medians with min–max, as in
@@ -22,8 +21,6 @@ use std::path::Path;
 use std::process::Command;
 use std::thread;
 use std::time::{Duration, Instant};
-
-use redsim_engine::{Config, Engine, Reply};
 
 use crate::peers::{self, ratio, Samples, Setup};
 use crate::redis::{RedisServer, RespClient};
@@ -112,26 +109,18 @@ pub fn report(setup: &Setup) -> Result<String, String> {
          the instance `npm/node.mjs` made; it only grows, so it is the peak.\n\n",
     );
     out.push_str(&format!("### Snapshots of `big` ({keys} keys)\n\n{header}"));
-    out.push_str(&figures.save.row(
-        "save: `SAVE` over the protocol (redsim-server: in memory, no file)",
-        ms,
-    ));
-    out.push_str(&figures.load.row(
-        "load: redsim engine in process (`load_snapshot`) vs redis-server restart until PONG",
-        ms,
-    ));
-    out.push_str(&figures.file_bytes.row(
-        "file bytes: the engine's snapshot vs redis-server's dump.rdb",
-        bytes,
-    ));
+    out.push_str(&figures.save.row("save: `SAVE` over the protocol", ms));
     out.push_str(
-        "\nredsim-server cannot write its snapshot to a file nor load one at startup: its SAVE \
-         serialises the dataset and keeps the bytes for a host that never collects them, so its \
-         load is timed in process (no process start, no file read), and its file size is that of \
-         the engine's snapshot of the same keys. redis-server's SAVE writes and fsyncs dump.rdb; \
-         its load runs from spawning the process to the first PONG (PING answers -LOADING until \
-         the dump is in; starting the process is about 20 ms of it, the smoke run's whole figure), \
-         and the restarted server is checked to hold every key.\n\n",
+        &figures
+            .load
+            .row("load: restart on the dump until PING answers PONG", ms),
+    );
+    out.push_str(&figures.file_bytes.row("file bytes: dump.rdb", bytes));
+    out.push_str(
+        "\nSAVE writes and syncs dump.rdb before it answers, on both servers. The load runs from \
+         spawning the process on that file to the first PONG (starting a process is about 20 ms \
+         of it, the smoke run's whole figure), and each restarted server is checked to hold \
+         every key.\n\n",
     );
     Ok(out)
 }
@@ -148,11 +137,20 @@ fn measure_run(redsim: &Path, load: &Files, figures: &mut Figures) -> Result<(),
     )?;
     let a = load_and_save(&ours, load)?;
     let b = load_and_save(&redis, load)?;
-    let dump_path = RedisServer::scratch_dir(REDIS_PORT).join("dump.rdb");
-    let dump = std::fs::read(&dump_path).map_err(|e| format!("{}: {e}", dump_path.display()))?;
+    let dump_of = |port: u16| {
+        let path = RedisServer::scratch_dir(port).join("dump.rdb");
+        std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    let (our_dump, dump) = (dump_of(REDSIM_PORT)?, dump_of(REDIS_PORT)?);
     // Stopping a server removes its directory: the dump goes back in after.
     drop((redis, ours));
-    let redis_load = restart_redis(&dump, load.commands)?;
+    let redis_load = restart(
+        Command::new("redis-server"),
+        REDIS_PORT,
+        &dump,
+        load.commands,
+    )?;
+    let our_load = restart(Command::new(redsim), REDSIM_PORT, &our_dump, load.commands)?;
 
     let node = peers::node_replay("redsim", &load.lines)?;
     let missing = || {
@@ -164,11 +162,6 @@ fn measure_run(redsim: &Path, load: &Files, figures: &mut Figures) -> Result<(),
     let wasm_memory = node.wasm_memory.ok_or_else(missing)?;
     let node_used_memory = node.used_memory.ok_or_else(missing)?;
 
-    let (engine, _) = peers::native_replay(load)?;
-    let snapshot = engine.snapshot();
-    drop(engine);
-    let engine_load = load_in_process(&snapshot, load.commands)?;
-
     figures.rss.push(a.rss, b.rss);
     figures.used_memory.push(a.used_memory, b.used_memory);
     figures.wasm_memory.push(wasm_memory, b.rss);
@@ -176,10 +169,10 @@ fn measure_run(redsim: &Path, load: &Files, figures: &mut Figures) -> Result<(),
         .node_used_memory
         .push(node_used_memory, b.used_memory);
     figures.save.push(a.save_seconds, b.save_seconds);
-    figures.load.push(engine_load, redis_load);
+    figures.load.push(our_load, redis_load);
     figures
         .file_bytes
-        .push(snapshot.len() as f64, dump.len() as f64);
+        .push(our_dump.len() as f64, dump.len() as f64);
     Ok(())
 }
 
@@ -211,22 +204,21 @@ fn load_and_save(server: &RedisServer, load: &Files) -> Result<Loaded, String> {
     })
 }
 
-/// Starts redis-server on `dump` (its dump.rdb's bytes): the seconds from
-/// the spawn until PING answers PONG, checked to have loaded `keys` keys.
-fn restart_redis(dump: &[u8], keys: usize) -> Result<f64, String> {
-    let dir = RedisServer::scratch_dir(REDIS_PORT);
+/// Starts a server (`command`, on `port`) on `dump`, a dump.rdb's bytes:
+/// the seconds from the spawn until PING answers PONG, checked to have
+/// loaded `keys` keys.
+fn restart(command: Command, port: u16, dump: &[u8], keys: usize) -> Result<f64, String> {
+    let dir = RedisServer::scratch_dir(port);
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     std::fs::write(dir.join("dump.rdb"), dump).map_err(|e| format!("{}: {e}", dir.display()))?;
     let started = Instant::now();
-    let server = RedisServer::start(REDIS_PORT)
-        .map_err(|e| format!("restarting redis-server on its dump: {e}"))?;
-    let mut conn = server
-        .connect()
-        .map_err(|e| format!("port {REDIS_PORT}: {e}"))?;
-    while call(&mut conn, REDIS_PORT, &["PING"])? != b"+PONG\r\n" {
+    let server = RedisServer::start_binary(command, port)
+        .map_err(|e| format!("restarting the server on port {port} on its dump: {e}"))?;
+    let mut conn = server.connect().map_err(|e| format!("port {port}: {e}"))?;
+    while call(&mut conn, port, &["PING"])? != b"+PONG\r\n" {
         if started.elapsed() > LOAD_DEADLINE {
             return Err(format!(
-                "redis-server still loading after {LOAD_DEADLINE:?}"
+                "the server on port {port} is still loading after {LOAD_DEADLINE:?}"
             ));
         }
         thread::sleep(Duration::from_millis(1));
@@ -234,29 +226,11 @@ fn restart_redis(dump: &[u8], keys: usize) -> Result<f64, String> {
     let seconds = started.elapsed().as_secs_f64();
     expect(
         &mut conn,
-        REDIS_PORT,
+        port,
         &["DBSIZE"],
         format!(":{keys}\r\n").as_bytes(),
     )?;
     Ok(seconds)
-}
-
-/// Seconds the engine takes to load `snapshot` into a fresh instance,
-/// checked to have loaded `keys` keys.
-fn load_in_process(snapshot: &[u8], keys: usize) -> Result<f64, String> {
-    let mut engine = Engine::new(Config::default());
-    let started = Instant::now();
-    engine
-        .load_snapshot(snapshot)
-        .map_err(|e| format!("the engine loading its own snapshot: {e}"))?;
-    let seconds = started.elapsed().as_secs_f64();
-    let client = engine.connect();
-    match engine.execute(client, &["DBSIZE"]) {
-        Reply::Int(n) if usize::try_from(n) == Ok(keys) => Ok(seconds),
-        other => Err(format!(
-            "the engine's snapshot loaded {other:?} keys, not {keys}"
-        )),
-    }
 }
 
 /// One command's raw reply.
