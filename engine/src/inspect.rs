@@ -7,7 +7,7 @@
 use crate::db::Db;
 use crate::memory;
 use crate::types::stream::StreamId;
-use crate::types::{RString, Value};
+use crate::types::Value;
 
 /// One line of the key browser.
 #[derive(Debug, Clone, PartialEq)]
@@ -96,10 +96,7 @@ fn id_text(id: StreamId) -> String {
 pub fn contents(db: &Db, key: &[u8], now_ms: i64, limit: usize) -> Option<Contents> {
     let value = live(db, key, now_ms)?;
     Some(match value {
-        Value::String(s) => Contents::String(match s {
-            RString::Int(n) => n.to_string().into_bytes(),
-            RString::Bytes { data, .. } => data.clone(),
-        }),
+        Value::String(s) => Contents::String(s.as_bytes().into_owned()),
         Value::List(l) => Contents::List(l.iter().take(limit).cloned().collect()),
         Value::Hash(h) => Contents::Hash(
             h.iter()

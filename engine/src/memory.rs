@@ -147,6 +147,7 @@ fn string_usage(s: &RString) -> usize {
     match s {
         RString::Int(_) => ROBJ,
         // One allocation: the object, an 8-bit sds header, bytes, NUL.
+        RString::Short { len, .. } => alloc_size(ROBJ + 3 + usize::from(*len) + 1),
         RString::Bytes { data, raw: false } => alloc_size(ROBJ + 3 + data.len() + 1),
         // A raw string of embstr length was made by editing in place.
         RString::Bytes { data, raw: true } if data.len() <= 44 => {

@@ -293,7 +293,7 @@ fn sadd(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let limits = ctx.server.limits;
     let key = arg(argv, 1);
     let Some(Value::Set(set)) = ctx.db().get_or_insert(key, now, || {
-        Value::Set(Set::create(Some(first), members.len(), &limits))
+        Value::Set(Box::new(Set::create(Some(first), members.len(), &limits)))
     }) else {
         return Err(CmdError::WrongType);
     };
@@ -367,7 +367,7 @@ fn smove(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let db = ctx.db();
     if !dest_exists {
         let fresh = Set::create(Some(member), 1, &limits);
-        db.insert(to.to_vec(), Value::Set(fresh), None, now);
+        db.insert(to.to_vec(), Value::Set(Box::new(fresh)), None, now);
     }
     let added = typed::<Set>(db.again(to))?.is_some_and(|dest| dest.add(member, &limits));
     if added {
@@ -388,7 +388,7 @@ fn lookup_sets<'a>(ctx: &'a mut Ctx<'_>, keys: &[&[u8]]) -> Result<Vec<Option<&'
     Ok(keys
         .iter()
         .map(|key| match db.value(key) {
-            Some(Value::Set(s)) => Some(s),
+            Some(Value::Set(s)) => Some(&**s),
             _ => None,
         })
         .collect())
@@ -479,7 +479,7 @@ fn store(ctx: &mut Ctx<'_>, dest: &[u8], result: Set, event: &str) -> Reply {
             ctx.deleted(dest);
         }
     } else {
-        db.set(dest.to_vec(), Value::Set(result), false, now);
+        db.set(dest.to_vec(), Value::Set(Box::new(result)), false, now);
         ctx.modified(class::SET, event, dest);
     }
     int_reply(size)

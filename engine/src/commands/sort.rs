@@ -284,7 +284,7 @@ fn sort_generic(ctx: &mut Ctx<'_>, argv: &[&[u8]], read_only: bool) -> Result<Re
     } else {
         let elements = output.into_iter().map(Option::unwrap_or_default).collect();
         let list = List::from_elements(elements, &limits);
-        db.set(dest.to_vec(), Value::List(list), false, now);
+        db.set(dest.to_vec(), Value::List(Box::new(list)), false, now);
         ctx.modified(class::LIST, "sortstore", dest);
     }
     Ok(Reply::Int(i64::try_from(stored).unwrap_or(i64::MAX)))

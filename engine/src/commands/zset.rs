@@ -467,7 +467,7 @@ fn zadd_generic(
         // Redis sizes the new set from the number of pairs and the first member.
         let first_len = pairs.get(1).map_or(0, |m| m.len());
         let zset = ZSet::with_hint(pairs.len() / 2, first_len, &limits);
-        db.insert(key.to_vec(), Value::ZSet(zset), None, now);
+        db.insert(key.to_vec(), Value::ZSet(Box::new(zset)), None, now);
     }
     let Some(zset) = typed::<ZSet>(db.again(key))? else {
         return Ok(Reply::Int(0));
@@ -981,7 +981,7 @@ pub(crate) fn store(ctx: &mut Ctx<'_>, dest: &[u8], zset: ZSet, event: &str) {
             ctx.deleted(dest);
         }
     } else {
-        db.set(dest.to_vec(), Value::ZSet(zset), false, now);
+        db.set(dest.to_vec(), Value::ZSet(Box::new(zset)), false, now);
         ctx.modified(class::ZSET, event, dest);
     }
 }

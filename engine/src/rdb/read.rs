@@ -358,7 +358,7 @@ pub(super) fn object(
                     return Err(r.err("duplicate sorted set member"));
                 }
             }
-            Value::ZSet(z)
+            Value::ZSet(Box::new(z))
         }
         t::HASH => {
             let n = r.count(2)?;
@@ -370,7 +370,7 @@ pub(super) fn object(
                     return Err(r.err("duplicate hash field"));
                 }
             }
-            Value::Hash(h)
+            Value::Hash(Box::new(h))
         }
         t::HASH_METADATA | t::HASH_METADATA_PRE_GA => hash_metadata(r, ty, limits, now)?,
         t::LIST_QUICKLIST | t::LIST_QUICKLIST_2 => quicklist(r, ty, limits)?,
@@ -390,7 +390,7 @@ pub(super) fn object(
                 }
                 set = table;
             }
-            Value::Set(set)
+            Value::Set(Box::new(set))
         }
         t::SET_LISTPACK => {
             let blob = r.string()?;
@@ -414,7 +414,7 @@ pub(super) fn object(
                     Set::Ints(_) => {}
                 }
             }
-            Value::Set(set)
+            Value::Set(Box::new(set))
         }
         t::ZSET_ZIPLIST | t::ZSET_LISTPACK => {
             let blob = r.string()?;
@@ -443,7 +443,7 @@ pub(super) fn object(
                     return Err(r.err("duplicate sorted set member"));
                 }
             }
-            Value::ZSet(z)
+            Value::ZSet(Box::new(z))
         }
         t::HASH_ZIPLIST | t::HASH_LISTPACK | t::HASH_LISTPACK_EX | t::HASH_LISTPACK_EX_PRE_GA => {
             if ty == t::HASH_LISTPACK_EX {
@@ -487,7 +487,7 @@ pub(super) fn object(
             }
             set_field_ttls(&mut h, ttls);
             h.purge_expired(now);
-            Value::Hash(h)
+            Value::Hash(Box::new(h))
         }
         t::STREAM_LISTPACKS | t::STREAM_LISTPACKS_2 | t::STREAM_LISTPACKS_3 => stream(r, ty)?,
         t::HASH_ZIPMAP => return Err(r.err("zipmap hashes (Redis 2.4 files) are not supported")),
@@ -506,7 +506,7 @@ pub(super) fn object(
 }
 
 fn list(items: Vec<Vec<u8>>, limits: &EncodingLimits) -> Value {
-    Value::List(List::from_elements(items, limits))
+    Value::List(Box::new(List::from_elements(items, limits)))
 }
 
 /// A plain SET, rebuilt as Redis 7.2 loads one: an intset while members
@@ -525,7 +525,7 @@ fn set_from(r: &mut Reader<'_>, limits: &EncodingLimits) -> Result<Value> {
             return Err(r.err("duplicate set member"));
         }
     }
-    Ok(Value::Set(set))
+    Ok(Value::Set(Box::new(set)))
 }
 
 fn quicklist(r: &mut Reader<'_>, ty: u8, limits: &EncodingLimits) -> Result<Value> {
@@ -593,7 +593,7 @@ fn hash_metadata(r: &mut Reader<'_>, ty: u8, limits: &EncodingLimits, now: i64) 
     }
     set_field_ttls(&mut h, ttls);
     h.purge_expired(now);
-    Ok(Value::Hash(h))
+    Ok(Value::Hash(Box::new(h)))
 }
 
 /// Gives fields their TTLs in reverse file order: among equal times the
@@ -815,7 +815,7 @@ fn stream(r: &mut Reader<'_>, ty: u8) -> Result<Value> {
     }
     s.groups =
         SortedMap::from_unique(loaded_groups).map_err(|_| r.err("duplicate consumer group"))?;
-    Ok(Value::Stream(s))
+    Ok(Value::Stream(Box::new(s)))
 }
 
 /// Reads a DUMP payload's value; the caller checked version and checksum.

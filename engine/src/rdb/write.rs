@@ -245,7 +245,7 @@ fn object_type(value: &Value, max_intset_entries: usize) -> u8 {
     match value {
         Value::String(_) => rdb_type::STRING,
         Value::List(_) => rdb_type::LIST_QUICKLIST_2,
-        Value::Set(Set::Ints(_)) => rdb_type::SET_INTSET,
+        Value::Set(set) if matches!(**set, Set::Ints(_)) => rdb_type::SET_INTSET,
         Value::Set(set) => match intset_members(set, max_intset_entries) {
             Some(_) => rdb_type::SET_INTSET,
             None => rdb_type::SET,
