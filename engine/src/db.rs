@@ -23,6 +23,7 @@ use indexmap::IndexSet;
 use rustc_hash::FxBuildHasher;
 
 use crate::evict::clock;
+use crate::inline_bytes::InlineBytes;
 use crate::memory;
 use crate::rng::Rng;
 pub use crate::types::Value;
@@ -31,7 +32,7 @@ pub type Key = Vec<u8>;
 
 #[derive(Debug, Clone)]
 struct Slot {
-    key: Key,
+    key: InlineBytes,
     value: Value,
     /// Absolute unix time in milliseconds, when the key has a TTL.
     expire_at: Option<i64>,
@@ -48,7 +49,7 @@ struct Slot {
 impl Slot {
     /// What the memory model says the key takes now.
     fn usage(&self) -> usize {
-        memory::key_usage(&self.key, &self.value, memory::DEFAULT_SAMPLES)
+        memory::key_usage(self.key.as_slice(), &self.value, memory::DEFAULT_SAMPLES)
     }
 }
 
@@ -166,7 +167,7 @@ impl Db {
                 slots
                     .get(i)
                     .and_then(Option::as_ref)
-                    .is_some_and(|s| s.key == key)
+                    .is_some_and(|s| s.key.as_slice() == key)
             })
             .copied()
     }
@@ -270,7 +271,7 @@ impl Db {
                 .slots
                 .get(i)
                 .and_then(Option::as_ref)
-                .map(|s| s.key.clone())
+                .map(|s| s.key.to_vec())
             else {
                 continue;
             };
@@ -499,7 +500,7 @@ impl Db {
         let mem = memory::key_usage(&key, &value, memory::DEFAULT_SAMPLES);
         self.keys_mem += mem;
         let slot = Slot {
-            key,
+            key: InlineBytes::from_vec(key),
             value,
             expire_at,
             lru: clock::initial(self.access, now),
@@ -521,7 +522,7 @@ impl Db {
             slots
                 .get(j)
                 .and_then(Option::as_ref)
-                .map_or(0, |s| hash(&s.key))
+                .map_or(0, |s| hash(s.key.as_slice()))
         });
         if expire_at.is_some() {
             self.volatile.insert(i);
@@ -530,7 +531,7 @@ impl Db {
             if matches!(&slot.value, Value::Hash(h) if h.has_ttls()) {
                 self.hash_ttls.insert(i);
             }
-            self.events.push(KeyEvent::Created(slot.key.clone()));
+            self.events.push(KeyEvent::Created(slot.key.to_vec()));
         }
         self.live += 1;
     }
@@ -545,7 +546,7 @@ impl Db {
                 slots
                     .get(i)
                     .and_then(Option::as_ref)
-                    .is_some_and(|s| s.key == key)
+                    .is_some_and(|s| s.key.as_slice() == key)
             })
             .ok()?;
         let (i, _) = entry.remove();
@@ -704,7 +705,7 @@ impl Db {
         (0..count.min(len))
             .filter_map(|step| self.volatile.get_index((start + step) % len))
             .filter_map(|&i| self.slots.get(i).and_then(Option::as_ref))
-            .map(|s| s.key.clone())
+            .map(|s| s.key.to_vec())
             .collect()
     }
 
@@ -719,7 +720,7 @@ impl Db {
         count: usize,
         volatile_only: bool,
     ) -> Vec<(Key, u32, Option<i64>)> {
-        let describe = |slot: &Slot| (slot.key.clone(), slot.lru, slot.expire_at);
+        let describe = |slot: &Slot| (slot.key.to_vec(), slot.lru, slot.expire_at);
         if volatile_only {
             let len = self.volatile.len();
             if len == 0 {
@@ -751,7 +752,7 @@ impl Db {
             return None;
         }
         let &i = self.volatile.get_index(rng.below(len))?;
-        self.slots.get(i)?.as_ref().map(|s| s.key.clone())
+        self.slots.get(i)?.as_ref().map(|s| s.key.to_vec())
     }
 
     /// Removes `key` to free memory, noting the `evicted` event; the bytes
@@ -778,7 +779,7 @@ impl Db {
         (0..n)
             .map(|step| (start + step) % n)
             .find_map(|i| self.slots.get(i).and_then(Option::as_ref))
-            .map(|s| s.key.clone())
+            .map(|s| s.key.to_vec())
     }
 
     /// Visits slots from `cursor` on, until `count` keys were seen or ten
@@ -790,7 +791,7 @@ impl Db {
         let mut i = usize::try_from(cursor).unwrap_or(usize::MAX);
         while i < self.slots.len() && keys.len() < count {
             match self.slots.get(i).and_then(Option::as_ref) {
-                Some(slot) => keys.push(slot.key.clone()),
+                Some(slot) => keys.push(slot.key.to_vec()),
                 None => {
                     empty_budget = empty_budget.saturating_sub(1);
                     if empty_budget == 0 {
@@ -811,7 +812,11 @@ impl Db {
 
     /// Every stored key (possibly expired; callers check).
     pub fn keys(&self) -> Vec<Key> {
-        self.slots.iter().flatten().map(|s| s.key.clone()).collect()
+        self.slots
+            .iter()
+            .flatten()
+            .map(|s| s.key.to_vec())
+            .collect()
     }
 }
 

@@ -45,6 +45,7 @@ pub mod evict;
 pub mod expire;
 pub mod geo;
 pub mod glob;
+pub mod inline_bytes;
 pub mod inspect;
 pub mod latency;
 pub mod line;
