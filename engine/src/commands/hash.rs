@@ -272,7 +272,7 @@ fn hash_or_create<'a>(ctx: &'a mut Ctx<'_>, key: &[u8]) -> Result<&'a mut Hash, 
     let now = ctx.now();
     match ctx
         .db()
-        .get_or_insert(key, now, || Value::Hash(Box::new(Hash::default())))
+        .get_or_insert(key, now, || Value::Hash(Box::default()))
     {
         Some(Value::Hash(h)) => Ok(h),
         _ => Err(CmdError::WrongType),

@@ -337,7 +337,7 @@ fn push(ctx: &mut Ctx<'_>, argv: &[&[u8]], end: End) -> Result<Reply, CmdError> 
     let limits = ctx.server.limits;
     let Some(Value::List(list)) = ctx
         .db()
-        .get_or_insert(key, now, || Value::List(Box::new(List::default())))
+        .get_or_insert(key, now, || Value::List(Box::default()))
     else {
         return Err(CmdError::WrongType);
     };
@@ -659,12 +659,8 @@ fn move_element(
     let now = ctx.now();
     let limits = ctx.server.limits;
     if !dest_exists {
-        ctx.db().insert(
-            to.to_vec(),
-            Value::List(Box::new(List::default())),
-            None,
-            now,
-        );
+        ctx.db()
+            .insert(to.to_vec(), Value::List(Box::default()), None, now);
     }
     if let Some(dest) = again::<List>(ctx, to)? {
         // A popped integer comes back as an integer object, which Redis's

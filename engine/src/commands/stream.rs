@@ -485,12 +485,7 @@ fn xadd(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         Some(Value::Stream(_)) => {}
         Some(_) => return Err(CmdError::WrongType),
         None if args.no_mkstream => return Ok(Reply::Nil),
-        None => db.insert(
-            key.to_vec(),
-            Value::Stream(Box::new(Stream::default())),
-            None,
-            now,
-        ),
+        None => db.insert(key.to_vec(), Value::Stream(Box::default()), None, now),
     }
     let Some(Value::Stream(stream)) = db.again(key) else {
         return Ok(Reply::Nil);

@@ -260,12 +260,8 @@ fn xgroup_create(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         parse_strict_id(id_arg)?
     };
     if !exists {
-        ctx.db().insert(
-            key.to_vec(),
-            Value::Stream(Box::new(Stream::default())),
-            None,
-            now,
-        );
+        ctx.db()
+            .insert(key.to_vec(), Value::Stream(Box::default()), None, now);
         ctx.signal_modified(key);
     }
     let Some(stream) = super::again::<Stream>(ctx, key)? else {
