@@ -1,6 +1,6 @@
 //! DEBUG: refused unless enable-debug-command allows it; OBJECT's report
 //! (values as Redis 7.0 prints them for the same keys), SET-ACTIVE-EXPIRE,
-//! RELOAD and ERROR.
+//! RELOAD, ERROR and POPULATE.
 
 mod support;
 
@@ -213,4 +213,35 @@ fn reload_saves_then_loads_as_redis_counts_them() {
         info_field(&mut e, c, "persistence", "rdb_last_load_keys_expired"),
         "0"
     );
+}
+
+#[test]
+fn populate_stops_at_maxmemory_keeping_what_it_added() {
+    let mut e = with_debug("yes");
+    let c = e.connect();
+    line(&mut e, c, "CONFIG SET maxmemory 2mb");
+    assert_eq!(
+        line(&mut e, c, "DEBUG POPULATE 1000000"),
+        "(error) OOM command not allowed when used memory > 'maxmemory'."
+    );
+    let keys: usize = line(&mut e, c, "DBSIZE")
+        .trim_start_matches("(integer) ")
+        .parse()
+        .unwrap_or(0);
+    assert!(keys > 1000 && keys < 100_000, "{keys} keys");
+    let used: usize = info_field(&mut e, c, "memory", "used_memory")
+        .parse()
+        .unwrap_or(usize::MAX);
+    assert!(used < 3 * 1024 * 1024, "stopped near the limit: {used}");
+    // A value past proto-max-bulk-len is refused before anything is made.
+    assert_eq!(
+        line(&mut e, c, "DEBUG POPULATE 1 huge 600000000"),
+        "(error) ERR string exceeds maximum allowed size (proto-max-bulk-len)"
+    );
+    assert_eq!(line(&mut e, c, "EXISTS huge:0"), "(integer) 0");
+    // Without a limit it makes every key.
+    line(&mut e, c, "CONFIG SET maxmemory 0");
+    line(&mut e, c, "FLUSHALL");
+    assert_eq!(line(&mut e, c, "DEBUG POPULATE 5000"), "OK");
+    assert_eq!(line(&mut e, c, "DBSIZE"), "(integer) 5000");
 }

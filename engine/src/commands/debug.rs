@@ -1,7 +1,7 @@
 //! DEBUG: the subcommands test suites and curious users reach for, on the
 //! engine's own state: OBJECT (a key's encoding, serialized size and
 //! eviction bits), SET-ACTIVE-EXPIRE, RELOAD (a snapshot round trip),
-//! ERROR. Like Redis 7, it is refused unless `enable-debug-command` allows
+//! ERROR, POPULATE (many keys at once, to try a big keyspace). Like Redis 7, it is refused unless `enable-debug-command` allows
 //! it (set at startup: the playground does).
 
 use super::{arg, help_reply, Body, Spec, BASE};
@@ -58,6 +58,7 @@ fn debug(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
             Ok(Reply::ok())
         }
         ("reload", 2) => reload(ctx),
+        ("populate", 3..=5) => populate(ctx, argv),
         ("error", 3) => Err(CmdError::Other(
             String::from_utf8_lossy(arg(argv, 2)).into_owned(),
         )),
@@ -148,11 +149,76 @@ fn reload(ctx: &mut Ctx<'_>) -> Result<Reply, CmdError> {
     Ok(Reply::ok())
 }
 
+/// How many keys POPULATE adds between looks at the memory it has used.
+const POPULATE_STEP: u64 = 1024;
+/// What POPULATE answers when it stops for lack of memory.
+const OOM: &str = "OOM command not allowed when used memory > 'maxmemory'.";
+
+/// DEBUG POPULATE count [prefix] [size]: keys `prefix:0` .. `prefix:N-1`
+/// (prefix `key`) holding `value:N`, cut or padded with NUL bytes to `size`
+/// when one is given; keys that exist are left alone. Redis's own takes no
+/// account of `maxmemory`; here a tab has no swap to fall back on, so with
+/// a limit set it stops once the limit is passed and answers as an OOM
+/// refusal would (the keys added so far stay).
+fn populate(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
+    let positive = |raw: &[u8]| {
+        crate::number::parse_i64(raw)
+            .and_then(|n| u64::try_from(n).ok())
+            .ok_or_else(|| CmdError::Other("ERR value is out of range, must be positive".into()))
+    };
+    let count = positive(arg(argv, 2))?;
+    let prefix = argv.get(3).copied().unwrap_or(b"key");
+    let size = match argv.get(4) {
+        Some(raw) => positive(raw)?,
+        None => 0,
+    };
+    let size = usize::try_from(size)
+        .ok()
+        .filter(|&size| size <= ctx.server.params.proto_max_bulk_len())
+        .ok_or_else(|| {
+            CmdError::Other("ERR string exceeds maximum allowed size (proto-max-bulk-len)".into())
+        })?;
+    // Large values are weighed after each key, small ones every so often.
+    let step = if size > 4096 { 1 } else { POPULATE_STEP };
+    let limit = u64::try_from(ctx.server.hot.maxmemory).unwrap_or(0);
+    let now = ctx.now();
+    for j in 0..count {
+        if j % step == 0 && j > 0 {
+            // Keyspace events are published as it goes, so a million new
+            // keys never wait in one queue.
+            ctx.flush_key_events();
+            if limit > 0 && ctx.server.memory_overview().used as u64 > limit {
+                return Err(CmdError::Other(OOM.into()));
+            }
+        }
+        let mut key = prefix.to_vec();
+        key.extend_from_slice(format!(":{j}").as_bytes());
+        if ctx.db().contains(&key, now) {
+            continue;
+        }
+        let mut value = format!("value:{j}").into_bytes();
+        if size > 0 {
+            value
+                .try_reserve_exact(size.saturating_sub(value.len()))
+                .map_err(|_| CmdError::Other(OOM.into()))?;
+            value.resize(size, 0);
+        }
+        ctx.signal_modified(&key);
+        ctx.db()
+            .insert(key, Value::String(RString::from_text(value)), None, now);
+    }
+    Ok(Reply::ok())
+}
+
 fn help() -> Reply {
     help_reply(&[
         "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "ERROR <string>",
         "    Answers with <string> as an error, for testing clients' error handling.",
+        "POPULATE <count> [<prefix>] [<size>]",
+        "    Adds <count> string keys named <prefix>:<n> (prefix 'key') holding",
+        "    'value:<n>', cut or padded with zero bytes to <size>; existing keys",
+        "    are kept.",
         "OBJECT <key>",
         "    Shows how the key's value is stored: encoding, serialized length, LRU",
         "    or LFU bits, idle time, and a quicklist's nodes.",
