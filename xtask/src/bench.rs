@@ -24,6 +24,7 @@ use redsim_engine::{ClientId, Config, Engine};
 
 use crate::footprint;
 use crate::peers::{self, prepare};
+use crate::playground_keys;
 use crate::tools::{self, run};
 
 /// Sizes of the structure under test.
@@ -39,6 +40,12 @@ pub fn run_bench(args: &[String]) -> Result<(), String> {
             println!("{}", crate::sizes::size_report()?);
             Ok(())
         }
+        [only] if only == "playground" => {
+            println!("{}", crate::sizes::size_report()?);
+            let dist = tools::root().join("target/bench-dist");
+            println!("{}", playground_keys::report(&dist, playground_keys::KEYS)?);
+            Ok(())
+        }
         // CI's check that every contender still runs: a debug build is
         // enough, nothing is timed against anything.
         [flag] if flag == "--smoke" => {
@@ -49,6 +56,9 @@ pub fn run_bench(args: &[String]) -> Result<(), String> {
         }
         [flag] if flag == "--in-release" => {
             println!("{}", crate::sizes::size_report()?);
+            // The playground size_report just built.
+            let dist = tools::root().join("target/bench-dist");
+            println!("{}", playground_keys::report(&dist, playground_keys::KEYS)?);
             let setup = prepare(false)?;
             println!("{}", peers::report(&setup)?);
             println!("{}", scaling_table(SIZES, OPS));
@@ -63,7 +73,9 @@ pub fn run_bench(args: &[String]) -> Result<(), String> {
             println!("{}", footprint::report(&prepare(false)?)?);
             Ok(())
         }
-        _ => Err("usage: cargo xtask bench [sizes | peers | memory | --smoke]".to_string()),
+        _ => Err(
+            "usage: cargo xtask bench [sizes | peers | memory | playground | --smoke]".to_string(),
+        ),
     }
 }
 

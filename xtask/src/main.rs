@@ -4,7 +4,7 @@
 //! - `record [SCRIPT...]`: re-record conformance replies from a real redis-server.
 //! - `spec NAME...`: draft command-table rows (facts only) from a real redis-server.
 //! - `fuzz [TARGET...] [--seconds N]`: fuzz the parsers, the executor and the RDB loader (default 600 s each).
-//! - `bench [sizes | peers | memory | --smoke]`: download sizes against budgets, then benchmarks in release mode
+//! - `bench [sizes | peers | memory | playground | --smoke]`: download sizes against budgets, then benchmarks in release mode
 //!   (`peers`: only the comparisons with real Redis and ioredis-mock;
 //!   `memory`: only the memory and snapshot figures of `big` against redis-server;
 //!   `--smoke`: every peer contender and those figures once on tiny workloads, as CI runs it).
@@ -18,6 +18,7 @@ mod npm;
 mod npm_client;
 mod npm_command_args;
 mod peers;
+mod playground_keys;
 mod record;
 mod redis;
 mod serve;
@@ -31,7 +32,7 @@ mod workloads;
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: cargo xtask serve [--port N] | test | record [SCRIPT...] | spec NAME... | fuzz [TARGET...] [--seconds N] | bench [sizes | peers | memory | --smoke] | npm | widget";
+    "usage: cargo xtask serve [--port N] | test | record [SCRIPT...] | spec NAME... | fuzz [TARGET...] [--seconds N] | bench [sizes | peers | memory | playground | --smoke] | npm | widget";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -227,7 +227,7 @@ pub fn node_replay(contender: &str, file: &Path) -> Result<NodeRun, String> {
 
 /// A top-level field of a flat JSON object, as its raw text (strings
 /// unquoted). The replay script prints one such line; no JSON crate needed.
-fn json_field(text: &str, name: &str) -> Option<String> {
+pub fn json_field(text: &str, name: &str) -> Option<String> {
     let start = text.find(&format!("\"{name}\":"))? + name.len() + 3;
     let rest = &text[start..];
     let value = if let Some(quoted) = rest.strip_prefix('"') {

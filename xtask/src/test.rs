@@ -196,6 +196,15 @@ pub fn run() -> Result<(), String> {
     let mut build = tools::trunk();
     build.args(["build", "--release"]);
     tally.step("playground build (trunk --release)", build);
+    // The big-keyspace benchmark's script on a few keys, nothing timed.
+    let mut playground_keys = Command::new("node");
+    playground_keys
+        .args(["bench/playground-keys.mjs", "dist", "2000"])
+        .current_dir(tools::root());
+    tally.step(
+        "bench smoke: the playground with many keys",
+        playground_keys,
+    );
     tally.step(
         "playground in Chromium (playwright)",
         node_test("tests/e2e"),
