@@ -99,6 +99,27 @@ pub enum KeyEvent {
 }
 
 /// A key taken out of one place to be put in another (`Db::detach`).
+/// A stored key as `Db::entries` lends it out.
+pub struct Entry<'a> {
+    pub key: &'a [u8],
+    pub value: &'a Value,
+    pub expire_at: Option<i64>,
+    lru: u32,
+    access: clock::Mode,
+}
+
+impl Entry<'_> {
+    /// Seconds since the key was last accessed (its bits as an LRU clock).
+    pub fn idle_seconds(&self, now: i64) -> i64 {
+        clock::idle_seconds(self.lru, now)
+    }
+
+    /// The key's LFU counter after decay.
+    pub fn frequency(&self, now: i64) -> u32 {
+        clock::frequency(self.lru, self.access, now)
+    }
+}
+
 #[derive(Debug)]
 pub struct Detached {
     value: Value,
@@ -496,6 +517,49 @@ impl Db {
 
     /// Adds a key known to be absent, with its expiry and access time.
     pub fn insert(&mut self, key: Key, value: Value, expire_at: Option<i64>, now: i64) {
+        let i = self.place(key, value, expire_at, now);
+        if let Some(Some(slot)) = self.slots.get(i) {
+            self.events.push(KeyEvent::Created(slot.key.to_vec()));
+        }
+    }
+
+    /// Stores a key read from a snapshot, with its eviction bits if the
+    /// file had them: one lookup, and no `new` event (a load is not a
+    /// stream of writes). False, storing nothing, if the key exists.
+    pub fn load(
+        &mut self,
+        key: Key,
+        value: Value,
+        expire_at: Option<i64>,
+        bits: Option<u32>,
+        now: i64,
+    ) -> bool {
+        if self.find(&key).is_some() {
+            return false;
+        }
+        let i = self.place(key, value, expire_at, now);
+        if let (Some(bits), Some(Some(slot))) = (bits, self.slots.get_mut(i)) {
+            slot.lru = bits;
+        }
+        true
+    }
+
+    /// Room for `additional` more keys, so a load does not rehash as it
+    /// grows.
+    pub fn reserve(&mut self, additional: usize) {
+        self.slots.reserve(additional);
+        let slots = &self.slots;
+        self.index.reserve(additional, |&j| {
+            slots
+                .get(j)
+                .and_then(Option::as_ref)
+                .map_or(0, |s| hash(s.key.as_slice()))
+        });
+    }
+
+    /// Stores a new key (the caller knows it is absent) and returns its
+    /// slot.
+    fn place(&mut self, key: Key, value: Value, expire_at: Option<i64>, now: i64) -> usize {
         let h = hash(&key);
         let mem = memory::key_usage(&key, &value, memory::DEFAULT_SAMPLES);
         self.keys_mem += mem;
@@ -531,9 +595,9 @@ impl Db {
             if matches!(&slot.value, Value::Hash(h) if h.has_ttls()) {
                 self.hash_ttls.insert(i);
             }
-            self.events.push(KeyEvent::Created(slot.key.to_vec()));
         }
         self.live += 1;
+        i
     }
 
     /// Deletes `key` outright (no expiry check) and returns its value and
@@ -808,6 +872,19 @@ impl Db {
             u64::try_from(i).unwrap_or(0)
         };
         (keys, next)
+    }
+
+    /// Every stored key with what a snapshot writes of it, in place and in
+    /// slot order (possibly expired; callers check).
+    pub fn entries(&self) -> impl Iterator<Item = Entry<'_>> {
+        let access = self.access;
+        self.slots.iter().flatten().map(move |slot| Entry {
+            key: slot.key.as_slice(),
+            value: &slot.value,
+            expire_at: slot.expire_at,
+            lru: slot.lru,
+            access,
+        })
     }
 
     /// Every stored key (possibly expired; callers check).

@@ -165,15 +165,26 @@ pub(crate) fn set_access(
     freq: Option<u8>,
     now: i64,
 ) {
+    if let Some(bits) = access_bits(mode, idle_s, freq, now) {
+        db.set_eviction_bits(key, bits);
+    }
+}
+
+/// The eviction bits an IDLE or FREQ field gives a key under `mode`, if
+/// the mode keeps that kind.
+pub(crate) fn access_bits(
+    mode: clock::Mode,
+    idle_s: Option<u64>,
+    freq: Option<u8>,
+    now: i64,
+) -> Option<u32> {
     match (mode, idle_s, freq) {
         (clock::Mode::Lfu { .. }, _, Some(f)) => {
             let minutes = clock::initial(mode, now) & !0xff;
-            db.set_eviction_bits(key, minutes | u32::from(f));
+            Some(minutes | u32::from(f))
         }
-        (clock::Mode::Lru, Some(idle), _) => {
-            db.set_eviction_bits(key, clock::idle_since(idle, now));
-        }
-        _ => {}
+        (clock::Mode::Lru, Some(idle), _) => Some(clock::idle_since(idle, now)),
+        _ => None,
     }
 }
 

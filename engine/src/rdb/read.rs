@@ -271,8 +271,17 @@ pub(super) fn file(
                     .ok_or_else(|| r.err(format!("database {index} does not exist here")))?;
             }
             opcode::RESIZEDB => {
+                let keys = r.len()?;
                 r.len()?;
-                r.len()?;
+                // Sized once, not rehashed as it fills; never past what the
+                // rest of the file could hold (a key takes 3 bytes at least),
+                // so a lying header cannot claim memory.
+                let keys = usize::try_from(keys)
+                    .unwrap_or(usize::MAX)
+                    .min(r.remaining() / 3);
+                if let Some(db) = dbs.get_mut(current) {
+                    db.reserve(keys);
+                }
             }
             opcode::SLOT_INFO => {
                 r.len()?;
@@ -294,25 +303,26 @@ pub(super) fn file(
                 let db = dbs
                     .get_mut(current)
                     .ok_or_else(|| r.err("no such database"))?;
-                if db.value(&key).is_some() {
-                    return Err(r.err("duplicate key"));
-                }
                 let Some(value) = value else {
+                    if db.value(&key).is_some() {
+                        return Err(r.err("duplicate key"));
+                    }
                     continue; // Redis skips empty collections silently.
                 };
                 if opts.expire_at.is_some_and(|at| at < now) {
+                    if db.value(&key).is_some() {
+                        return Err(r.err("duplicate key"));
+                    }
                     keys_expired += 1;
                     continue;
                 }
-                db.insert(key.clone(), value, opts.expire_at, now);
-                super::set_access(db, &key, mode, opts.idle_s, opts.freq, now);
+                let bits = super::access_bits(mode, opts.idle_s, opts.freq, now);
+                if !db.load(key, value, opts.expire_at, bits, now) {
+                    return Err(r.err("duplicate key"));
+                }
                 keys_loaded += 1;
             }
         }
-    }
-    for db in &mut dbs {
-        // Loading is not a stream of `new` events.
-        db.take_events();
     }
     Ok(Loaded {
         dbs,

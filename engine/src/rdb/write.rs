@@ -170,7 +170,7 @@ fn version_for<'a>(values: impl IntoIterator<Item = &'a Value>) -> u16 {
 pub fn file(dbs: &[Db], options: &Options) -> Vec<u8> {
     let version = version_for(
         dbs.iter()
-            .flat_map(|db| db.keys().into_iter().filter_map(|k| db.value(&k)))
+            .flat_map(|db| db.entries().map(|entry| entry.value))
             .collect::<Vec<_>>(),
     );
     let mut out = Out::new(options.compress);
@@ -186,31 +186,29 @@ pub fn file(dbs: &[Db], options: &Options) -> Vec<u8> {
         body.byte(opcode::RESIZEDB);
         body.usize(db.len());
         body.usize(db.volatile_len());
-        for key in db.keys() {
-            let Some(value) = db.value(&key) else {
-                continue;
-            };
-            if let Some(at) = db.expire_at(&key) {
+        for entry in db.entries() {
+            let (key, value) = (entry.key, entry.value);
+            if let Some(at) = entry.expire_at {
                 body.byte(opcode::EXPIRETIME_MS);
                 body.millis(at);
             }
             match options.access {
                 Access::Idle => {
-                    let idle = db.idle_seconds(&key, options.now_ms).unwrap_or(0);
+                    let idle = entry.idle_seconds(options.now_ms);
                     body.byte(opcode::IDLE);
                     body.len(u64::try_from(idle).unwrap_or(0));
                 }
                 Access::Freq => {
                     // The counter after the decay it is owed (Redis's
                     // LFUDecrAndReturn).
-                    let freq = db.frequency(&key, options.now_ms).unwrap_or(0);
+                    let freq = entry.frequency(options.now_ms);
                     body.byte(opcode::FREQ);
                     body.byte(u8::try_from(freq).unwrap_or(u8::MAX));
                 }
                 Access::None => {}
             }
             body.byte(object_type(value, options.max_intset_entries));
-            body.string(&key);
+            body.string(key);
             write_value(&mut body, value, options.max_intset_entries);
         }
     }
