@@ -418,7 +418,21 @@ impl Engine {
         self.server.clients.insert(client, me);
         let released = crate::pause::take_released(&mut self.server);
         self.settle(released);
-        Reply::from_frames(self.take_output(client))
+        self.take_reply(client)
+    }
+
+    /// Everything `client` received, as `execute` returns it: the one
+    /// frame itself in the usual case (taken without gathering it into a
+    /// vector first), else `Reply::Frames`.
+    fn take_reply(&mut self, client: ClientId) -> Reply {
+        let Some(c) = self.server.clients.get_mut(&client) else {
+            return Reply::Frames(Vec::new());
+        };
+        match (c.outbox.len(), c.outbox.pop_front()) {
+            (1, Some(only)) => only,
+            // None, or several (pushes before the reply, SUBSCRIBE's).
+            (_, first) => Reply::Frames(first.into_iter().chain(c.outbox.drain(..)).collect()),
+        }
     }
 
     /// What Redis does between event-loop passes: serve the clients

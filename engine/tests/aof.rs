@@ -63,7 +63,7 @@ fn commands(stream: &[u8]) -> Vec<Vec<Vec<u8>>> {
         let (argv, used) = parse_request(&stream[pos..], &limits)
             .expect("valid")
             .expect("complete");
-        out.push(argv);
+        out.push(argv.into_iter().map(|arg| arg.into_owned()).collect());
         pos += used;
     }
     out

@@ -63,14 +63,6 @@ impl Reply {
         }
     }
 
-    /// Joins frames back into one reply: the frame itself if alone.
-    pub fn from_frames(mut frames: Vec<Reply>) -> Reply {
-        match frames.len() {
-            1 => frames.pop().unwrap_or(Reply::Frames(Vec::new())),
-            _ => Reply::Frames(frames),
-        }
-    }
-
     /// The reply as a RESP2 client receives it: RESP3-only types become the
     /// RESP2 types the encoder sends for them.
     pub fn into_resp2(self) -> Reply {
