@@ -178,12 +178,16 @@ fn listpack_usage(entries_bytes: usize) -> usize {
 
 fn hash_usage(hash: &Hash, samples: usize) -> usize {
     if hash.encoding() != "hashtable" {
+        let ttls = hash.has_ttls();
         let bytes = hash
             .iter()
             .map(|(f, v)| {
-                let ttl = hash
-                    .expire_at(f)
-                    .map_or(0, |at| entry_size(at.to_string().as_bytes()));
+                // Most hashes have no field TTLs: no lookup per field then.
+                let ttl = if ttls {
+                    hash.expire_at(f).map_or(0, int_entry_size)
+                } else {
+                    0
+                };
                 entry_size(f) + entry_size(v) + ttl
             })
             .sum();

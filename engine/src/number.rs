@@ -40,6 +40,14 @@ pub fn format_g17(d: f64) -> String {
     if d.is_infinite() {
         return if d > 0.0 { "inf" } else { "-inf" }.to_string();
     }
+    // An integral value below 10^17 prints as the integer it is (sorted
+    // set scores mostly are), without the exact formatter's bignum work.
+    if d.fract() == 0.0 && d.abs() < 1e17 {
+        if d == 0.0 && d.is_sign_negative() {
+            return "-0".to_string();
+        }
+        return (d as i64).to_string();
+    }
     const PRECISION: i32 = 17;
     // `{:.16e}` rounds to 17 significant digits exactly as glibc does.
     let sci = format!("{:.16e}", d);
@@ -105,6 +113,18 @@ mod tests {
         assert_eq!(format_g17(1.5e-5), "1.5e-05");
         assert_eq!(format_g17(1.0 / 3.0), "0.33333333333333331");
         assert_eq!(format_g17(123456789012345680.0), "1.2345678901234568e+17");
+        // Integral values take the short path; they print as %.17g does.
+        let mut x: f64 = 1.0;
+        while x < 1e17 {
+            for d in [x, -x, x + 1.0, x * 3.0 - 1.0] {
+                if d.abs() < 1e17 {
+                    assert_eq!(format_g17(d), format!("{d:.0}"), "{d}");
+                }
+            }
+            x *= 7.0;
+        }
+        assert_eq!(format_g17(1e17), "1e+17");
+        assert_eq!(format_g17(99999999999999984.0), "99999999999999984");
         assert_eq!(format_g17(0.0001), "0.0001");
         assert_eq!(format_g17(f64::INFINITY), "inf");
         assert_eq!(format_g17(f64::NEG_INFINITY), "-inf");
