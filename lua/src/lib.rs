@@ -6,11 +6,17 @@
 //! any script text.
 
 pub mod ast;
+pub mod compile;
 pub mod format;
 pub mod heap;
 pub mod lex;
 pub mod number;
 pub mod parse;
 pub mod pattern;
+pub mod stdlib;
+pub mod stdlib_coroutine;
+pub mod stdlib_string;
+pub mod stdlib_table;
 pub mod table;
 pub mod value;
+pub mod vm;

@@ -784,6 +784,12 @@ impl Gmatch {
         Gmatch(Scan::new(pattern, 0, false))
     }
 
+    /// Moves the search to offset `pos`, for an iterator whose position is
+    /// kept elsewhere between calls (a Lua upvalue).
+    pub fn skip_to(&mut self, pos: usize) {
+        self.0.restart(pos);
+    }
+
     /// The next match (`None` at the end); each call of the Lua iterator
     /// is one call of this. Resumable after [`PatternError::StepLimit`].
     pub fn next(
