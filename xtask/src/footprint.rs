@@ -127,14 +127,7 @@ pub fn report(setup: &Setup) -> Result<String, String> {
 
 /// One run of every figure, each contender loaded from empty.
 fn measure_run(redsim: &Path, load: &Files, figures: &mut Figures) -> Result<(), String> {
-    let started = |r: std::io::Result<RedisServer>, what: &str| {
-        r.map_err(|e| format!("starting {what}: {e}"))
-    };
-    let redis = started(RedisServer::start(REDIS_PORT), "redis-server")?;
-    let ours = started(
-        RedisServer::start_binary(Command::new(redsim), REDSIM_PORT),
-        "redsim-server",
-    )?;
+    let (redis, ours) = peers::start_pair(redsim, REDIS_PORT, REDSIM_PORT)?;
     let a = load_and_save(&ours, load)?;
     let b = load_and_save(&redis, load)?;
     let dump_of = |port: u16| {

@@ -380,15 +380,26 @@ pub fn pipe_replay(server: &RedisServer, f: &Files) -> Result<f64, String> {
     Ok(f.commands as f64 / seconds.max(f64::MIN_POSITIVE))
 }
 
-fn server_sections(plan: &Plan, files: &[Files], redsim: &Path) -> Result<String, String> {
+/// A fresh redis-server on `redis_port` and redsim-server (the binary at
+/// `redsim`) on `redsim_port`, each in a scratch directory of its own.
+pub fn start_pair(
+    redsim: &Path,
+    redis_port: u16,
+    redsim_port: u16,
+) -> Result<(RedisServer, RedisServer), String> {
     let started = |r: std::io::Result<RedisServer>, what: &str| {
         r.map_err(|e| format!("starting {what}: {e}"))
     };
-    let redis = started(RedisServer::start(REDIS_PORT), "redis-server")?;
+    let redis = started(RedisServer::start(redis_port), "redis-server")?;
     let ours = started(
-        RedisServer::start_binary(Command::new(redsim), REDSIM_PORT),
+        RedisServer::start_binary(Command::new(redsim), redsim_port),
         "redsim-server",
     )?;
+    Ok((redis, ours))
+}
+
+fn server_sections(plan: &Plan, files: &[Files], redsim: &Path) -> Result<String, String> {
+    let (redis, ours) = start_pair(redsim, REDIS_PORT, REDSIM_PORT)?;
 
     let tests: Vec<String> = BENCHMARK_TESTS
         .split(',')
