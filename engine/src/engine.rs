@@ -756,8 +756,12 @@ const SUBSCRIBED_MODE_COMMANDS: &[&str] = &[
 /// dooms the transaction. EXEC of a transaction holding a `denyoom`
 /// command is refused too, and discards the transaction.
 fn reject_if_out_of_memory(ctx: &mut Ctx<'_>, found: Found) -> Result<(), CmdError> {
+    let evicted_before = ctx.server.stats.evicted_keys;
     let evicted = crate::evict::perform(ctx.server);
-    ctx.flush_key_events();
+    if ctx.server.stats.evicted_keys != evicted_before {
+        // The evictions' events go out before the command's own.
+        ctx.flush_key_events();
+    }
     if evicted.is_ok() {
         return Ok(());
     }
