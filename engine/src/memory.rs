@@ -178,19 +178,15 @@ fn listpack_usage(entries_bytes: usize) -> usize {
 
 fn hash_usage(hash: &Hash, samples: usize) -> usize {
     if hash.encoding() != "hashtable" {
-        let ttls = hash.has_ttls();
-        let bytes = hash
-            .iter()
-            .map(|(f, v)| {
-                // Most hashes have no field TTLs: no lookup per field then.
-                let ttl = if ttls {
-                    hash.expire_at(f).map_or(0, int_entry_size)
-                } else {
-                    0
-                };
-                entry_size(f) + entry_size(v) + ttl
-            })
-            .sum();
+        let ttls: usize = if hash.has_ttls() {
+            hash.iter()
+                .filter_map(|(f, _)| hash.expire_at(f))
+                .map(int_entry_size)
+                .sum()
+        } else {
+            0
+        };
+        let bytes = hash.entry_bytes() + ttls;
         return listpack_usage(bytes);
     }
     let taken = sample_count(samples, hash.len());
