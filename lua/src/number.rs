@@ -282,7 +282,7 @@ pub fn to_int(x: f64) -> i32 {
 
 /// glibc's `strtod` on a C string: the value and the index just past what
 /// it read, or `None` when nothing converts.
-fn strtod(s: &[u8]) -> Option<(f64, usize)> {
+pub fn strtod(s: &[u8]) -> Option<(f64, usize)> {
     let mut i = skip_space(s, 0);
     let negative = match s.get(i) {
         Some(b'-') => {

@@ -335,7 +335,8 @@ pub struct Vm {
 
 impl Vm {
     /// A VM whose heap holds at most `memory_limit` bytes, with the base,
-    /// string, table and math libraries.
+    /// string, table, math and coroutine libraries and those Redis bundles
+    /// (`bit`, `cjson`, `cmsgpack`, `struct`, Redis's `math.random`).
     pub fn new(memory_limit: usize) -> Result<Vm, heap::Error> {
         let mut heap = Heap::new(memory_limit);
         let globals = heap.new_table(0, 32)?;
@@ -378,6 +379,11 @@ impl Vm {
         crate::stdlib_string::open(&mut vm)?;
         crate::stdlib_table::open(&mut vm)?;
         crate::stdlib_coroutine::open(&mut vm)?;
+        crate::lib_bit::open(&mut vm)?;
+        crate::lib_cjson::open(&mut vm)?;
+        crate::lib_cmsgpack::open(&mut vm)?;
+        crate::lib_struct::open(&mut vm)?;
+        crate::lib_random::open(&mut vm)?;
         Ok(vm)
     }
 
@@ -2125,6 +2131,8 @@ impl Ctx<'_> {
             // "addresses" apart.
             Value::Native(n) => format!("function: 0x{:08x}", n.index() | 0x8000_0000),
             Value::Thread(t) => format!("thread: 0x{:08x}", t.index()),
+            // glibc's `%p` spells the null pointer (`cjson.null`) "(nil)".
+            Value::LightUserdata(0) => "userdata: (nil)".to_string(),
             Value::LightUserdata(u) => format!("userdata: 0x{u:08x}"),
             Value::Str(_) | Value::Num(_) => String::new(),
         };
