@@ -1,16 +1,16 @@
 //! Connections that speak RESP, for a host that owns the sockets (the npm
 //! package's `redsim/server` on node's `net`). The host hands over bytes as
-//! they arrive and takes back bytes to write; parsing (the engine's own
-//! request parser, with Redis's limits and protocol-error texts), running
-//! and encoding happen here, so there is one RESP implementation.
+//! they arrive and takes back bytes to write; parsing (with Redis's limits
+//! and protocol-error texts), running and encoding are the engine's
+//! `serve_input`, which redsim-server uses too: one RESP implementation.
 //!
 //! Unparsed input waits in the connection's buffer, as in Redis's query
 //! buffer: while the client is blocked (BLPOP, CLIENT PAUSE) its pipelined
 //! requests stay there until it is served.
 
-use redsim_engine::resp::{encode, parse_request, RequestLimits};
+use redsim_engine::resp::{encode, RequestLimits};
 use redsim_engine::sorted_map::SortedMap;
-use redsim_engine::{ClientId, Engine, Reply};
+use redsim_engine::{ClientId, Engine};
 
 /// Largest unparsed input kept for one connection before it is closed.
 /// Redis allows 1 GB (`client-query-buffer-limit`); a wasm32 instance has
@@ -113,25 +113,20 @@ impl Conns {
 /// is neither blocked nor closing; a protocol error is answered as Redis
 /// answers it, then the connection closes.
 fn run(engine: &mut Engine, client: ClientId, conn: &mut Conn) {
-    let limits = RequestLimits::default();
-    let mut consumed = 0;
-    while !conn.closing && !engine.is_blocked(client) && !engine.should_close(client) {
-        let rest = conn.input.get(consumed..).unwrap_or_default();
-        match parse_request(rest, &limits) {
-            Ok(Some((argv, used))) => {
-                consumed += used;
-                if !argv.is_empty() {
-                    let reply = engine.execute(client, &argv);
-                    encode(&reply, engine.protocol(client), &mut conn.output);
-                }
-            }
-            Ok(None) => break,
-            Err(err) => {
-                let reply = Reply::Error(format!("ERR {err}"));
-                encode(&reply, engine.protocol(client), &mut conn.output);
-                conn.closing = true;
-            }
-        }
+    if conn.closing {
+        return;
     }
-    conn.input.drain(..consumed.min(conn.input.len()));
+    let served = engine.serve_input(
+        client,
+        &conn.input,
+        &RequestLimits::default(),
+        &mut conn.output,
+    );
+    if served.protocol_error {
+        // What follows a protocol error is never read.
+        conn.closing = true;
+        conn.input.clear();
+    } else {
+        conn.input.drain(..served.consumed.min(conn.input.len()));
+    }
 }

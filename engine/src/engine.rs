@@ -210,6 +210,16 @@ pub enum LineError {
     Empty,
 }
 
+/// What `Engine::serve_input` did with a connection's bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Served {
+    /// Bytes of whole requests read (and run): the host drops them.
+    pub consumed: usize,
+    /// The input broke the protocol: answered, and the connection is to
+    /// be closed once its output is written.
+    pub protocol_error: bool,
+}
+
 impl Server {
     /// Notes that client `id` was sent a frame, for `clients_with_output`
     /// and the output limits.
@@ -419,6 +429,49 @@ impl Engine {
         let released = crate::pause::take_released(&mut self.server);
         self.settle(released);
         self.take_reply(client)
+    }
+
+    /// Runs the complete RESP requests at the start of `input` for
+    /// `client`, as a server reads a connection: in order, while the client
+    /// is neither blocked nor closing, each reply encoded onto `output`.
+    /// What is left (a partial request, or requests pipelined behind one
+    /// that blocked) waits in the host's buffer for more bytes or for the
+    /// client to be served. A protocol error is answered as Redis answers
+    /// it and ends the reading: the host closes the connection once
+    /// `output` is written.
+    pub fn serve_input(
+        &mut self,
+        client: ClientId,
+        input: &[u8],
+        limits: &crate::resp::RequestLimits,
+        output: &mut Vec<u8>,
+    ) -> Served {
+        let mut consumed = 0;
+        while !self.is_blocked(client) && !self.should_close(client) {
+            let rest = input.get(consumed..).unwrap_or_default();
+            match crate::resp::parse_request(rest, limits) {
+                Ok(Some((argv, used))) => {
+                    consumed += used;
+                    if !argv.is_empty() {
+                        let reply = self.execute(client, &argv);
+                        crate::resp::encode(&reply, self.protocol(client), output);
+                    }
+                }
+                Ok(None) => break,
+                Err(err) => {
+                    let reply = Reply::Error(format!("ERR {err}"));
+                    crate::resp::encode(&reply, self.protocol(client), output);
+                    return Served {
+                        consumed,
+                        protocol_error: true,
+                    };
+                }
+            }
+        }
+        Served {
+            consumed,
+            protocol_error: false,
+        }
     }
 
     /// Everything `client` received, as `execute` returns it: the one

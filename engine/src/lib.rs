@@ -67,7 +67,7 @@ pub mod stats;
 pub mod tracking;
 pub mod types;
 
-pub use engine::{ClientId, Config, Engine, LineError, Peer};
+pub use engine::{ClientId, Config, Engine, LineError, Peer, Served};
 pub use error::CmdError;
 pub use reply::Reply;
 pub use resp::Protocol;

@@ -28,8 +28,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use mio::net::{TcpListener as Listener, TcpStream};
 use mio::{Events, Interest, Poll, Token};
 use redsim_engine::client::Peer;
-use redsim_engine::resp::{encode, parse_request, RequestLimits};
-use redsim_engine::{ClientId, Config, Engine, Reply};
+use redsim_engine::resp::{encode, RequestLimits};
+use redsim_engine::{ClientId, Config, Engine};
 
 /// Largest unparsed input kept for one client before it is disconnected
 /// (Redis's client-query-buffer-limit default, 1 GB).
@@ -275,29 +275,14 @@ impl Server {
         };
         let engine = &mut self.engine;
         engine.set_time(now_ms());
-        let mut consumed = 0;
-        while !engine.is_blocked(id) && !engine.should_close(id) {
-            let rest = conn.input.get(consumed..).unwrap_or_default();
-            match parse_request(rest, &self.limits) {
-                Ok(Some((argv, used))) => {
-                    consumed += used;
-                    if !argv.is_empty() {
-                        let reply = engine.execute(id, &argv);
-                        encode(&reply, engine.protocol(id), &mut conn.output);
-                    }
-                }
-                Ok(None) => break,
-                Err(err) => {
-                    let reply = Reply::Error(format!("ERR {err}"));
-                    encode(&reply, engine.protocol(id), &mut conn.output);
-                    conn.closing = true;
-                    conn.input.clear();
-                    consumed = 0;
-                    break;
-                }
-            }
+        let served = engine.serve_input(id, &conn.input, &self.limits, &mut conn.output);
+        if served.protocol_error {
+            // What follows a protocol error is never read.
+            conn.closing = true;
+            conn.input.clear();
+        } else {
+            conn.input.drain(..served.consumed.min(conn.input.len()));
         }
-        conn.input.drain(..consumed.min(conn.input.len()));
         if !conn.input.is_empty() && engine.is_blocked(id) {
             self.parked.push(id);
         }
