@@ -10,7 +10,6 @@
 //! playground teaches and eviction needs: which encodings are compact, how
 //! a value grows, and when `maxmemory` is reached.
 
-use crate::number::format_g17;
 use crate::types::list::{entry_size, int_entry_size};
 use crate::types::{Hash, List, RString, Set, Stream, Value, ZSet};
 
@@ -226,27 +225,9 @@ fn set_usage(set: &Set, samples: usize) -> usize {
     }
 }
 
-/// The listpack entry of a score, which Redis writes as `%.17g` text: an
-/// integral score below 10^17 prints as its integer digits (and -0 as
-/// "-0", which is no integer), so its size needs no formatting; this runs
-/// over every member of a small sorted set at each write.
-fn score_entry_size(score: f64) -> usize {
-    let integral = score.fract() == 0.0 && score.abs() < 1e17;
-    if integral && !(score == 0.0 && score.is_sign_negative()) {
-        // In range: |score| < 10^17 < 2^63.
-        int_entry_size(score as i64)
-    } else {
-        entry_size(format_g17(score).as_bytes())
-    }
-}
-
 fn zset_usage(zset: &ZSet, samples: usize) -> usize {
     if zset.encoding() != "skiplist" {
-        let bytes = zset
-            .range(0, zset.len())
-            .map(|(m, score)| entry_size(m) + score_entry_size(score))
-            .sum();
-        return listpack_usage(bytes);
+        return listpack_usage(zset.entry_bytes());
     }
     let taken = sample_count(samples, zset.len());
     let sampled: f64 = zset
@@ -397,6 +378,8 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::*;
+    use crate::number::format_g17;
+    use crate::types::zset::score_entry_size;
 
     #[test]
     fn a_score_entry_is_sized_as_its_g17_text_is() {

@@ -16,7 +16,9 @@ use std::cmp::Ordering;
 use indexmap::IndexMap;
 use rustc_hash::FxBuildHasher;
 
+use super::list::{entry_size, int_entry_size};
 use super::EncodingLimits;
+use crate::number::format_g17;
 
 const NIL: u32 = u32::MAX;
 
@@ -47,6 +49,10 @@ pub struct ZSet {
     skiplist: bool,
     /// State of the generator for node priorities (deterministic).
     seed: u64,
+    /// The listpack entry bytes of every member and score, kept as they
+    /// change: the memory model reads it after each write, where summing
+    /// it afresh cost O(members) per write.
+    entry_bytes: usize,
 }
 
 impl PartialEq for ZSet {
@@ -198,7 +204,9 @@ impl ZSet {
         };
         if let Some(old_score) = old {
             self.unlink(member, old_score);
+            self.entry_bytes -= entry_size(member) + score_entry_size(old_score);
         }
+        self.entry_bytes += entry_size(member) + score_entry_size(score);
         let priority = self.next_priority();
         let node = Node {
             score,
@@ -251,6 +259,7 @@ impl ZSet {
     pub fn remove(&mut self, member: &[u8]) -> Option<f64> {
         let score = self.scores.swap_remove(member)?;
         self.unlink(member, score);
+        self.entry_bytes -= entry_size(member) + score_entry_size(score);
         if self.scores.is_empty() {
             *self = ZSet {
                 skiplist: self.skiplist,
@@ -259,6 +268,11 @@ impl ZSet {
             };
         }
         Some(score)
+    }
+
+    /// What the members and scores take as listpack entries.
+    pub fn entry_bytes(&self) -> usize {
+        self.entry_bytes
     }
 
     /// 0-based rank of a member in ascending order.
@@ -333,12 +347,61 @@ impl ZSet {
     }
 }
 
+/// The listpack entry of a score, which Redis writes as `%.17g` text: an
+/// integral score below 10^17 prints as its integer digits (and -0 as
+/// "-0", which is no integer), so its size needs no formatting.
+pub fn score_entry_size(score: f64) -> usize {
+    let integral = score.fract() == 0.0 && score.abs() < 1e17;
+    if integral && !(score == 0.0 && score.is_sign_negative()) {
+        // In range: |score| < 10^17 < 2^63.
+        int_entry_size(score as i64)
+    } else {
+        entry_size(format_g17(score).as_bytes())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::*;
+
+    #[test]
+    fn entry_bytes_follow_every_change() {
+        let limits = EncodingLimits::default();
+        let mut z = ZSet::new();
+        let recount = |z: &ZSet| -> usize {
+            z.range(0, z.len())
+                .map(|(m, score)| entry_size(m) + score_entry_size(score))
+                .sum()
+        };
+        let mut seed: u64 = 11;
+        for step in 0..3000 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let member = format!("m{}", (seed >> 33) % 150).into_bytes();
+            let score = match (seed >> 20) % 4 {
+                0 => ((seed >> 8) % 1000) as f64,
+                1 => ((seed >> 8) % 1000) as f64 / 7.0,
+                2 => -0.0,
+                _ => 1e20,
+            };
+            match (seed >> 40) % 5 {
+                0..=2 => {
+                    z.insert(&member, score, &limits);
+                }
+                3 => {
+                    z.remove(&member);
+                }
+                _ => {
+                    z.pop(seed & 1 == 0, 2);
+                }
+            }
+            assert_eq!(z.entry_bytes(), recount(&z), "after step {step}");
+        }
+    }
 
     #[test]
     fn order_rank_and_removal() {
