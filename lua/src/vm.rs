@@ -125,7 +125,8 @@ pub enum Ret {
 /// A native function.
 pub type NativeFn = fn(&mut Ctx<'_>, &[Value]) -> R<Ret>;
 
-/// A reply from the host to [`ScriptHost::call`], in RESP terms.
+/// A reply from the host to [`ScriptHost::call`], in RESP terms (also a
+/// script's result, converted by `lib_redis::script_reply`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum HostReply {
     Nil,
@@ -134,6 +135,15 @@ pub enum HostReply {
     Status(Vec<u8>),
     Error(Vec<u8>),
     Array(Vec<HostReply>),
+    /// RESP3 types (`redis.setresp(3)`); see `lib_redis` for how they
+    /// reach scripts and how they fold to RESP2.
+    Map(Vec<(HostReply, HostReply)>),
+    Set(Vec<HostReply>),
+    Double(f64),
+    Bool(bool),
+    BigNumber(Vec<u8>),
+    /// A verbatim string: its three-letter format and its text.
+    Verbatim(Vec<u8>, Vec<u8>),
 }
 
 /// What scripts can reach outside the VM. The VM keeps no reference to it:
@@ -384,6 +394,7 @@ impl Vm {
         crate::lib_cmsgpack::open(&mut vm)?;
         crate::lib_struct::open(&mut vm)?;
         crate::lib_random::open(&mut vm)?;
+        crate::lib_redis::open(&mut vm)?;
         Ok(vm)
     }
 
