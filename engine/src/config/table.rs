@@ -505,9 +505,10 @@ pub const PARAMS: &[ParamDef] = &[
     text("tls-ciphersuites", "").then(Apply::Tls),
     // special
     text("dir", DEFAULT_DIR).flagged(PROTECTED),
-    // Redis's default is `3600 1 300 100 60 10000`; this engine never
-    // writes snapshots, and reports no save points, like an oracle started
-    // with `--save ""`.
+    // Redis's default is `3600 1 300 100 60 10000`; this engine starts
+    // with no save points, like the oracle started with `--save ""`, so a
+    // host (redsim-server, the playground) writes snapshots only when SAVE,
+    // BGSAVE or a configured point asks.
     ParamDef::new("save", Kind::Save),
     ParamDef::new("client-output-buffer-limit", Kind::OutputBufferLimits),
     ParamDef::new("oom-score-adj-values", Kind::OomScoreAdjValues),
