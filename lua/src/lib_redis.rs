@@ -91,8 +91,22 @@ pub fn open(vm: &mut Vm) -> Result<(), heap::Error> {
     // Read-only as in Redis 7.0, which also keeps the shared state where
     // `reset`/`resp3` find it.
     vm.heap.set_readonly(t, true)?;
+    vm.caught_error = Some(err_field);
     let g = vm.globals;
     vm.set_field(g, b"redis", Value::Table(t))
+}
+
+/// What Redis 7.0's `pcall` hands back for a caught error: the `err`
+/// field of an error table (`redis.call`'s errors, `error(redis.error_reply
+/// ("x"))`; whatever its type), any other value as it is.
+fn err_field(heap: &mut Heap<Proto>, error: Value) -> Value {
+    let Value::Table(t) = error else {
+        return error;
+    };
+    match field(heap, t, b"err") {
+        Ok(Value::Nil) | Err(_) => error,
+        Ok(err) => err,
+    }
 }
 
 /// The shared state table, found through `redis.setresp`'s upvalue.

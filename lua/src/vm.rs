@@ -341,6 +341,10 @@ pub struct Vm {
     no_memory: StrRef,
     /// Values kept alive for the VM's lifetime (library tables).
     pinned: Vec<Value>,
+    /// What a `pcall` hands back for an error it caught, if not the error
+    /// value itself: Redis's `pcall` gives the `err` string of an error
+    /// table (`lib_redis` sets it). `xpcall` is left alone, as in Redis.
+    pub caught_error: Option<fn(&mut Heap<Proto>, Value) -> Value>,
 }
 
 impl Vm {
@@ -384,6 +388,7 @@ impl Vm {
             events,
             no_memory,
             pinned: Vec::new(),
+            caught_error: None,
         };
         crate::stdlib::open(&mut vm)?;
         crate::stdlib_string::open(&mut vm)?;
@@ -862,6 +867,10 @@ impl Vm {
     /// `true, ..., true, false, v` (`depth - 1` trues) as a protected
     /// call's results.
     fn deliver_caught(&mut self, ret: usize, want: Option<usize>, depth: u32, v: Value) -> R<()> {
+        let v = match self.caught_error {
+            Some(convert) => convert(&mut self.heap, v),
+            None => v,
+        };
         let n = depth as usize + 1;
         let at = self.scratch().max(ret);
         self.ensure(at + n)?;
