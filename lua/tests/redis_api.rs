@@ -4,9 +4,9 @@
 //! must give the reply bytes `record_redis_api.py` recorded from
 //! redis-server (for a RESP2 or RESP3 client) in `.expected`.
 
+mod support;
+
 use std::collections::HashMap;
-use std::fs;
-use std::path::Path;
 
 use redsim_lua::lib_redis::{double_text, error_message, fold_resp2, reset, resp3, script_reply};
 use redsim_lua::value::Value;
@@ -272,41 +272,10 @@ fn eval(script: &str, proto3: bool, host: &mut TestHost) -> Vec<u8> {
 
 #[test]
 fn recorded_cases() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/redis_api");
-    let mut names: Vec<_> = fs::read_dir(&dir)
-        .expect("dir")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "cases"))
-        .collect();
-    names.sort();
-    assert!(!names.is_empty());
-    let mut failures = Vec::new();
-    let mut total = 0;
-    for path in names {
-        let cases = fs::read_to_string(&path).expect("cases");
-        let expected = fs::read_to_string(path.with_extension("expected")).expect("expected");
-        let cases: Vec<&str> = cases.lines().collect();
-        let expected: Vec<&str> = expected.lines().collect();
-        assert_eq!(cases.len(), expected.len(), "{}", path.display());
-        for (i, (case, want)) in cases.iter().zip(&expected).enumerate() {
-            total += 1;
-            let (proto, script) = case.split_once('\t').expect("P<TAB>SCRIPT");
-            let got = escape(&eval(script, proto == "3", &mut TestHost::default()));
-            if got != *want {
-                failures.push(format!(
-                    "{}:{}: [{proto}] {script}\n  want {want}\n  got  {got}",
-                    path.file_name().and_then(|n| n.to_str()).unwrap_or("?"),
-                    i + 1
-                ));
-            }
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {total} cases differ:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    support::check_recorded(&support::cases_dir("redis_api"), |case| {
+        let (proto, script) = case.split_once('\t').expect("P<TAB>SCRIPT");
+        escape(&eval(script, proto == "3", &mut TestHost::default()))
+    });
 }
 
 #[test]

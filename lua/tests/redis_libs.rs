@@ -5,8 +5,9 @@
 //! Then seeded random round trips with small budgets and memory caps,
 //! which must never panic, and the nesting limits on a 1 MB stack.
 
+mod support;
+
 use std::fs;
-use std::path::Path;
 
 use redsim_lua::value::Value;
 use redsim_lua::vm::{NoHost, Outcome, Vm};
@@ -45,48 +46,12 @@ fn run(vm: &mut Vm, src: &str, slice: u64) -> String {
 
 #[test]
 fn recorded_cases() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/redis_libs");
+    let dir = support::cases_dir("redis_libs");
     let prelude = fs::read_to_string(dir.join("prelude.lua")).expect("prelude");
-    let mut names: Vec<_> = fs::read_dir(&dir)
-        .expect("dir")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "cases"))
-        .collect();
-    names.sort();
-    assert!(!names.is_empty());
-    let mut failures = Vec::new();
-    let mut total = 0;
-    for path in names {
-        let cases = fs::read_to_string(&path).expect("cases");
-        let expected = fs::read_to_string(path.with_extension("expected")).expect("expected");
-        let expected: Vec<&str> = expected.lines().collect();
-        let cases: Vec<&str> = cases.lines().collect();
-        assert_eq!(
-            cases.len(),
-            expected.len(),
-            "{}: line counts",
-            path.display()
-        );
-        for (i, (snippet, want)) in cases.iter().zip(&expected).enumerate() {
-            total += 1;
-            let mut vm = Vm::new(64 << 20).expect("vm");
-            let src = format!("{prelude}{snippet}\nend))");
-            let got = run(&mut vm, &src, 1000);
-            if got != *want {
-                failures.push(format!(
-                    "{}:{}: {snippet}\n  want {want}\n  got  {got}",
-                    path.file_name().and_then(|n| n.to_str()).unwrap_or("?"),
-                    i + 1
-                ));
-            }
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {total} cases differ:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    support::check_recorded(&dir, |snippet| {
+        let mut vm = Vm::new(64 << 20).expect("vm");
+        run(&mut vm, &format!("{prelude}{snippet}\nend))"), 1000)
+    });
 }
 
 /// A small deterministic generator (xorshift64*), so failures replay.
