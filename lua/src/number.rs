@@ -280,21 +280,20 @@ pub fn to_int(x: f64) -> i32 {
     to_integer(x) as i32
 }
 
+/// An optional sign at `i`, as strtod and strtoul read one: whether it is
+/// `-`, and where the digits start.
+fn read_sign(s: &[u8], i: usize) -> (bool, usize) {
+    match s.get(i) {
+        Some(b'-') => (true, i + 1),
+        Some(b'+') => (false, i + 1),
+        _ => (false, i),
+    }
+}
+
 /// glibc's `strtod` on a C string: the value and the index just past what
 /// it read, or `None` when nothing converts.
 pub fn strtod(s: &[u8]) -> Option<(f64, usize)> {
-    let mut i = skip_space(s, 0);
-    let negative = match s.get(i) {
-        Some(b'-') => {
-            i += 1;
-            true
-        }
-        Some(b'+') => {
-            i += 1;
-            false
-        }
-        _ => false,
-    };
+    let (negative, i) = read_sign(s, skip_space(s, 0));
     let (magnitude, end) = special(s, i)
         .or_else(|| hex_float(s, i))
         .or_else(|| decimal(s, i))?;
@@ -488,18 +487,7 @@ fn round_binary(mantissa: u64, exp: i64, sticky: bool) -> f64 {
 /// where it stopped, or `None` when no digit was read.
 fn strtoul(s: &[u8], base: u32) -> Option<(u64, usize)> {
     let digit = |b: u8| char::from(b).to_digit(36).filter(|&d| d < base);
-    let mut i = skip_space(s, 0);
-    let negative = match s.get(i) {
-        Some(b'-') => {
-            i += 1;
-            true
-        }
-        Some(b'+') => {
-            i += 1;
-            false
-        }
-        _ => false,
-    };
+    let (negative, mut i) = read_sign(s, skip_space(s, 0));
     // The "0x" prefix is only skipped when a hex digit follows; otherwise
     // the '0' is the number and the 'x' where it stops.
     if base == 16
