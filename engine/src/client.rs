@@ -143,6 +143,13 @@ pub struct Client {
     /// EXEC is running this client's queue: blocking commands answer as
     /// if they timed out instead of blocking.
     pub in_exec: bool,
+    /// Its script (EVAL, FCALL) ran past `busy-reply-threshold` and goes
+    /// on in slices from `Engine::tick`: like a blocked client, it sends
+    /// nothing more until the reply comes.
+    pub awaiting_script: bool,
+    /// This is the client scripts run their commands on (Redis's "lua
+    /// client"), not a connection.
+    pub runs_scripts: bool,
     /// QUIT or CLIENT KILL: the host should close the connection once the
     /// output is flushed.
     pub closing: bool,
@@ -183,6 +190,8 @@ impl Client {
             tracking: None,
             blocked: None,
             in_exec: false,
+            awaiting_script: false,
+            runs_scripts: false,
             closing: false,
             outbox: VecDeque::new(),
             backlog: 0,

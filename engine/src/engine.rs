@@ -118,6 +118,9 @@ pub struct Server {
     pub persistence: crate::rdb::Persistence,
     /// BGREWRITEAOF's command stream for the host.
     pub aof: crate::aof::Rewrite,
+    /// The Lua interpreter, the script cache and the running script.
+    #[cfg(feature = "scripting")]
+    pub scripting: crate::scripting::Scripting,
 }
 
 impl Server {
@@ -278,6 +281,8 @@ impl Engine {
                 timer: None,
                 persistence: crate::rdb::Persistence::new(config.now_ms),
                 aof: crate::aof::Rewrite::default(),
+                #[cfg(feature = "scripting")]
+                scripting: crate::scripting::Scripting::default(),
             },
             table: Table::new(),
         }
@@ -371,6 +376,15 @@ impl Engine {
     /// is up ends.
     pub fn tick(&mut self, now_ms: i64) {
         self.set_time(now_ms);
+        // While a script runs past busy-reply-threshold, the server does
+        // nothing else, as Redis's does; each tick runs it a while more.
+        #[cfg(feature = "scripting")]
+        if self.server.scripting.busy_error().is_some() {
+            crate::scripting::resume(&mut self.server, &self.table);
+            let released = crate::pause::take_released(&mut self.server);
+            self.settle(released);
+            return;
+        }
         let released = crate::pause::take_released(&mut self.server);
         if self.server.active_expire && !self.server.pause.active(now_ms) {
             let started = self.server.timer.map(|now| now());
@@ -418,7 +432,7 @@ impl Engine {
         let Some(mut me) = self.server.clients.remove(&client) else {
             return Reply::Error("ERR unknown client".to_string());
         };
-        if me.blocked.is_some() {
+        if me.blocked.is_some() || me.awaiting_script {
             // A blocked connection sends nothing until it is served; a
             // host that submits anyway gets this instead of a queue.
             self.server.clients.insert(client, me);
@@ -543,7 +557,7 @@ impl Engine {
         self.server
             .clients
             .get(&client)
-            .is_some_and(|c| c.blocked.is_some())
+            .is_some_and(|c| c.blocked.is_some() || c.awaiting_script)
     }
 
     /// Splits `line` with redis-cli's quoting rules and runs it.
@@ -900,7 +914,7 @@ fn process(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
             "NOAUTH Authentication required.".to_string(),
         ));
     }
-    if ctx.server.hot.maxmemory > 0 {
+    if ctx.server.hot.maxmemory > 0 && !script_busy(ctx.server) {
         reject_if_out_of_memory(ctx, found)?;
     }
     if ctx.client.in_subscribed_mode() && !SUBSCRIBED_MODE_COMMANDS.contains(&found.parent) {
@@ -909,6 +923,14 @@ fn process(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
             found.full_name()
         );
         return Err(reject(ctx, found, text));
+    }
+    // While a script runs on past busy-reply-threshold, only commands
+    // flagged `allow_busy` (SCRIPT KILL, ...) run.
+    #[cfg(feature = "scripting")]
+    if let Some(busy) = ctx.server.scripting.busy_error() {
+        if !spec.has_flag("allow_busy") {
+            return Err(reject(ctx, found, busy.to_string()));
+        }
     }
     if crate::pause::must_wait(ctx, spec) {
         crate::pause::hold(ctx, argv);
@@ -926,6 +948,19 @@ fn process(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         }
     }
     run_found(ctx, found, handler, argv)
+}
+
+/// Whether a script runs on past busy-reply-threshold.
+fn script_busy(server: &Server) -> bool {
+    #[cfg(feature = "scripting")]
+    {
+        server.scripting.busy_error().is_some()
+    }
+    #[cfg(not(feature = "scripting"))]
+    {
+        let _ = server;
+        false
+    }
 }
 
 /// A command line's row, found: the row and its parent and subcommand
@@ -994,6 +1029,51 @@ fn lookup(table: &Table, argv: &[&[u8]]) -> Result<Found, CmdError> {
             sub: None,
         }),
     }
+}
+
+/// A command a script called (`redis.call`), found and fitting its arity,
+/// not yet run: the script's own checks (read-only scripts, memory) come
+/// between [`find_for_script`] and [`run_for_script`].
+#[cfg(feature = "scripting")]
+pub(crate) struct ScriptCommand {
+    found: Found,
+    handler: crate::commands::Handler,
+}
+
+#[cfg(feature = "scripting")]
+impl ScriptCommand {
+    pub(crate) fn spec(&self) -> &'static Spec {
+        self.found.spec
+    }
+
+    /// Refuses the command with `text`, counted as a rejected call.
+    pub(crate) fn reject(&self, ctx: &mut Ctx<'_>, text: &str) -> Reply {
+        Reply::from(reject(ctx, self.found, text.to_string()))
+    }
+}
+
+/// Redis's `scriptCall` checks on a script's command: it must exist (a
+/// container needs a known subcommand), fit its arity, and not be flagged
+/// `noscript`, each failing with the text scripts get.
+#[cfg(feature = "scripting")]
+pub(crate) fn find_for_script(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<ScriptCommand, Reply> {
+    const UNKNOWN: &str = "ERR Unknown Redis command called from script";
+    let found = lookup(ctx.table, argv).map_err(|_| Reply::Error(UNKNOWN.to_string()))?;
+    let handler = found.handler(ctx, argv.len()).map_err(|_| {
+        Reply::Error("ERR Wrong number of args calling Redis command from script".to_string())
+    })?;
+    let command = ScriptCommand { found, handler };
+    if found.spec.has_flag("noscript") {
+        return Err(command.reject(ctx, "ERR This Redis command is not allowed from script"));
+    }
+    Ok(command)
+}
+
+/// Runs a script's command that passed the checks, as any command runs.
+#[cfg(feature = "scripting")]
+pub(crate) fn run_for_script(ctx: &mut Ctx<'_>, command: ScriptCommand, argv: &[&[u8]]) -> Reply {
+    ctx.client.last_command = Some((command.found.parent, command.found.sub));
+    run_found(ctx, command.found, command.handler, argv).unwrap_or_else(Reply::from)
 }
 
 /// Runs a command that passed `process`'s checks (EXEC calls this for each
@@ -1127,7 +1207,7 @@ pub(crate) fn log_if_slow(server: &mut Server, client: &Client, argv: &[&[u8]], 
 }
 
 /// Shows the command to every MONITOR connection.
-fn feed_monitors(ctx: &mut Ctx<'_>, argv: &[&[u8]]) {
+pub(crate) fn feed_monitors(ctx: &mut Ctx<'_>, argv: &[&[u8]]) {
     if ctx.server.monitors == 0 {
         return;
     }

@@ -61,6 +61,8 @@ pub mod rdb;
 pub mod reply;
 pub mod resp;
 pub mod rng;
+#[cfg(feature = "scripting")]
+pub mod scripting;
 pub mod slowlog;
 pub mod sorted_map;
 pub mod stats;

@@ -93,7 +93,47 @@ pub fn open(vm: &mut Vm) -> Result<(), heap::Error> {
     vm.heap.set_readonly(t, true)?;
     vm.caught_error = Some(err_field);
     let g = vm.globals;
-    vm.set_field(g, b"redis", Value::Table(t))
+    vm.set_field(g, b"redis", Value::Table(t))?;
+    let handler = vm.register(error_handler)?;
+    vm.set_field(g, b"__redis__err__handler", handler)
+}
+
+/// `__redis__err__handler(err)`, the message handler Redis runs scripts
+/// under, as a global scripts can see and call: an error as a table
+/// (`{err = "ERR " .. tostring(err)}` unless it is one) with the `source`
+/// and `line` of the Lua code that called it. (The engine does the same
+/// for uncaught errors through `Vm::error_line`.)
+fn error_handler(ctx: &mut Ctx, args: &[Value]) -> R<Ret> {
+    let err = args.first().copied().unwrap_or(Value::Nil);
+    let t = match err {
+        Value::Table(t) => t,
+        other => {
+            let text = ctx.tostring(other)?;
+            let mut msg = b"ERR ".to_vec();
+            msg.extend_from_slice(ctx.heap().str(text)?);
+            let Value::Table(t) = tagged(ctx.heap(), b"err", &msg)? else {
+                return Ok(Ret::Values(vec![err]));
+            };
+            t
+        }
+    };
+    // `chunk:line: ` of the caller, split into its parts.
+    let position = ctx.position(1);
+    let text = position.strip_suffix(b": ").unwrap_or(&position);
+    if let Some(colon) = text.iter().rposition(|&b| b == b':') {
+        let line = std::str::from_utf8(&text[colon + 1..])
+            .ok()
+            .and_then(|l| l.parse::<f64>().ok());
+        if let Some(line) = line {
+            let mut source = b"@".to_vec();
+            source.extend_from_slice(&text[..colon]);
+            let source = Value::Str(ctx.heap().intern(&source)?);
+            let (k_source, k_line) = (ctx.heap().intern(b"source")?, ctx.heap().intern(b"line")?);
+            ctx.heap().set(t, Value::Str(k_source), source)?;
+            ctx.heap().set(t, Value::Str(k_line), Value::Num(line))?;
+        }
+    }
+    Ok(Ret::Values(vec![Value::Table(t)]))
 }
 
 /// What Redis 7.0's `pcall` hands back for a caught error: the `err`
@@ -122,6 +162,76 @@ fn state_of(vm: &mut Vm) -> Option<TableRef> {
         Some(&Value::Table(s)) => Some(s),
         _ => None,
     }
+}
+
+/// Redis 7.0's globals protection, once the libraries are loaded: every
+/// table reachable from the globals (the globals themselves, `string`,
+/// `redis`, ...) becomes read-only ("Attempt to modify a readonly table"),
+/// and reading a global that does not exist is an error instead of nil.
+pub fn protect_globals(vm: &mut Vm) -> Result<(), heap::Error> {
+    let guard = vm.register(nonexistent_global)?;
+    let meta = vm.heap.new_table(0, 1)?;
+    vm.set_field(meta, b"__index", guard)?;
+    let g = vm.globals;
+    vm.heap.set_metatable(g, Some(meta))?;
+    let mut pending = vec![g, meta];
+    let mut seen = Vec::new();
+    while let Some(t) = pending.pop() {
+        if seen.contains(&t) {
+            continue;
+        }
+        seen.push(t);
+        let mut key = Value::Nil;
+        while let Some((k, v)) = vm.heap.table(t)?.next(key)? {
+            key = k;
+            if let Value::Table(inner) = v {
+                pending.push(inner);
+            }
+        }
+        vm.heap.set_readonly(t, true)?;
+    }
+    Ok(())
+}
+
+/// The protected globals' `__index`: Redis's error for a missing global.
+fn nonexistent_global(ctx: &mut Ctx, args: &[Value]) -> R<Ret> {
+    let name = match args.get(1) {
+        Some(&Value::Str(s)) => ctx.heap().str(s)?.to_vec(),
+        Some(&Value::Num(x)) => number::number_to_string(x).into_bytes(),
+        _ => {
+            return Err(
+                ctx.error("Second argument to luaProtectedTableError must be a string or number")
+            )
+        }
+    };
+    let mut msg = b"Script attempted to access nonexistent global variable '".to_vec();
+    msg.extend_from_slice(&name);
+    msg.push(b'\'');
+    Err(ctx.error(msg))
+}
+
+/// Sets the globals `KEYS` and `ARGV` of an EVAL script (arrays of its
+/// keys and arguments), through the globals' protection as Redis does.
+pub fn set_keys_and_argv(vm: &mut Vm, keys: &[&[u8]], argv: &[&[u8]]) -> Result<(), heap::Error> {
+    let keys = string_array(vm, keys)?;
+    let argv = string_array(vm, argv)?;
+    let g = vm.globals;
+    vm.heap.set_readonly(g, false)?;
+    let set = vm
+        .set_field(g, b"KEYS", keys)
+        .and_then(|()| vm.set_field(g, b"ARGV", argv));
+    vm.heap.set_readonly(g, true)?;
+    set
+}
+
+/// A Lua array of strings (a function's `keys` and `args` under FCALL).
+pub fn string_array(vm: &mut Vm, items: &[&[u8]]) -> Result<Value, heap::Error> {
+    let t = vm.heap.new_table(items.len(), 0)?;
+    for (i, item) in (1..).zip(items) {
+        let s = vm.heap.intern(item)?;
+        vm.heap.set_int(t, i, Value::Str(s))?;
+    }
+    Ok(Value::Table(t))
 }
 
 /// Puts the RESP version back to 2, as Redis does before each script.
@@ -193,12 +303,12 @@ fn command(ctx: &mut Ctx, args: &[Value], raise_errors: bool) -> R<Ret> {
         };
         argv.push(ctx.heap().str(s)?.to_vec());
     }
-    let reply = match ctx.host.call(&argv) {
+    let resp3 = script_resp3(ctx)?;
+    let reply = match ctx.host.call(&argv, resp3) {
         HostReply::Error(msg) if raise_errors => return Err(raise(ctx, &error_line(&msg))),
         HostReply::Error(msg) => HostReply::Error(error_line(&msg)),
         reply => reply,
     };
-    let resp3 = script_resp3(ctx)?;
     let reply = if resp3 { reply } else { fold_resp2(reply) };
     let v = to_lua(ctx.heap(), &reply, resp3, 0)?;
     Ok(Ret::Values(vec![v]))

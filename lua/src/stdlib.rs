@@ -27,7 +27,9 @@ pub fn open(vm: &mut Vm) -> Result<(), heap::Error> {
     let ipairs_iter = vm.register(ipairs_iter)?;
     let ipairs = vm.register_with(ipairs, &[ipairs_iter])?;
     vm.set_field(g, b"ipairs", ipairs)?;
-    let fns: [(&'static str, NativeFn); 16] = [
+    let version = Value::Str(vm.heap.intern(b"Lua 5.1")?);
+    vm.set_field(g, b"_VERSION", version)?;
+    let fns: [(&'static str, NativeFn); 18] = [
         ("collectgarbage", collectgarbage),
         ("type", type_),
         ("tostring", tostring),
@@ -44,6 +46,8 @@ pub fn open(vm: &mut Vm) -> Result<(), heap::Error> {
         ("pcall", pcall),
         ("xpcall", xpcall),
         ("loadstring", loadstring),
+        ("load", load),
+        ("gcinfo", gcinfo),
     ];
     for (name, f) in fns {
         let v = vm.register(f)?;
@@ -148,7 +152,7 @@ fn rawset(ctx: &mut Ctx, args: &[Value]) -> R {
     let t = ctx.check_table(args, 1)?;
     let k = ctx.check_any(args, 2)?;
     let v = ctx.check_any(args, 3)?;
-    ctx.heap().set(t, k, v)?;
+    ctx.heap().set(t, k, v).map_err(|e| unplaced(ctx, e))?;
     one(Value::Table(t))
 }
 
@@ -171,7 +175,9 @@ fn setmetatable(ctx: &mut Ctx, args: &[Value]) -> R {
     if !ctx.metamethod(Value::Table(t), Event::Metatable)?.is_nil() {
         return Err(ctx.error("cannot change a protected metatable"));
     }
-    ctx.heap().set_metatable(t, mt)?;
+    ctx.heap()
+        .set_metatable(t, mt)
+        .map_err(|e| unplaced(ctx, e))?;
     one(Value::Table(t))
 }
 
@@ -286,6 +292,68 @@ fn loadstring(ctx: &mut Ctx, args: &[Value]) -> R {
             Ok(Ret::Values(vec![Value::Nil, m]))
         }
     }
+}
+
+/// A heap error raised by a native as 5.1's C functions raise it: a
+/// read-only table's error has no position ("not enough memory" never
+/// has one).
+fn unplaced(ctx: &mut Ctx, e: heap::Error) -> Throw {
+    match ctx.string(e.message()) {
+        Ok(msg) => Throw::Error(msg),
+        Err(e) => e,
+    }
+}
+
+/// `load(reader [, chunkname])`: compiles the pieces `reader` returns
+/// until it returns nil or an empty string.
+fn load(ctx: &mut Ctx, args: &[Value]) -> R {
+    let reader = ctx.check_any(args, 1)?;
+    if !matches!(reader, Value::Func(_) | Value::Native(_)) {
+        return Err(ctx.type_error(args, 1, "function"));
+    }
+    let name = match args.get(1) {
+        None | Some(Value::Nil) => b"=(load)".to_vec(),
+        _ => {
+            let n = ctx.check_str(args, 2)?;
+            ctx.heap().str(n)?.to_vec()
+        }
+    };
+    let mut src = Vec::new();
+    loop {
+        let piece = ctx
+            .call(reader, &[])?
+            .first()
+            .copied()
+            .unwrap_or(Value::Nil);
+        match piece {
+            Value::Nil => break,
+            Value::Str(s) => {
+                let heap = ctx.heap();
+                let bytes = heap.str(s)?;
+                if bytes.is_empty() {
+                    break;
+                }
+                heap.check(src.len() + bytes.len())?;
+                src.extend_from_slice(bytes);
+            }
+            _ => {
+                let m = ctx.string("reader function must return a string")?;
+                return Ok(Ret::Values(vec![Value::Nil, m]));
+            }
+        }
+    }
+    match ctx.load(&src, &name) {
+        Ok(f) => one(f),
+        Err(msg) => {
+            let m = ctx.string(msg)?;
+            Ok(Ret::Values(vec![Value::Nil, m]))
+        }
+    }
+}
+
+/// `gcinfo()`: the heap in use, in whole KB.
+fn gcinfo(ctx: &mut Ctx, _args: &[Value]) -> R {
+    one(Value::Num((ctx.heap().bytes_used() / 1024) as f64))
 }
 
 /// `collectgarbage(opt)`: "collect" (the default) and "step" collect at

@@ -150,8 +150,10 @@ pub enum HostReply {
 /// it is lent to [`Vm::run`] for one slice and passed to natives through
 /// [`Ctx::host`].
 pub trait ScriptHost {
-    /// Runs a command (`redis.call`).
-    fn call(&mut self, argv: &[Vec<u8>]) -> HostReply;
+    /// Runs a command (`redis.call`). `resp3` says the script asked for
+    /// RESP3 (`redis.setresp(3)`): some commands shape their replies by
+    /// protocol (ZRANGE WITHSCORES pairs), beyond what folding undoes.
+    fn call(&mut self, argv: &[Vec<u8>], resp3: bool) -> HostReply;
     /// `redis.log(level, message)`.
     fn log(&mut self, level: i32, message: &[u8]);
 }
@@ -161,7 +163,7 @@ pub trait ScriptHost {
 pub struct NoHost;
 
 impl ScriptHost for NoHost {
-    fn call(&mut self, _argv: &[Vec<u8>]) -> HostReply {
+    fn call(&mut self, _argv: &[Vec<u8>], _resp3: bool) -> HostReply {
         HostReply::Error(b"ERR no host".to_vec())
     }
     fn log(&mut self, _level: i32, _message: &[u8]) {}
@@ -341,6 +343,9 @@ pub struct Vm {
     no_memory: StrRef,
     /// Values kept alive for the VM's lifetime (library tables).
     pinned: Vec<Value>,
+    /// The line of the innermost Lua function an uncaught error (or the
+    /// kill) left, which Redis reports as `on @user_script:<line>.`
+    error_line: Option<u32>,
     /// What a `pcall` hands back for an error it caught, if not the error
     /// value itself: Redis's `pcall` gives the `err` string of an error
     /// table (`lib_redis` sets it). `xpcall` is left alone, as in Redis.
@@ -388,6 +393,7 @@ impl Vm {
             events,
             no_memory,
             pinned: Vec::new(),
+            error_line: None,
             caught_error: None,
         };
         crate::stdlib::open(&mut vm)?;
@@ -478,6 +484,7 @@ impl Vm {
     pub fn start(&mut self, f: Value, args: &[Value]) -> Result<(), heap::Error> {
         self.reset();
         self.kill.set(false);
+        self.error_line = None;
         self.ensure(args.len() + 1)?;
         self.put(0, f);
         for (i, &a) in args.iter().enumerate() {
@@ -485,6 +492,27 @@ impl Vm {
         }
         self.pending = Some(args.len());
         Ok(())
+    }
+
+    /// Where the last run's uncaught error or kill happened: the current
+    /// line of the innermost Lua function then (Redis's error handler looks
+    /// past the native that raised it to the Lua code that called it).
+    pub fn error_line(&self) -> Option<u32> {
+        self.error_line
+    }
+
+    /// Records the innermost frame's line for [`Vm::error_line`], unless
+    /// a deeper level already did for the same error.
+    fn note_error_line(&mut self) {
+        if self.error_line.is_none() {
+            self.error_line = self.frames.last().map(|f| {
+                f.proto
+                    .lines
+                    .get(f.pc.saturating_sub(1))
+                    .copied()
+                    .unwrap_or(0)
+            });
+        }
     }
 
     /// Whether a script is started or paused.
@@ -765,6 +793,7 @@ impl Vm {
     fn execute(&mut self, host: &mut dyn ScriptHost, stop: usize) -> R<bool> {
         while self.frames.len() > stop {
             if self.kill.get() {
+                self.note_error_line();
                 self.unwind_all(stop);
                 return Err(Throw::Kill);
             }
@@ -775,6 +804,7 @@ impl Vm {
             } else if self.overdraft > 0 {
                 self.overdraft -= 1;
             } else {
+                self.note_error_line();
                 self.unwind_all(stop);
                 return Err(Throw::Kill);
             }
@@ -840,6 +870,7 @@ impl Vm {
     /// returns it.
     fn unwind(&mut self, e: Throw, stop: usize) -> R<()> {
         let Some(v) = self.materialize(e) else {
+            self.note_error_line();
             self.unwind_all(stop);
             return Err(Throw::Kill);
         };
@@ -849,9 +880,11 @@ impl Vm {
             .rposition(|f| matches!(f.kind, Kind::Pcall(_)))
             .filter(|&i| i >= stop);
         let Some(i) = catch else {
+            self.note_error_line();
             self.unwind_all(stop);
             return Err(Throw::Error(v));
         };
+        self.error_line = None;
         let (ret, want, depth) = match self.frames.get(i) {
             Some(f) => (f.ret, f.want, f.kind),
             None => return Err(Throw::Error(v)),

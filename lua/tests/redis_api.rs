@@ -178,7 +178,7 @@ impl TestHost {
 }
 
 impl ScriptHost for TestHost {
-    fn call(&mut self, argv: &[Vec<u8>]) -> HostReply {
+    fn call(&mut self, argv: &[Vec<u8>], _resp3: bool) -> HostReply {
         let name = argv
             .first()
             .map(|n| String::from_utf8_lossy(n).to_lowercase())

@@ -366,7 +366,7 @@ fn nested_callbacks_are_metered() {
 struct EchoHost(Vec<Vec<Vec<u8>>>);
 
 impl ScriptHost for EchoHost {
-    fn call(&mut self, argv: &[Vec<u8>]) -> HostReply {
+    fn call(&mut self, argv: &[Vec<u8>], _resp3: bool) -> HostReply {
         self.0.push(argv.to_vec());
         match argv.first() {
             Some(a) => HostReply::Bulk(a.clone()),
@@ -383,7 +383,7 @@ fn rcall(ctx: &mut Ctx, args: &[Value]) -> Result<Ret, Throw> {
         let s = ctx.check_str(args, i)?;
         argv.push(ctx.heap().str(s)?.to_vec());
     }
-    match ctx.host.call(&argv) {
+    match ctx.host.call(&argv, false) {
         HostReply::Bulk(b) => Ok(Ret::Values(vec![ctx.string(b)?])),
         HostReply::Error(e) => Err(ctx.error(e)),
         _ => Ok(Ret::Values(vec![Value::Nil])),

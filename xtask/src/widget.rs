@@ -26,6 +26,9 @@ pub fn run_widget() -> Result<(), String> {
         "redsim-widget",
         "--target",
         "wasm32-unknown-unknown",
+        // Without scripting: the Lua interpreter does not fit the
+        // widget's download budget (see docs/ARCHITECTURE.md).
+        "--no-default-features",
     ]);
     let profile = if release { "wasm-small" } else { "debug" };
     if release {

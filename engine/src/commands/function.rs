@@ -7,6 +7,7 @@ use super::{help_reply, is_opt, subcommand_syntax, Arg, ArgKind, Body, Spec, BAS
 use crate::engine::Ctx;
 use crate::error::CmdError;
 use crate::reply::Reply;
+use crate::scripting::Kind;
 
 pub const SPECS: &[Spec] = &[Spec {
     name: "function",
@@ -159,7 +160,15 @@ fn function_flush(_ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError>
     }
 }
 
-fn function_stats(_ctx: &mut Ctx<'_>, _argv: &[&[u8]]) -> Result<Reply, CmdError> {
+fn function_stats(ctx: &mut Ctx<'_>, _argv: &[&[u8]]) -> Result<Reply, CmdError> {
+    // Redis answers this about functions, not about a busy EVAL script.
+    let scripting = &ctx.server.scripting;
+    if let Some(busy) = scripting
+        .busy_error()
+        .filter(|_| scripting.busy_kind() == Some(Kind::Eval))
+    {
+        return Err(CmdError::Other(busy.to_string()));
+    }
     let lua = Reply::Map(vec![
         (Reply::bulk(b"libraries_count"), Reply::Int(0)),
         (Reply::bulk(b"functions_count"), Reply::Int(0)),
@@ -178,10 +187,8 @@ fn function_delete(_ctx: &mut Ctx<'_>, _argv: &[&[u8]]) -> Result<Reply, CmdErro
     Err(CmdError::Other("ERR Library not found".to_string()))
 }
 
-fn function_kill(_ctx: &mut Ctx<'_>, _argv: &[&[u8]]) -> Result<Reply, CmdError> {
-    Err(CmdError::Other(
-        "NOTBUSY No scripts in execution right now.".to_string(),
-    ))
+fn function_kill(ctx: &mut Ctx<'_>, _argv: &[&[u8]]) -> Result<Reply, CmdError> {
+    crate::scripting::kill(ctx, Kind::Function)
 }
 
 /// A payload with no libraries: the RDB version and the CRC-64 of what

@@ -16,6 +16,7 @@ mod counter;
 mod debug;
 mod dump;
 mod expiry;
+#[cfg(feature = "scripting")]
 mod function;
 mod geo;
 mod hash;
@@ -33,6 +34,8 @@ mod pubsub;
 mod rewrite;
 mod save;
 mod scan;
+#[cfg(feature = "scripting")]
+mod scripting;
 mod server;
 mod set;
 mod slowlog;
@@ -96,6 +99,9 @@ const GROUPS: &[&[Spec]] = &[
     save::SPECS,
     rewrite::SPECS,
     config::SPECS,
+    #[cfg(feature = "scripting")]
+    scripting::SPECS,
+    #[cfg(feature = "scripting")]
     function::SPECS,
     info::SPECS,
     latency::SPECS,

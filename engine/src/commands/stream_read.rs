@@ -187,6 +187,14 @@ fn resolve_ids(ctx: &mut Ctx<'_>, args: &ReadArgs<'_>) -> Result<Vec<Wanted>, Cm
 
 fn read_generic(ctx: &mut Ctx<'_>, argv: &[&[u8]], group_mode: bool) -> Result<Reply, CmdError> {
     let args = parse_read_args(argv, group_mode)?;
+    if args.block.is_some() && ctx.client.runs_scripts {
+        // Where no command blocks, Redis refuses BLOCK outright rather
+        // than answer as if it timed out.
+        return Err(CmdError::Other(format!(
+            "ERR {} command is not allowed with BLOCK option from scripts",
+            String::from_utf8_lossy(argv.first().copied().unwrap_or_default())
+        )));
+    }
     let wanted = resolve_ids(ctx, &args)?;
     let resolved = wanted.clone();
     let now = ctx.now();
