@@ -1,6 +1,7 @@
 //! `cargo xtask fuzz [TARGET...] [--seconds N]`: coverage-guided fuzzing of
 //! the RESP parsers (`resp`), the command executor (`executor`) and the
-//! RDB loader with RESTORE (`rdb`) with
+//! RDB loader with RESTORE (`rdb`), and Lua scripts through EVAL
+//! (`script`) with
 //! cargo-fuzz and libFuzzer. `cargo xtask test` runs each target briefly;
 //! long runs happen outside CI.
 //!
@@ -13,7 +14,7 @@ use std::process::Command;
 
 use crate::tools::{self, run};
 
-pub const TARGETS: &[&str] = &["resp", "executor", "rdb"];
+pub const TARGETS: &[&str] = &["resp", "executor", "rdb", "script"];
 const CARGO_FUZZ_VERSION: &str = "0.13.2";
 
 pub fn ensure_cargo_fuzz() -> Result<(), String> {

@@ -19,7 +19,7 @@ use redsim_engine::commands::{Arg, ArgKind, Body, Spec, Table};
 /// The words of command names. Prefix letters are words of their own (`h`,
 /// `z`, `bl`, ...) because node-redis capitalises the word after them.
 const WORDS: &str = "\
-    bl blm br bz bzm h hm hp l lm m p pf r s sm x z zm add all and append at auth bg bit by \
+    bl blm br bz bzm h hm hp l lm m p pf r s sm x z zm add all and append at auth bg bit by eval sha script load \
     caching card channels claim client command config consumer consumers copy count create \
     db debug decr del delete destroy diff dist docs doctor dump echo encoding evict ex \
     exists expire field float flush freq function geo get graph group groups hash hello \
