@@ -184,3 +184,63 @@ fn monitor_shows_the_script_then_its_commands() {
         .expect("set shown as lua's");
     assert!(eval_at < set_at, "{shown}");
 }
+
+#[test]
+fn a_runaway_function_is_reported_by_function_stats_and_stopped_by_function_kill() {
+    let mut e = engine();
+    let (a, b) = (e.connect(), e.connect());
+    line(&mut e, b, "CONFIG SET busy-reply-threshold 10");
+    let library =
+        format!("#!lua name=spin\nredis.register_function('spin', function() {LOOP} end)");
+    assert_eq!(
+        line(&mut e, b, &format!("FUNCTION LOAD \"{library}\"")),
+        "\"spin\""
+    );
+    assert_eq!(
+        e.execute(a, &["FCALL", "spin", "0", "arg"]),
+        Reply::Frames(vec![])
+    );
+    assert_eq!(
+        line(&mut e, b, "GET k"),
+        "(error) BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE."
+    );
+    assert_eq!(
+        line(&mut e, b, "SCRIPT KILL"),
+        "(error) BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE."
+    );
+    let stats = line(&mut e, b, "FUNCTION STATS");
+    assert!(stats.starts_with("1) \"running_script\"\n2) 1) \"name\"\n   2) \"spin\"\n   3) \"command\"\n   4) 1) \"FCALL\"\n      2) \"spin\"\n      3) \"0\"\n      4) \"arg\"\n   5) \"duration_ms\""), "{stats}");
+    assert_eq!(line(&mut e, b, "FUNCTION KILL"), "OK");
+    let reply = received(&mut e, a);
+    assert!(
+        reply.starts_with("(error) ERR Script killed by user with SCRIPT KILL... script: spin, on @user_function:2."),
+        "{reply}"
+    );
+    assert_eq!(
+        line(&mut e, b, "FUNCTION STATS").lines().nth(1),
+        Some("2) (nil)")
+    );
+}
+
+#[test]
+fn functions_survive_a_snapshot_and_eval_scripts_do_not() {
+    let mut e = engine();
+    let a = e.connect();
+    line(&mut e, a, "FUNCTION LOAD \"#!lua name=kept\nredis.register_function('kept', function() return 'still here' end)\"");
+    line(&mut e, a, "SCRIPT LOAD \"return 1\"");
+    line(&mut e, a, "SET k v");
+    let snapshot = e.snapshot();
+    let mut restored = engine();
+    restored.load_snapshot(&snapshot).unwrap();
+    let b = restored.connect();
+    assert_eq!(line(&mut restored, b, "FCALL kept 0"), "\"still here\"");
+    assert_eq!(line(&mut restored, b, "GET k"), "\"v\"");
+    assert_eq!(
+        line(
+            &mut restored,
+            b,
+            "SCRIPT EXISTS e0e1f9fabfc9d4800c877a703b823ac0578ff8db"
+        ),
+        "1) (integer) 0"
+    );
+}

@@ -13,6 +13,7 @@ pub mod lex;
 pub mod lib_bit;
 pub mod lib_cjson;
 pub mod lib_cmsgpack;
+pub mod lib_function;
 pub mod lib_random;
 pub mod lib_redis;
 pub mod lib_struct;

@@ -257,7 +257,7 @@ fn field(heap: &mut Heap<Proto>, t: TableRef, name: &[u8]) -> Result<Value, heap
 
 /// Raises `{err = msg}`, as Redis raises its library errors (so an
 /// uncaught one replies `-msg` without a position).
-fn raise(ctx: &mut Ctx, msg: &[u8]) -> Throw {
+pub(crate) fn raise(ctx: &mut Ctx, msg: &[u8]) -> Throw {
     match tagged(ctx.heap(), b"err", msg) {
         Ok(t) => Throw::Error(t),
         Err(e) => Throw::Heap(e),

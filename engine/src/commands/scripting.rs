@@ -293,6 +293,7 @@ fn eval_generic(
         read_only_command: read_only,
         keys,
         args,
+        command: Vec::new(),
     };
     crate::scripting::run(ctx, func, start)
 }

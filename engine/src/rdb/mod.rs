@@ -195,6 +195,47 @@ fn write_options(server: &Server) -> write::Options {
         max_intset_entries: server.limits.set_max_intset_entries,
         now_ms: server.now_ms,
         used_mem: crate::memory::totals(&server.dbs).used,
+        functions: function_codes(server),
+    }
+}
+
+/// The loaded function libraries' code, which files carry.
+fn function_codes(server: &Server) -> Vec<Vec<u8>> {
+    #[cfg(feature = "scripting")]
+    {
+        let functions = server.scripting.functions.libraries();
+        functions.map(|l| l.code.clone()).collect()
+    }
+    #[cfg(not(feature = "scripting"))]
+    {
+        let _ = server;
+        Vec::new()
+    }
+}
+
+/// Puts a loaded file's libraries in place of the loaded ones (a load
+/// replaces functions as it replaces keys), all or nothing.
+fn install_functions(server: &mut Server, codes: Vec<Vec<u8>>) -> Result<(), LoadError> {
+    let refused = |reason: String| LoadError::Corrupt { offset: 0, reason };
+    #[cfg(feature = "scripting")]
+    {
+        let policy = crate::scripting::RestorePolicy::Flush;
+        server
+            .scripting
+            .functions
+            .restore(codes, policy)
+            .map_err(|e| refused(format!("a function library does not load: {e}")))
+    }
+    #[cfg(not(feature = "scripting"))]
+    {
+        let _ = server;
+        if codes.is_empty() {
+            Ok(())
+        } else {
+            Err(refused(
+                "function libraries need scripting, which this build lacks".to_string(),
+            ))
+        }
     }
 }
 
@@ -251,6 +292,7 @@ pub fn save_if_due(server: &mut Server) -> bool {
 pub fn load_snapshot(server: &mut Server, bytes: &[u8]) -> Result<(), LoadError> {
     let mode = crate::evict::access_mode(&server.params);
     let mut loaded = read::file(bytes, server.dbs.len(), &server.limits, mode, server.now_ms)?;
+    install_functions(server, std::mem::take(&mut loaded.functions))?;
     for index in 0..server.dbs.len() {
         crate::multi::touch_db(server, None, index, None);
     }
@@ -269,6 +311,43 @@ pub fn dump(value: &Value, limits: &EncodingLimits) -> Vec<u8> {
     write::dump(value, limits.set_max_intset_entries)
 }
 
+/// FUNCTION DUMP's payload: each library's code as a FUNCTION2 record,
+/// then the footer every DUMP payload has.
+#[cfg(feature = "scripting")]
+pub fn dump_functions<'a>(codes: impl IntoIterator<Item = &'a [u8]>) -> Vec<u8> {
+    let mut out = write::Out::new(true);
+    for code in codes {
+        out.byte(opcode::FUNCTION2);
+        out.string(code);
+    }
+    out.buf.extend_from_slice(&RDB_VERSION.to_le_bytes());
+    let crc = crate::crc64::update(0, &out.buf);
+    out.buf.extend_from_slice(&crc.to_le_bytes());
+    out.buf
+}
+
+/// The libraries' code in a FUNCTION DUMP payload, or Redis's error text.
+#[cfg(feature = "scripting")]
+pub fn restore_functions(payload: &[u8]) -> Result<Vec<Vec<u8>>, String> {
+    let body = payload_body(payload)
+        .ok_or_else(|| "ERR DUMP payload version or checksum are wrong".to_string())?;
+    let mut r = read::Reader::new(body);
+    let mut codes = Vec::new();
+    while !r.at_end() {
+        let ty = r
+            .byte()
+            .map_err(|_| "ERR can not read data type".to_string())?;
+        if ty != opcode::FUNCTION2 {
+            return Err("ERR given type is not a function".to_string());
+        }
+        let code = r
+            .string()
+            .map_err(|_| "ERR failed loading the given functions payload".to_string())?;
+        codes.push(code);
+    }
+    Ok(codes)
+}
+
 /// Why RESTORE refused a payload: Redis tells these two apart.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RestoreError {
@@ -278,27 +357,27 @@ pub enum RestoreError {
     BadFormat,
 }
 
-/// Reads a DUMP payload: the value, checked against the footer's version
-/// (2 bytes LE, at most 12) and CRC-64 (8 bytes LE) first.
-pub fn restore(payload: &[u8], limits: &EncodingLimits, now: i64) -> Result<Value, RestoreError> {
-    let body_len = payload
-        .len()
-        .checked_sub(10)
-        .ok_or(RestoreError::VersionOrChecksum)?;
-    let footer = payload.get(body_len..).unwrap_or_default();
-    let version = u16::from_le_bytes([
-        footer.first().copied().unwrap_or(0),
-        footer.get(1).copied().unwrap_or(0),
-    ]);
+/// A DUMP payload's body, once the footer's version (2 bytes LE, at most
+/// 12) and CRC-64 (8 bytes LE) check out.
+fn payload_body(payload: &[u8]) -> Option<&[u8]> {
+    let body_len = payload.len().checked_sub(10)?;
+    let footer = payload.get(body_len..)?;
+    let version = u16::from_le_bytes([*footer.first()?, *footer.get(1)?]);
     if version > MAX_VERSION {
-        return Err(RestoreError::VersionOrChecksum);
+        return None;
     }
-    let checked = payload.get(..body_len + 2).unwrap_or_default();
+    let checked = payload.get(..body_len + 2)?;
     let mut crc = [0u8; 8];
-    crc.copy_from_slice(footer.get(2..10).unwrap_or(&[0; 8]));
+    crc.copy_from_slice(footer.get(2..10)?);
     if crate::crc64::update(0, checked) != u64::from_le_bytes(crc) {
-        return Err(RestoreError::VersionOrChecksum);
+        return None;
     }
+    payload.get(..body_len)
+}
+
+/// Reads a DUMP payload: the value, checked against its footer first.
+pub fn restore(payload: &[u8], limits: &EncodingLimits, now: i64) -> Result<Value, RestoreError> {
+    payload_body(payload).ok_or(RestoreError::VersionOrChecksum)?;
     match read::payload_value(payload, limits, now) {
         Ok(Some(value)) => Ok(value),
         _ => Err(RestoreError::BadFormat),

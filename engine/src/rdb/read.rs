@@ -213,6 +213,8 @@ pub(super) struct Loaded {
     pub dbs: Vec<Db>,
     pub keys_loaded: u64,
     pub keys_expired: u64,
+    /// Function libraries' code (FUNCTION2 records), in file order.
+    pub functions: Vec<Vec<u8>>,
 }
 
 /// Reads a whole file into `databases` fresh databases. Keys whose expiry
@@ -247,6 +249,7 @@ pub(super) fn file(
     let mut current = 0usize;
     let mut options = KeyOptions::default();
     let (mut keys_loaded, mut keys_expired) = (0, 0);
+    let mut functions = Vec::new();
     loop {
         let ty = r.byte()?;
         match ty {
@@ -293,8 +296,11 @@ pub(super) fn file(
                 r.string()?;
             }
             opcode::MODULE_AUX => return Err(r.err("module data is not supported")),
-            opcode::FUNCTION2 | opcode::FUNCTION_PRE_GA => {
-                return Err(r.err("function libraries are not supported"))
+            opcode::FUNCTION2 => functions.push(r.string()?),
+            opcode::FUNCTION_PRE_GA => {
+                return Err(
+                    r.err("function libraries of Redis 7.0's release candidates are not supported")
+                )
             }
             _ => {
                 let key = r.string()?;
@@ -328,6 +334,7 @@ pub(super) fn file(
         dbs,
         keys_loaded,
         keys_expired,
+        functions,
     })
 }
 

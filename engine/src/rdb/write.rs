@@ -31,6 +31,8 @@ pub struct Options {
     pub now_ms: i64,
     /// The `used-mem` aux field: used_memory in the memory model.
     pub used_mem: usize,
+    /// Function libraries' code, written before the databases.
+    pub functions: Vec<Vec<u8>>,
 }
 
 /// Redis writes each key's idle time under an LRU policy, its LFU counter
@@ -177,6 +179,10 @@ pub fn file(dbs: &[Db], options: &Options) -> Vec<u8> {
     out.buf
         .extend_from_slice(format!("REDIS{version:04}").as_bytes());
     let mut body = Out::new(options.compress);
+    for code in &options.functions {
+        body.byte(opcode::FUNCTION2);
+        body.string(code);
+    }
     for (index, db) in dbs.iter().enumerate() {
         if db.is_empty() {
             continue;

@@ -11,6 +11,7 @@
 //! meanwhile, until it ends or SCRIPT KILL / FUNCTION KILL stops it.
 
 mod convert;
+pub mod functions;
 mod host;
 pub(crate) mod shebang;
 
@@ -26,6 +27,8 @@ use crate::engine::{Ctx, Server};
 use crate::error::CmdError;
 use crate::reply::Reply;
 pub(crate) use shebang::Flags;
+
+pub use functions::{Functions, RestorePolicy};
 
 /// The interpreter's heap limit: a script allocating past it gets Lua's
 /// "not enough memory" error instead of taking the host's memory.
@@ -51,6 +54,8 @@ pub struct Scripting {
     scripts_bytes: usize,
     /// The script that ran past `busy-reply-threshold`, if any.
     busy: Option<Box<Run>>,
+    /// Function libraries, with their own interpreter.
+    pub functions: Functions,
 }
 
 /// An EVAL script compiled once and kept until SCRIPT FLUSH.
@@ -64,6 +69,28 @@ impl Scripting {
     /// get BUSY. Which text depends on what runs.
     pub fn busy_error(&self) -> Option<&'static str> {
         self.busy.as_ref().map(|run| run.kind.busy_error())
+    }
+
+    /// The interpreter that runs scripts of `kind`.
+    fn vm_slot(&mut self, kind: Kind) -> &mut Option<Box<Vm>> {
+        match kind {
+            Kind::Eval => &mut self.vm,
+            Kind::Function => &mut self.functions.vm,
+        }
+    }
+
+    /// The running function's name, its command line and how long it has
+    /// run (FUNCTION STATS), if a function is busy.
+    pub(crate) fn busy_function(
+        &self,
+        server_timer: Option<fn() -> u64>,
+    ) -> Option<(String, Vec<Vec<u8>>, u64)> {
+        let run = self.busy.as_ref().filter(|r| r.kind == Kind::Function)?;
+        Some((
+            run.name.clone(),
+            run.command.clone(),
+            run.elapsed_ms_by(server_timer),
+        ))
     }
 
     /// What the busy script is, if one runs past the threshold.
@@ -179,6 +206,8 @@ pub(crate) struct Start {
     pub read_only_command: bool,
     pub keys: Vec<Vec<u8>>,
     pub args: Vec<Vec<u8>>,
+    /// The command line, for FUNCTION STATS while it runs.
+    pub command: Vec<Vec<u8>>,
 }
 
 /// A script in progress: what its commands are checked against, and the
@@ -186,6 +215,7 @@ pub(crate) struct Start {
 pub(crate) struct Run {
     kind: Kind,
     name: String,
+    command: Vec<Vec<u8>>,
     caller: ClientId,
     /// Redis's "lua client": the script's commands run on it, in the
     /// caller's database and the protocol the script chose.
@@ -207,7 +237,11 @@ pub(crate) struct Run {
 
 impl Run {
     fn elapsed_ms(&self, server: &Server) -> u64 {
-        match (server.timer, self.started_us) {
+        self.elapsed_ms_by(server.timer)
+    }
+
+    fn elapsed_ms_by(&self, timer: Option<fn() -> u64>) -> u64 {
+        match (timer, self.started_us) {
             (Some(now), Some(start)) => now().saturating_sub(start) / 1000,
             _ => self.instructions / INSTRUCTIONS_PER_MS,
         }
@@ -241,6 +275,7 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, func: Value, start: Start) -> Result<Reply,
     let mut run = Box::new(Run {
         kind: start.kind,
         name: start.name,
+        command: start.command,
         caller: ctx.client.id,
         client,
         read_only: start.read_only_command || (!flags.compat && flags.no_writes),
@@ -250,13 +285,13 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, func: Value, start: Start) -> Result<Reply,
         started_us: ctx.server.timer.map(|now| now()),
         instructions: 0,
     });
-    let mut vm = match ctx.server.scripting.vm.take() {
+    let mut vm = match ctx.server.scripting.vm_slot(start.kind).take() {
         Some(vm) => vm,
         None => return Err(CmdError::Other("ERR scripting is unavailable".to_string())),
     };
     let started = prepare(&mut vm, func, &start.keys, &start.args, start.kind);
     if let Err(e) = started {
-        ctx.server.scripting.vm = Some(vm);
+        *ctx.server.scripting.vm_slot(run.kind) = Some(vm);
         return Err(lua_setup_error(e));
     }
     // Inside MULTI/EXEC the engine cannot hand back mid-command.
@@ -280,8 +315,8 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, func: Value, start: Start) -> Result<Reply,
         Some(outcome) => finish(&mut vm, &run, outcome),
         None if can_pause => {
             ctx.client.awaiting_script = true;
+            *ctx.server.scripting.vm_slot(run.kind) = Some(vm);
             ctx.server.scripting.busy = Some(run);
-            ctx.server.scripting.vm = Some(vm);
             return Ok(Reply::Frames(Vec::new()));
         }
         None => {
@@ -296,7 +331,7 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, func: Value, start: Start) -> Result<Reply,
             )
         }
     };
-    ctx.server.scripting.vm = Some(vm);
+    *ctx.server.scripting.vm_slot(run.kind) = Some(vm);
     Ok(reply)
 }
 
@@ -386,9 +421,11 @@ pub(crate) fn resume(server: &mut Server, table: &Table) {
     let Some(mut run) = server.scripting.busy.take() else {
         return;
     };
-    let Some(mut vm) = server.scripting.vm.take() else {
+    let Some(mut vm) = server.scripting.vm_slot(run.kind).take() else {
+        server.scripting.busy = Some(run);
         return;
     };
+    let kind = run.kind;
     let until = run.elapsed_ms(server).saturating_add(TICK_SLICE_MS);
     let outcome = run_slices(server, table, &mut vm, &mut run, until);
     match outcome {
@@ -400,7 +437,7 @@ pub(crate) fn resume(server: &mut Server, table: &Table) {
             deliver(server, run.caller, reply);
         }
     }
-    server.scripting.vm = Some(vm);
+    *server.scripting.vm_slot(kind) = Some(vm);
 }
 
 /// Sends a busy script's reply to its caller, who may read again.
@@ -429,7 +466,7 @@ pub(crate) fn kill(ctx: &mut Ctx<'_>, kind: Kind) -> Result<Reply, CmdError> {
     if run.kind != kind {
         return err(run.kind.busy_error());
     }
-    if let Some(vm) = ctx.server.scripting.vm.as_ref() {
+    if let Some(vm) = ctx.server.scripting.vm_slot(kind).as_ref() {
         vm.kill_handle().set(true);
     }
     resume(ctx.server, ctx.table);

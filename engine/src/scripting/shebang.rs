@@ -32,6 +32,20 @@ impl Flags {
         *flag = true;
         true
     }
+
+    /// The flags set, by name, in Redis's order (FUNCTION LIST).
+    pub fn names(&self) -> Vec<&'static str> {
+        [
+            (self.no_writes, "no-writes"),
+            (self.allow_oom, "allow-oom"),
+            (self.allow_stale, "allow-stale"),
+            (self.no_cluster, "no-cluster"),
+            (self.allow_cross_slot_keys, "allow-cross-slot-keys"),
+        ]
+        .into_iter()
+        .filter_map(|(set, name)| set.then_some(name))
+        .collect()
+    }
 }
 
 /// The flags of an EVAL script and the length of its shebang line (0 if
