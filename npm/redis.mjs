@@ -242,8 +242,22 @@ function scalar(value, name) {
 /** node-redis's field name for a grammar argument in an object (`{ score, value }`, `{ key, id }`). */
 const field = (arg) => arg.f ?? arg.n;
 
+/** EVAL, EVALSHA, FCALL and their read-only forms: a script or function, then numkeys, keys and arguments. */
+function isScriptCall(grammar) {
+  return grammar.length === 4 && grammar[1].n === "numkeys" && grammar[2].n === "key" && grammar[3].n === "arg";
+}
+
 /** The command's argument vector from a method's parameters, read against its grammar. */
 function buildArgs([method, words, grammar, , extra, form], params) {
+  // node-redis's scripts: `eval(script, { keys, arguments })`, `fCall(name, ...)`.
+  if (isScriptCall(grammar)) {
+    const [first, given = {}, ...rest] = params;
+    if (rest.length > 0 || !isPlain(given)) throw new TypeError(`${method}: takes ${grammar[0].n} and { keys, arguments }`);
+    const keys = given.keys ?? [];
+    return [...words, scalar(first, grammar[0].n), String(keys.length), ...keys, ...(given.arguments ?? [])].map((v, i) =>
+      i < words.length ? v : scalar(v, "argument"),
+    );
+  }
   const optional = grammar.filter((a) => a.o && tokened(a));
   const keys = optionKeys(optional);
   const last = params[params.length - 1];

@@ -46,7 +46,7 @@ test("a BullMQ queue and worker run jobs, retries and delays to completion", asy
     assert.deepEqual(completed.sort(), ["double:10", "double:2", "double:4", "double:6", "double:8", "later:20"]);
     assert.deepEqual(failed, ["bad:no good:1", "bad:no good:2"]);
     const counts = await queue.getJobCounts("completed", "failed", "waiting", "delayed", "active");
-    assert.deepEqual(counts, { completed: 6, failed: 1, waiting: 0, delayed: 0, active: 0 });
+    assert.deepEqual(counts, { completed: 6, failed: 1, waiting: 0, paused: 0, delayed: 0, active: 0 });
     const [bad] = await queue.getFailed();
     assert.equal(bad.failedReason, "no good");
     assert.equal(bad.attemptsMade, 2);

@@ -104,7 +104,7 @@ fn a_cache_run_is_the_same_natively_and_in_wasm32() {
 fn a_rate_limit_run_is_the_same_natively_and_in_wasm32() {
     assert_eq!(
         rate_limit_digest(7),
-        1_513_179_712_769_227_589,
+        17_731_828_831_041_919_082,
         "rate-limit digest"
     );
 }

@@ -188,3 +188,47 @@ fn each_limiter_shows_its_keys() {
     assert_eq!(model.keys(LimiterKind::SlidingLog)[0].kind, "zset");
     assert_eq!(model.keys(LimiterKind::TokenBucket)[0].kind, "hash");
 }
+
+#[test]
+fn the_token_bucket_is_one_script_loaded_once_and_called_by_digest() {
+    let mut sim = simulate(params(1, Stream::Steady { rate_per_s: 20.0 })).expect("valid");
+    sim.advance_to(1_000);
+    let commands: Vec<Vec<String>> = sim
+        .take_log()
+        .into_iter()
+        .filter_map(|entry| match entry.action {
+            redsim_sims::Action::Redis { argv, .. }
+                if argv
+                    .iter()
+                    .any(|a| a.contains("bucket") || a.contains("tokens")) =>
+            {
+                Some(argv)
+            }
+            _ => None,
+        })
+        .collect();
+    let loads = commands
+        .iter()
+        .filter(|argv| argv[..2] == ["SCRIPT", "LOAD"])
+        .count();
+    assert_eq!(loads, 1);
+    let calls: Vec<&Vec<String>> = commands
+        .iter()
+        .filter(|argv| argv[0] == "EVALSHA")
+        .collect();
+    assert!(calls.len() >= 19, "{}", calls.len());
+    assert!(calls.iter().all(|argv| argv[3] == "ratelimit:bucket:user1"));
+    assert!(!commands
+        .iter()
+        .any(|argv| argv[0] == "WATCH" || argv[0] == "MULTI"));
+    // The hash holds what the script wrote: tokens as decimals.
+    let model = sim.model();
+    let tokens = model
+        .engine()
+        .key_contents(0, b"ratelimit:bucket:user1", 10);
+    let text = format!("{tokens:?}");
+    assert!(
+        text.contains("tokens") && text.contains("refilled_ms"),
+        "{text}"
+    );
+}

@@ -39,8 +39,12 @@ pub fn build() -> Result<(), String> {
     crate::npm_client::generate(&root.join("npm/pkg"))?;
     crate::npm_command_args::generate(&root.join("npm/pkg"))?;
     // From the npm cache when it holds the locked versions, so a machine
-    // that installed once runs offline.
+    // that installed once runs offline. `install`, not `ci`: the registry
+    // this project installs from lacks the macOS and Windows builds of
+    // BullMQ's optional msgpackr-extract, so the lockfile cannot list them
+    // and `npm ci` refuses it as out of sync; `install` takes the locked
+    // versions and leaves the lockfile as it is.
     run(Command::new("npm")
-        .args(["ci", "--prefer-offline", "--no-audit", "--no-fund"])
+        .args(["install", "--prefer-offline", "--no-audit", "--no-fund"])
         .current_dir(root.join("npm")))
 }

@@ -19,7 +19,7 @@ use redsim_engine::commands::{Arg, ArgKind, Body, Spec, Table};
 /// The words of command names. Prefix letters are words of their own (`h`,
 /// `z`, `bl`, ...) because node-redis capitalises the word after them.
 const WORDS: &str = "\
-    bl blm br bz bzm h hm hp l lm m p pf r s sm x z zm add all and append at auth bg bit by eval sha script load \
+    bl blm br bz bzm h hm hp l lm m p pf r s sm x z zm add all and append at auth bg bit by eval sha script load f call \
     caching card channels claim client command config consumer consumers copy count create \
     db debug decr del delete destroy diff dist docs doctor dump echo encoding evict ex \
     exists expire field float flush freq function geo get graph group groups hash hello \
@@ -214,6 +214,7 @@ const REPLIES: &[(&str, Reply)] = &[
     ("move", Reply::Boolean),
     ("pfadd", Reply::Boolean),
     ("smismember", Reply::Booleans),
+    ("script|exists", Reply::Booleans),
     ("zadd", Reply::NumberOrNull),
     ("zincrby", Reply::Number),
     ("zscore", Reply::NumberOrNull),
@@ -810,6 +811,15 @@ fn grammar(args: &[Arg], names: &Names) -> String {
 /// then `options` with a property per optional token. Optional blocks
 /// without a token of their own (XADD's trim) are left to `sendCommand`.
 fn params(args: &[Arg], pairs: bool, given: &Names) -> String {
+    if let [first, ..] = args {
+        if is_script_call(args) {
+            // node-redis's `eval(script, { keys, arguments })`, `fCall(name, ...)`.
+            return format!(
+                "{}: RedisArg, options?: {{ keys?: RedisArg[]; arguments?: RedisArg[] }}",
+                identifier(first.name)
+            );
+        }
+    }
     let mut list = Vec::new();
     let mut options = Vec::new();
     let mut optional_seen = false;
@@ -869,6 +879,13 @@ fn params(args: &[Arg], pairs: bool, given: &Names) -> String {
         list.push(options);
     }
     list.join(", ")
+}
+
+/// EVAL, EVALSHA, FCALL and their read-only forms: a script or function,
+/// then numkeys, keys and arguments.
+fn is_script_call(args: &[Arg]) -> bool {
+    matches!(args, [_, numkeys, key, arg]
+        if numkeys.name == "numkeys" && key.name == "key" && arg.name == "arg")
 }
 
 fn tokened_options(args: &[Arg]) -> Vec<&Arg> {
@@ -1043,6 +1060,8 @@ mod tests {
             ("client|no-evict", "clientNoEvict"),
             ("pubsub|numpat", "pubSubNumPat"),
             ("bitfield_ro", "bitFieldRo"),
+            ("fcall_ro", "fCallRo"),
+            ("evalsha_ro", "evalShaRo"),
         ] {
             assert_eq!(camel_case(name).as_deref(), Some(method), "{name}");
         }

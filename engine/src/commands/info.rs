@@ -11,7 +11,7 @@ use std::fmt::Write;
 
 use super::{Arg, ArgKind, Body, Spec, BASE};
 use crate::config::{names, render_percentile};
-use crate::engine::Ctx;
+use crate::engine::{Ctx, Server};
 use crate::error::CmdError;
 use crate::pubsub::Kind;
 use crate::reply::Reply;
@@ -219,20 +219,23 @@ fn write_section(ctx: &mut Ctx<'_>, section: &str, out: &mut String) {
             field("allocator_resident", &rss);
             field("total_system_memory", &0);
             field("total_system_memory_human", &"0B");
+            let s = scripts(server);
             for name in ["used_memory_lua", "used_memory_vm_eval"] {
-                field(name, &32768);
+                field(name, &s.eval_vm);
             }
-            field("used_memory_lua_human", &"32.00K");
-            field("used_memory_scripts_eval", &0);
-            field("number_of_cached_scripts", &0);
-            field("number_of_functions", &0);
-            field("number_of_libraries", &0);
-            field("used_memory_vm_functions", &32768);
-            field("used_memory_vm_total", &65536);
-            field("used_memory_vm_total_human", &"64.00K");
-            field("used_memory_functions", &0);
-            field("used_memory_scripts", &0);
-            field("used_memory_scripts_human", &"0B");
+            field("used_memory_lua_human", &bytes_to_human(s.eval_vm));
+            field("used_memory_scripts_eval", &s.cached_bytes);
+            field("number_of_cached_scripts", &s.cached);
+            field("number_of_functions", &s.functions);
+            field("number_of_libraries", &s.libraries);
+            field("used_memory_vm_functions", &s.functions_vm);
+            let vm_total = s.eval_vm + s.functions_vm;
+            field("used_memory_vm_total", &vm_total);
+            field("used_memory_vm_total_human", &bytes_to_human(vm_total));
+            field("used_memory_functions", &s.library_bytes);
+            let scripts_total = s.cached_bytes + s.library_bytes;
+            field("used_memory_scripts", &scripts_total);
+            field("used_memory_scripts_human", &bytes_to_human(scripts_total));
             // An unsigned count in 64 bits, which Redis prints signed
             // here and unsigned in the human form.
             let maxmemory = server.params.int(names::MAXMEMORY);
@@ -502,6 +505,56 @@ fn run_id(seed: i64) -> String {
 
 /// A byte count as Redis's INFO writes it: bytes below 1K, then two
 /// decimals of K, M, G, T or P (1024-based), and bytes again beyond.
+/// INFO memory's scripting figures.
+struct ScriptFigures {
+    /// Each interpreter's heap: Redis's empty Lua state until one exists.
+    eval_vm: u64,
+    functions_vm: u64,
+    cached: u64,
+    cached_bytes: u64,
+    functions: u64,
+    libraries: u64,
+    /// The libraries' code.
+    library_bytes: u64,
+}
+
+/// What a Lua state holds before any script, in Redis 7.0.
+const EMPTY_LUA_VM: u64 = 32768;
+
+fn scripts(server: &Server) -> ScriptFigures {
+    #[cfg(feature = "scripting")]
+    {
+        let s = &server.scripting;
+        let vm = |bytes: usize| match bytes {
+            0 => EMPTY_LUA_VM,
+            n => n as u64,
+        };
+        let f = &s.functions;
+        ScriptFigures {
+            eval_vm: vm(s.lua_bytes()),
+            functions_vm: vm(f.lua_bytes()),
+            cached: s.cached_scripts() as u64,
+            cached_bytes: s.scripts_bytes() as u64,
+            functions: f.function_count() as u64,
+            libraries: f.libraries().count() as u64,
+            library_bytes: f.libraries().map(|l| l.code.len() as u64).sum(),
+        }
+    }
+    #[cfg(not(feature = "scripting"))]
+    {
+        let _ = server;
+        ScriptFigures {
+            eval_vm: EMPTY_LUA_VM,
+            functions_vm: EMPTY_LUA_VM,
+            cached: 0,
+            cached_bytes: 0,
+            functions: 0,
+            libraries: 0,
+            library_bytes: 0,
+        }
+    }
+}
+
 fn bytes_to_human(n: u64) -> String {
     const UNITS: [(u32, char); 5] = [(1, 'K'), (2, 'M'), (3, 'G'), (4, 'T'), (5, 'P')];
     if n < 1024 {

@@ -61,6 +61,11 @@ impl Functions {
         self.libraries.values()
     }
 
+    /// The function interpreter's heap in use (0 before the first load).
+    pub fn lua_bytes(&self) -> usize {
+        self.vm.as_ref().map_or(0, |vm| vm.heap.bytes_used())
+    }
+
     pub fn function_count(&self) -> usize {
         self.libraries.values().map(|l| l.functions.len()).sum()
     }

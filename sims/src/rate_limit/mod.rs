@@ -1,7 +1,7 @@
 //! Rate limiting four ways, side by side on the same request stream:
 //! fixed window (INCR + EXPIRE), sliding window log (a sorted set in
 //! MULTI/EXEC), sliding window counter (two weighted fixed windows) and
-//! token bucket (a hash under WATCH/MULTI/EXEC). Each limiter has its own
+//! token bucket (a hash updated by one Lua script). Each limiter has its own
 //! connection and keys, so the key browser shows what each creates.
 //!
 //! - `stream`: the requests; `limiter`: what the limiters share; one

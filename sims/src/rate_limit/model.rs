@@ -129,6 +129,7 @@ pub fn simulate(params: RateParams) -> Result<Sim<RateLimitSim>, ParamError> {
                 // Tokens per second to the thousandth are millionths per ms.
                 rate_micro_per_ms: (refill * 1000.0).round() as u64,
                 burst: params.burst,
+                sha: None,
             }),
         ),
     ];
