@@ -2,10 +2,8 @@
 //! RESTORE / STATS / KILL, and FCALL / FCALL_RO to call what they
 //! registered. The libraries live in `crate::scripting::functions`.
 
-use super::{
-    help_reply, is_opt, subcommand_syntax, Arg, ArgKind, BeginSearch, Body, FindKeys, KeySpec,
-    Spec, BASE,
-};
+use super::scripting::{SCRIPT_FLAGS, SCRIPT_KEYS, SCRIPT_RO_FLAGS, SCRIPT_RO_KEYS};
+use super::{help_reply, is_opt, subcommand_syntax, Arg, ArgKind, Body, Spec, BASE};
 use crate::engine::Ctx;
 use crate::error::CmdError;
 use crate::reply::Reply;
@@ -22,26 +20,9 @@ pub const SPECS: &[Spec] = &[
     Spec {
         name: "fcall",
         arity: -3,
-        flags: &[
-            "noscript",
-            "stale",
-            "skip_monitor",
-            "no_mandatory_keys",
-            "movablekeys",
-        ],
+        flags: SCRIPT_FLAGS,
         acl: &["@slow", "@scripting"],
-        key_specs: &[KeySpec {
-            notes: Some(
-                "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE",
-            ),
-            flags: &["RW", "access", "update"],
-            begin: BeginSearch::Index(2),
-            find: FindKeys::Keynum {
-                keynum_idx: 0,
-                first_key: 1,
-                key_step: 1,
-            },
-        }],
+        key_specs: SCRIPT_KEYS,
         group: "scripting",
         since: "7.0.0",
         complexity: "Whatever the function does.",
@@ -53,27 +34,9 @@ pub const SPECS: &[Spec] = &[
     Spec {
         name: "fcall_ro",
         arity: -3,
-        flags: &[
-            "readonly",
-            "noscript",
-            "stale",
-            "skip_monitor",
-            "no_mandatory_keys",
-            "movablekeys",
-        ],
+        flags: SCRIPT_RO_FLAGS,
         acl: &["@slow", "@scripting"],
-        key_specs: &[KeySpec {
-            notes: Some(
-                "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS",
-            ),
-            flags: &["RO", "access"],
-            begin: BeginSearch::Index(2),
-            find: FindKeys::Keynum {
-                keynum_idx: 0,
-                first_key: 1,
-                key_step: 1,
-            },
-        }],
+        key_specs: SCRIPT_RO_KEYS,
         group: "scripting",
         since: "7.0.0",
         complexity: "Whatever the function does.",

@@ -8,51 +8,33 @@ use crate::number::parse_i64;
 use crate::reply::Reply;
 use crate::scripting::{Kind, Start};
 
-/// EVAL's key spec: Redis cannot tell how a script uses its keys.
-const EVAL_KEYS: &[KeySpec] = &[KeySpec {
-    notes: Some("We cannot tell how the keys will be used so we assume the worst, RW and UPDATE"),
-    flags: &["RW", "access", "update"],
-    begin: BeginSearch::Index(2),
-    find: FindKeys::Keynum {
-        keynum_idx: 0,
-        first_key: 1,
-        key_step: 1,
-    },
-}];
+/// A script's keys: `numkeys` (argument 2) of them from argument 3.
+const fn keynum(notes: Option<&'static str>, flags: &'static [&'static str]) -> KeySpec {
+    KeySpec {
+        notes,
+        flags,
+        begin: BeginSearch::Index(2),
+        find: FindKeys::Keynum {
+            keynum_idx: 0,
+            first_key: 1,
+            key_step: 1,
+        },
+    }
+}
 
+const RW_NOTE: Option<&str> =
+    Some("We cannot tell how the keys will be used so we assume the worst, RW and UPDATE");
+const RO_NOTE: Option<&str> =
+    Some("We cannot tell how the keys will be used so we assume the worst, RO and ACCESS");
+const RW: &[&str] = &["RW", "access", "update"];
+const RO: &[&str] = &["RO", "access"];
+
+/// EVAL's and FCALL's key spec: Redis cannot tell how a script uses its keys.
+pub(super) const SCRIPT_KEYS: &[KeySpec] = &[keynum(RW_NOTE, RW)];
+pub(super) const SCRIPT_RO_KEYS: &[KeySpec] = &[keynum(RO_NOTE, RO)];
 /// EVALSHA's: the same, without the note.
-const EVALSHA_KEYS: &[KeySpec] = &[KeySpec {
-    notes: None,
-    flags: &["RW", "access", "update"],
-    begin: BeginSearch::Index(2),
-    find: FindKeys::Keynum {
-        keynum_idx: 0,
-        first_key: 1,
-        key_step: 1,
-    },
-}];
-
-const EVAL_RO_KEYS: &[KeySpec] = &[KeySpec {
-    notes: Some("We cannot tell how the keys will be used so we assume the worst, RO and ACCESS"),
-    flags: &["RO", "access"],
-    begin: BeginSearch::Index(2),
-    find: FindKeys::Keynum {
-        keynum_idx: 0,
-        first_key: 1,
-        key_step: 1,
-    },
-}];
-
-const EVALSHA_RO_KEYS: &[KeySpec] = &[KeySpec {
-    notes: None,
-    flags: &["RO", "access"],
-    begin: BeginSearch::Index(2),
-    find: FindKeys::Keynum {
-        keynum_idx: 0,
-        first_key: 1,
-        key_step: 1,
-    },
-}];
+const EVALSHA_KEYS: &[KeySpec] = &[keynum(None, RW)];
+const EVALSHA_RO_KEYS: &[KeySpec] = &[keynum(None, RO)];
 
 const EVAL_ARGS: &[Arg] = &[
     Arg::new("script", ArgKind::String),
@@ -68,14 +50,14 @@ const EVALSHA_ARGS: &[Arg] = &[
     Arg::new("arg", ArgKind::String).optional().multiple(),
 ];
 
-const EVAL_FLAGS: &[&str] = &[
+pub(super) const SCRIPT_FLAGS: &[&str] = &[
     "noscript",
     "stale",
     "skip_monitor",
     "no_mandatory_keys",
     "movablekeys",
 ];
-const EVAL_RO_FLAGS: &[&str] = &[
+pub(super) const SCRIPT_RO_FLAGS: &[&str] = &[
     "readonly",
     "noscript",
     "stale",
@@ -88,9 +70,9 @@ pub const SPECS: &[Spec] = &[
     Spec {
         name: "eval",
         arity: -3,
-        flags: EVAL_FLAGS,
+        flags: SCRIPT_FLAGS,
         acl: &["@slow", "@scripting"],
-        key_specs: EVAL_KEYS,
+        key_specs: SCRIPT_KEYS,
         group: "scripting",
         since: "2.6.0",
         complexity: "Whatever the script does.",
@@ -102,7 +84,7 @@ pub const SPECS: &[Spec] = &[
     Spec {
         name: "evalsha",
         arity: -3,
-        flags: EVAL_FLAGS,
+        flags: SCRIPT_FLAGS,
         acl: &["@slow", "@scripting"],
         key_specs: EVALSHA_KEYS,
         group: "scripting",
@@ -116,9 +98,9 @@ pub const SPECS: &[Spec] = &[
     Spec {
         name: "eval_ro",
         arity: -3,
-        flags: EVAL_RO_FLAGS,
+        flags: SCRIPT_RO_FLAGS,
         acl: &["@slow", "@scripting"],
-        key_specs: EVAL_RO_KEYS,
+        key_specs: SCRIPT_RO_KEYS,
         group: "scripting",
         since: "7.0.0",
         complexity: "Whatever the script does.",
@@ -130,7 +112,7 @@ pub const SPECS: &[Spec] = &[
     Spec {
         name: "evalsha_ro",
         arity: -3,
-        flags: EVAL_RO_FLAGS,
+        flags: SCRIPT_RO_FLAGS,
         acl: &["@slow", "@scripting"],
         key_specs: EVALSHA_RO_KEYS,
         group: "scripting",
