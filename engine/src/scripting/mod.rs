@@ -30,9 +30,15 @@ pub(crate) use shebang::Flags;
 
 pub use functions::{Functions, RestorePolicy};
 
-/// The interpreter's heap limit: a script allocating past it gets Lua's
-/// "not enough memory" error instead of taking the host's memory.
-const LUA_MEMORY_LIMIT: usize = 256 << 20;
+/// Each interpreter's heap limit: a script allocating past it gets Lua's
+/// "not enough memory" error instead of taking the host's memory. Lower in
+/// wasm32, where a browser tab may refuse to grow the memory that far (and
+/// a failed growth would abort the engine).
+const LUA_MEMORY_LIMIT: usize = if cfg!(target_arch = "wasm32") {
+    64 << 20
+} else {
+    256 << 20
+};
 /// Instructions run between readings of the host's clock.
 const SLICE: u64 = 100_000;
 /// Without a host clock, how many instructions count as a millisecond
