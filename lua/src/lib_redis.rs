@@ -149,9 +149,18 @@ fn err_field(heap: &mut Heap<Proto>, error: Value) -> Value {
     }
 }
 
-/// The shared state table, found through `redis.setresp`'s upvalue.
+/// The shared state table, found through `redis.setresp`'s upvalue. A
+/// function library's globals hold `redis` behind their `__index` table
+/// (`lib_function`), which is looked at too.
 fn state_of(vm: &mut Vm) -> Option<TableRef> {
-    let redis = field(&mut vm.heap, vm.globals, b"redis").ok()?;
+    let mut redis = field(&mut vm.heap, vm.globals, b"redis").ok()?;
+    if redis.is_nil() {
+        let meta = vm.heap.table(vm.globals).ok()?.metatable()?;
+        let Value::Table(behind) = field(&mut vm.heap, meta, b"__index").ok()? else {
+            return None;
+        };
+        redis = field(&mut vm.heap, behind, b"redis").ok()?;
+    }
     let Value::Table(redis) = redis else {
         return None;
     };
