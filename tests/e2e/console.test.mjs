@@ -108,6 +108,41 @@ test("client panes are separate connections to one server", async () => {
   assert.deepEqual(problems, []);
 });
 
+test("scripts and functions run in the console; a runaway script is BUSY until SCRIPT KILL", async () => {
+  const { page, problems, input: first } = await openPlayground(browser, site.url);
+  const run = async (input, line) => {
+    await input.fill(line);
+    await input.press("Enter");
+  };
+  const pane = (n) => page.locator(`.console[data-pane="${n}"]`);
+  const lastReply = (n) => pane(n).locator(".entry").last().locator(".reply");
+
+  await run(first, `EVAL "return redis.call('set', KEYS[1], ARGV[1])" 1 k v`);
+  await lastReply(0).filter({ hasText: /^OK$/ }).waitFor();
+  await run(first, `FUNCTION LOAD "#!lua name=lib\\nredis.register_function('hi', function(keys, args) return 'hi ' .. args[1] end)"`);
+  await lastReply(0).filter({ hasText: /^"lib"$/ }).waitFor();
+  await run(first, "FCALL hi 0 you");
+  await lastReply(0).filter({ hasText: /^"hi you"$/ }).waitFor();
+
+  // Past busy-reply-threshold the script is paused, not the tab: the other
+  // pane gets BUSY and can stop it.
+  await run(first, "CONFIG SET busy-reply-threshold 50");
+  await page.getByRole("button", { name: "+ client" }).click();
+  const second = page.locator("#console-input-1");
+  await second.waitFor();
+  await run(first, 'EVAL "while true do end" 0');
+  await pane(0).locator(".blocked-state").waitFor();
+  await run(second, "GET k");
+  await lastReply(1)
+    .filter({ hasText: "(error) BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE." })
+    .waitFor();
+  await run(second, "SCRIPT KILL");
+  await lastReply(1).filter({ hasText: /^OK$/ }).waitFor();
+  await lastReply(0).filter({ hasText: /^\(error\) ERR Script killed by user with SCRIPT KILL\.\.\. script: / }).waitFor();
+  assert.equal(await pane(0).locator(".blocked-state").count(), 0);
+  assert.deepEqual(problems, []);
+});
+
 test("the clock pauses and jumps ahead, and keys expire on its time", async () => {
   const { page, problems, input } = await openPlayground(browser, site.url);
   await page.getByRole("button", { name: "pause" }).click();

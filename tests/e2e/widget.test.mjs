@@ -72,6 +72,11 @@ test("consoles on a docs page run their lines, share sessions, and take commands
   // The element's API.
   assert.equal(await page.evaluate(() => document.getElementById("empty").run("SET n 41")), "OK");
   assert.equal(await page.evaluate(() => document.getElementById("empty").run("INCR n")), "(integer) 42");
+  // The widget is built without scripting, to stay in its size budget.
+  assert.equal(
+    await page.evaluate(() => document.getElementById("empty").run('EVAL "return 1" 0')),
+    "(error) ERR unknown command 'EVAL', with args beginning with: 'return 1' '0' ",
+  );
   await page.evaluate(() => document.getElementById("empty").clear());
   await page.locator("#empty .entry").first().waitFor({ state: "detached" });
   await page.evaluate(() => document.getElementById("second").reset());
