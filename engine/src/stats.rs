@@ -35,11 +35,18 @@ pub struct Stats {
     pub commands: SortedMap<(&'static str, Option<&'static str>), CommandStats>,
     /// By error kind: the first word of the error text (`ERR`, `WRONGTYPE`).
     pub errors: SortedMap<String, u64>,
+    /// The next error reply repeats one already counted: a script's
+    /// command error that the script raised or returned (Redis's
+    /// `ignore_error_stats_update`). `record_error` skips it once.
+    pub next_error_counted: bool,
 }
 
 impl Stats {
     /// Counts an error reply by its kind.
     pub fn record_error(&mut self, text: &str) {
+        if std::mem::take(&mut self.next_error_counted) {
+            return;
+        }
         self.total_error_replies += 1;
         let kind = text.split(' ').next().unwrap_or_default();
         if let Some(count) = self.errors.get_mut(kind) {

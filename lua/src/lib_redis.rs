@@ -273,6 +273,31 @@ pub(crate) fn raise(ctx: &mut Ctx, msg: &[u8]) -> Throw {
     }
 }
 
+/// A command's error as Redis 7.0 hands it to a script: `{err = text,
+/// ignore_error_stats_update = true}`, the flag saying the server counted
+/// the error when the command failed, so a script that raises or returns
+/// it does not count it again ([`counted_error`]).
+fn command_error(heap: &mut Heap<Proto>, text: &[u8]) -> Result<Value, heap::Error> {
+    let t = tagged(heap, b"err", text)?;
+    if let Value::Table(t) = t {
+        let k = heap.intern(IGNORE_STATS)?;
+        heap.set(t, Value::Str(k), Value::Bool(true))?;
+    }
+    Ok(t)
+}
+
+/// The field Redis 7.0 marks a command's error table with.
+const IGNORE_STATS: &[u8] = b"ignore_error_stats_update";
+
+/// Whether an error value (raised, or returned as a script's result) is
+/// a command's error the server already counted in its error statistics.
+pub fn counted_error(heap: &mut Heap<Proto>, v: Value) -> bool {
+    let Value::Table(t) = v else {
+        return false;
+    };
+    field(heap, t, IGNORE_STATS).is_ok_and(|f| f == Value::Bool(true))
+}
+
 /// `{[key] = text}`: error and status tables.
 fn tagged(heap: &mut Heap<Proto>, key: &[u8], text: &[u8]) -> Result<Value, heap::Error> {
     let t = heap.new_table(0, 1)?;
@@ -314,7 +339,12 @@ fn command(ctx: &mut Ctx, args: &[Value], raise_errors: bool) -> R<Ret> {
     }
     let resp3 = script_resp3(ctx)?;
     let reply = match ctx.host.call(&argv, resp3) {
-        HostReply::Error(msg) if raise_errors => return Err(raise(ctx, &error_line(&msg))),
+        HostReply::Error(msg) if raise_errors => {
+            return Err(match command_error(ctx.heap(), &error_line(&msg)) {
+                Ok(t) => Throw::Error(t),
+                Err(e) => Throw::Heap(e),
+            })
+        }
         HostReply::Error(msg) => HostReply::Error(error_line(&msg)),
         reply => reply,
     };
@@ -351,7 +381,7 @@ fn to_lua(heap: &mut Heap<Proto>, r: &HostReply, resp3: bool, depth: usize) -> R
         HostReply::Int(n) => Value::Num(*n as f64),
         HostReply::Bulk(b) => Value::Str(heap.intern(b)?),
         HostReply::Status(s) => tagged(heap, b"ok", s)?,
-        HostReply::Error(s) => tagged(heap, b"err", s)?,
+        HostReply::Error(s) => command_error(heap, s)?,
         HostReply::Bool(b) => Value::Bool(*b),
         HostReply::Double(x) => one(heap, b"double", Value::Num(*x))?,
         HostReply::BigNumber(s) => {

@@ -318,7 +318,12 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, func: Value, start: Start) -> Result<Reply,
         ctx.client.closing = true;
     }
     let reply = match outcome {
-        Some(outcome) => finish(&mut vm, &run, outcome),
+        Some(outcome) => {
+            let (reply, counted) = finish(&mut vm, &run, outcome);
+            // The dispatcher counts the reply's error unless told.
+            ctx.server.stats.next_error_counted = counted;
+            reply
+        }
         None if can_pause => {
             ctx.client.awaiting_script = true;
             *ctx.server.scripting.vm_slot(run.kind) = Some(vm);
@@ -388,22 +393,29 @@ fn run_slices(
     }
 }
 
-/// The reply for a script's outcome, as Redis 7.0 words it.
-fn finish(vm: &mut Vm, run: &Run, outcome: Outcome) -> Reply {
+/// The reply for a script's outcome, as Redis 7.0 words it, and whether
+/// it is an error the server counted already: a command's error the
+/// script raised or returned.
+fn finish(vm: &mut Vm, run: &Run, outcome: Outcome) -> (Reply, bool) {
     match outcome {
         Outcome::Done(values) => {
             let first = values.first().copied().unwrap_or(Value::Nil);
             let resp3 = lib_redis::resp3(vm);
-            convert::from_script(lib_redis::script_reply(&mut vm.heap, first, resp3))
+            let counted = lib_redis::counted_error(&mut vm.heap, first);
+            let reply = convert::from_script(lib_redis::script_reply(&mut vm.heap, first, resp3));
+            let counted = counted && reply.is_error();
+            (reply, counted)
         }
         Outcome::Error(value) => {
+            let counted = lib_redis::counted_error(&mut vm.heap, value);
             let text = lib_redis::error_message(&mut vm.heap, value);
-            error_with_position(vm, run, &text)
+            (error_with_position(vm, run, &text), counted)
         }
-        Outcome::Killed => {
-            error_with_position(vm, run, b"ERR Script killed by user with SCRIPT KILL...")
-        }
-        Outcome::Paused => Reply::Frames(Vec::new()),
+        Outcome::Killed => (
+            error_with_position(vm, run, b"ERR Script killed by user with SCRIPT KILL..."),
+            false,
+        ),
+        Outcome::Paused => (Reply::Frames(Vec::new()), false),
     }
 }
 
@@ -439,21 +451,22 @@ pub(crate) fn resume(server: &mut Server, table: &Table) {
             server.scripting.busy = Some(run);
         }
         Some(outcome) => {
-            let reply = finish(&mut vm, &run, outcome);
-            deliver(server, run.caller, reply);
+            let (reply, counted) = finish(&mut vm, &run, outcome);
+            deliver(server, run.caller, reply, counted);
         }
     }
     *server.scripting.vm_slot(kind) = Some(vm);
 }
 
 /// Sends a busy script's reply to its caller, who may read again.
-fn deliver(server: &mut Server, caller: ClientId, reply: Reply) {
+fn deliver(server: &mut Server, caller: ClientId, reply: Reply, counted: bool) {
     let Some(client) = server.clients.get_mut(&caller) else {
         return;
     };
     client.awaiting_script = false;
-    if let Reply::Error(text) = &reply {
-        server.stats.record_error(text);
+    match &reply {
+        Reply::Error(text) if !counted => server.stats.record_error(text),
+        _ => {}
     }
     client.send(reply);
     server.note_output(caller);
