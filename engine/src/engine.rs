@@ -105,6 +105,10 @@ pub struct Server {
     /// `clients_with_output` looks only at these, not at every client.
     /// May repeat ids and hold clients since emptied.
     pub outbox_filled: Vec<ClientId>,
+    /// Memory stayed over `maxmemory` after evicting before the command
+    /// that runs now (Redis's `pre_command_oom_state`): a script started by
+    /// it may not write until it has written.
+    pub pre_command_oom: bool,
     /// How many clients are in MONITOR mode: while none is, commands skip
     /// looking for them among every connection.
     pub monitors: usize,
@@ -277,6 +281,7 @@ impl Engine {
                 changes: None,
                 output_touched: Vec::new(),
                 outbox_filled: Vec::new(),
+                pre_command_oom: false,
                 monitors: 0,
                 timer: None,
                 persistence: crate::rdb::Persistence::new(config.now_ms),
@@ -822,9 +827,14 @@ const SUBSCRIBED_MODE_COMMANDS: &[&str] = &[
 /// inside MULTI any command but EXEC, DISCARD, QUIT and RESET, which also
 /// dooms the transaction. EXEC of a transaction holding a `denyoom`
 /// command is refused too, and discards the transaction.
-fn reject_if_out_of_memory(ctx: &mut Ctx<'_>, found: Found) -> Result<(), CmdError> {
+fn reject_if_out_of_memory(
+    ctx: &mut Ctx<'_>,
+    found: Found,
+    argv: &[&[u8]],
+) -> Result<(), CmdError> {
     let evicted_before = ctx.server.stats.evicted_keys;
     let evicted = crate::evict::perform(ctx.server);
+    ctx.server.pre_command_oom = evicted.is_err();
     if ctx.server.stats.evicted_keys != evicted_before {
         // The evictions' events go out before the command's own.
         ctx.flush_key_events();
@@ -838,10 +848,10 @@ fn reject_if_out_of_memory(ctx: &mut Ctx<'_>, found: Found) -> Result<(), CmdErr
         && ctx.client.multi.as_ref().is_some_and(|tx| {
             tx.queue.iter().any(|queued| {
                 let argv: Vec<&[u8]> = queued.iter().map(Vec::as_slice).collect();
-                lookup(ctx.table, &argv).is_ok_and(|f| f.spec.has_flag("denyoom"))
+                lookup(ctx.table, &argv).is_ok_and(|f| denies_oom(ctx.server, f, &argv))
             })
         });
-    if !(found.spec.has_flag("denyoom") || queued_denyoom || in_multi) {
+    if !(denies_oom(ctx.server, found, argv) || queued_denyoom || in_multi) {
         return Ok(());
     }
     const OOM: &str = "OOM command not allowed when used memory > 'maxmemory'.";
@@ -855,6 +865,25 @@ fn reject_if_out_of_memory(ctx: &mut Ctx<'_>, found: Found) -> Result<(), CmdErr
         )));
     }
     Err(err)
+}
+
+/// Whether a command is refused while memory is over `maxmemory`: it is
+/// flagged `denyoom`, or it runs a script (EVAL, FCALL...) that declares
+/// flags and may write without `allow-oom`, as Redis derives a script
+/// command's flags from its script.
+fn denies_oom(server: &Server, found: Found, argv: &[&[u8]]) -> bool {
+    if found.spec.has_flag("denyoom") {
+        return true;
+    }
+    #[cfg(feature = "scripting")]
+    {
+        crate::scripting::denies_oom(server, found.parent, argv)
+    }
+    #[cfg(not(feature = "scripting"))]
+    {
+        let _ = (server, argv);
+        false
+    }
 }
 
 /// Redis's `rejectCommand`: a command refused before it ran is counted as
@@ -914,8 +943,9 @@ fn process(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
             "NOAUTH Authentication required.".to_string(),
         ));
     }
+    ctx.server.pre_command_oom = false;
     if ctx.server.hot.maxmemory > 0 && !script_busy(ctx.server) {
-        reject_if_out_of_memory(ctx, found)?;
+        reject_if_out_of_memory(ctx, found, argv)?;
     }
     if ctx.client.in_subscribed_mode() && !SUBSCRIBED_MODE_COMMANDS.contains(&found.parent) {
         let text = format!(

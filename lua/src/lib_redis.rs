@@ -5,10 +5,10 @@
 //! # For the engine
 //!
 //! - Before each script: [`reset`] (the RESP version goes back to 2).
-//! - [`ScriptHost::call`](crate::vm::ScriptHost::call) answers in RESP3
-//!   shapes (maps, sets, doubles...); under `redis.setresp(2)` the reply
-//!   is folded to RESP2 here ([`fold_resp2`]) before it becomes Lua
-//!   values. Errors are `HostReply::Error` with Redis's script texts, e.g.
+//! - [`ScriptHost::call`](crate::vm::ScriptHost::call) answers in the
+//!   protocol the script asked for: RESP3 shapes (maps, sets, doubles...)
+//!   under `redis.setresp(3)`, else what a RESP2 client gets (a host that
+//!   only has RESP3 shapes can use [`fold_resp2`]). Errors are `HostReply::Error` with Redis's script texts, e.g.
 //!   `ERR Unknown Redis command called from script`, `ERR Wrong number of
 //!   args calling Redis command from script`, and for commands scripts
 //!   may not run (blocking, `noscript`...) `ERR This Redis command is not
@@ -117,21 +117,13 @@ fn error_handler(ctx: &mut Ctx, args: &[Value]) -> R<Ret> {
             t
         }
     };
-    // `chunk:line: ` of the caller, split into its parts.
-    let position = ctx.position(1);
-    let text = position.strip_suffix(b": ").unwrap_or(&position);
-    if let Some(colon) = text.iter().rposition(|&b| b == b':') {
-        let line = std::str::from_utf8(&text[colon + 1..])
-            .ok()
-            .and_then(|l| l.parse::<f64>().ok());
-        if let Some(line) = line {
-            let mut source = b"@".to_vec();
-            source.extend_from_slice(&text[..colon]);
-            let source = Value::Str(ctx.heap().intern(&source)?);
-            let (k_source, k_line) = (ctx.heap().intern(b"source")?, ctx.heap().intern(b"line")?);
-            ctx.heap().set(t, Value::Str(k_source), source)?;
-            ctx.heap().set(t, Value::Str(k_line), Value::Num(line))?;
-        }
+    if let Some((chunk, line)) = ctx.location(1) {
+        let source = [&b"@"[..], chunk].concat();
+        let source = Value::Str(ctx.heap().intern(&source)?);
+        let (k_source, k_line) = (ctx.heap().intern(b"source")?, ctx.heap().intern(b"line")?);
+        ctx.heap().set(t, Value::Str(k_source), source)?;
+        ctx.heap()
+            .set(t, Value::Str(k_line), Value::Num(f64::from(line)))?;
     }
     Ok(Ret::Values(vec![Value::Table(t)]))
 }
@@ -348,7 +340,6 @@ fn command(ctx: &mut Ctx, args: &[Value], raise_errors: bool) -> R<Ret> {
         HostReply::Error(msg) => HostReply::Error(error_line(&msg)),
         reply => reply,
     };
-    let reply = if resp3 { reply } else { fold_resp2(reply) };
     let v = to_lua(ctx.heap(), &reply, resp3, 0)?;
     Ok(Ret::Values(vec![v]))
 }

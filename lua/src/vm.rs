@@ -150,9 +150,10 @@ pub enum HostReply {
 /// it is lent to [`Vm::run`] for one slice and passed to natives through
 /// [`Ctx::host`].
 pub trait ScriptHost {
-    /// Runs a command (`redis.call`). `resp3` says the script asked for
-    /// RESP3 (`redis.setresp(3)`): some commands shape their replies by
-    /// protocol (ZRANGE WITHSCORES pairs), beyond what folding undoes.
+    /// Runs a command (`redis.call`), answering in the protocol the script
+    /// asked for: RESP3 shapes if `resp3` (`redis.setresp(3)`), else
+    /// RESP2's. Some commands shape their replies by protocol (ZRANGE
+    /// WITHSCORES pairs) beyond what `lib_redis::fold_resp2` undoes.
     fn call(&mut self, argv: &[Vec<u8>], resp3: bool) -> HostReply;
     /// `redis.log(level, message)`.
     fn log(&mut self, level: i32, message: &[u8]);
@@ -230,6 +231,17 @@ struct Frame {
     ret: usize,
     want: Option<usize>,
     kind: Kind,
+}
+
+impl Frame {
+    /// The source line of the frame's current instruction.
+    fn line(&self) -> u32 {
+        self.proto
+            .lines
+            .get(self.pc.saturating_sub(1))
+            .copied()
+            .unwrap_or(0)
+    }
 }
 
 /// Where a coroutine is (`coroutine.status`).
@@ -505,13 +517,7 @@ impl Vm {
     /// a deeper level already did for the same error.
     fn note_error_line(&mut self) {
         if self.error_line.is_none() {
-            self.error_line = self.frames.last().map(|f| {
-                f.proto
-                    .lines
-                    .get(f.pc.saturating_sub(1))
-                    .copied()
-                    .unwrap_or(0)
-            });
+            self.error_line = self.frames.last().map(Frame::line);
         }
     }
 
@@ -695,14 +701,8 @@ impl Vm {
         let Some(f) = self.frames.get(i) else {
             return Vec::new();
         };
-        let line = f
-            .proto
-            .lines
-            .get(f.pc.saturating_sub(1))
-            .copied()
-            .unwrap_or(0);
         let mut out = f.proto.chunk.to_vec();
-        out.extend_from_slice(format!(":{line}: ").as_bytes());
+        out.extend_from_slice(format!(":{}: ", f.line()).as_bytes());
         out
     }
 
@@ -2033,20 +2033,30 @@ impl Ctx<'_> {
     /// `chunk:line: ` of the Lua function `level` levels up (1 = the
     /// caller of this native), or nothing for a native level.
     pub fn position(&self, level: usize) -> Vec<u8> {
+        self.frame_index(level)
+            .map_or_else(Vec::new, |i| self.vm.position(i))
+    }
+
+    /// The chunk name (as positions show it, `user_script`) and current
+    /// line of the Lua function `level` levels up, as [`Ctx::position`]
+    /// finds it.
+    pub fn location(&self, level: usize) -> Option<(&[u8], u32)> {
+        let f = self.vm.frames.get(self.frame_index(level)?)?;
+        Some((&f.proto.chunk, f.line()))
+    }
+
+    fn frame_index(&self, level: usize) -> Option<usize> {
         if level == 0 || !self.from_lua {
-            return Vec::new();
+            return None;
         }
-        let mut i = match self.vm.frames.len().checked_sub(1) {
-            Some(i) => i,
-            None => return Vec::new(),
-        };
+        let mut i = self.vm.frames.len().checked_sub(1)?;
         for _ in 1..level {
             match self.vm.frames.get(i) {
                 Some(f) if f.kind.called_by_lua() && i > 0 => i -= 1,
-                _ => return Vec::new(),
+                _ => return None,
             }
         }
-        self.vm.position(i)
+        Some(i)
     }
 
     /// An error with the caller's position (`luaL_error`).

@@ -178,12 +178,17 @@ impl TestHost {
 }
 
 impl ScriptHost for TestHost {
-    fn call(&mut self, argv: &[Vec<u8>], _resp3: bool) -> HostReply {
+    fn call(&mut self, argv: &[Vec<u8>], resp3: bool) -> HostReply {
         let name = argv
             .first()
             .map(|n| String::from_utf8_lossy(n).to_lowercase())
             .unwrap_or_default();
-        self.run(&name, argv.get(1..).unwrap_or_default())
+        let reply = self.run(&name, argv.get(1..).unwrap_or_default());
+        if resp3 {
+            reply
+        } else {
+            fold_resp2(reply)
+        }
     }
     fn log(&mut self, level: i32, message: &[u8]) {
         self.logs.push((level, message.to_vec()));

@@ -5,9 +5,10 @@ use redsim_lua::vm::HostReply;
 
 use crate::reply::Reply;
 
-/// A command's reply for a script. A RESP2 script gets exactly what a
-/// RESP2 client would (the engine's own downgrade, so doubles keep the
-/// digits the command chose); a RESP3 one the RESP3 types.
+/// A command's reply for a script, in the protocol the script asked for: a
+/// RESP2 script gets exactly what a RESP2 client would (the engine's own
+/// downgrade, so doubles keep the digits the command chose), a RESP3 one
+/// the RESP3 types.
 pub(super) fn to_script(reply: Reply, resp3: bool) -> HostReply {
     let reply = if resp3 { reply } else { reply.into_resp2() };
     to_host(reply)

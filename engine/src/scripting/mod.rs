@@ -177,6 +177,29 @@ fn lua_setup_error(e: redsim_lua::heap::Error) -> CmdError {
     CmdError::Other(format!("ERR {}", e.message()))
 }
 
+/// Whether EVAL, EVALSHA, FCALL or their read-only forms (`command`) run a
+/// script that declares flags and may write without `allow-oom`: such a
+/// command is refused while memory is over `maxmemory`, before it runs
+/// (Redis's `evalGetCommandFlags`). Scripts without a shebang decide
+/// command by command instead.
+pub(crate) fn denies_oom(server: &Server, command: &str, argv: &[&[u8]]) -> bool {
+    let scripting = &server.scripting;
+    let named = argv.get(1).copied().unwrap_or_default();
+    let flags = match command {
+        "eval" | "eval_ro" => match scripting.script(&redsim_lua::sha1::hex(named)) {
+            Some((_, flags)) => Some(flags),
+            None => shebang::parse(named).ok().map(|(flags, _)| flags),
+        },
+        "evalsha" | "evalsha_ro" => std::str::from_utf8(named)
+            .ok()
+            .and_then(|sha| scripting.script(&sha.to_ascii_lowercase()))
+            .map(|(_, flags)| flags),
+        "fcall" | "fcall_ro" => scripting.functions.find(named).map(|(_, _, flags)| flags),
+        _ => None,
+    };
+    flags.is_some_and(|f| !f.compat && !f.allow_oom && !f.no_writes)
+}
+
 /// What started the script, for error texts and which KILL stops it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -258,7 +281,8 @@ impl Run {
 /// frames when it is still running past `busy-reply-threshold` (the reply
 /// then comes from `tick`).
 pub(crate) fn run(ctx: &mut Ctx<'_>, func: Value, start: Start) -> Result<Reply, CmdError> {
-    let out_of_memory = ctx.server.hot.maxmemory > 0 && crate::evict::perform(ctx.server).is_err();
+    // As the dispatcher found it before this command (EXEC's, inside MULTI).
+    let out_of_memory = ctx.server.pre_command_oom;
     let flags = start.flags;
     if !flags.compat {
         if !flags.no_writes && start.read_only_command {
