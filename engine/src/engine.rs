@@ -433,7 +433,22 @@ impl Engine {
     /// channels, pushes that arrived first) or none (replies switched off).
     /// Unknown clients get an error reply.
     pub fn execute<A: AsRef<[u8]>>(&mut self, client: ClientId, argv: &[A]) -> Reply {
-        let argv: Vec<&[u8]> = argv.iter().map(AsRef::as_ref).collect();
+        // Nearly every command has a few arguments: borrow them into an
+        // array on the stack rather than allocate a vector per command.
+        let mut inline: [&[u8]; INLINE_ARGS] = [&[]; INLINE_ARGS];
+        let spilled: Vec<&[u8]>;
+        let argv: &[&[u8]] = match inline.get_mut(..argv.len()) {
+            Some(slots) => {
+                for (slot, arg) in slots.iter_mut().zip(argv) {
+                    *slot = arg.as_ref();
+                }
+                slots
+            }
+            None => {
+                spilled = argv.iter().map(AsRef::as_ref).collect();
+                &spilled
+            }
+        };
         let Some(mut me) = self.server.clients.remove(&client) else {
             return Reply::Error("ERR unknown client".to_string());
         };
@@ -443,7 +458,7 @@ impl Engine {
             self.server.clients.insert(client, me);
             return Reply::Error("ERR client is blocked".to_string());
         }
-        run(&mut self.server, &self.table, &mut me, &argv);
+        run(&mut self.server, &self.table, &mut me, argv);
         self.server.clients.insert(client, me);
         let released = crate::pause::take_released(&mut self.server);
         self.settle(released);
@@ -738,6 +753,9 @@ impl Engine {
     }
 }
 
+/// Arguments `execute` borrows on the stack; longer commands allocate.
+const INLINE_ARGS: usize = 16;
+
 /// Runs one command for `me` (taken out of `server.clients`): Redis's
 /// checks, the command, its reply into `me`'s outbox (as CLIENT REPLY
 /// allows), then what follows a command: invalidations it caused for
@@ -760,11 +778,16 @@ fn run(server: &mut Server, table: &Table, me: &mut Client, argv: &[&[u8]]) {
     if let Some(blocked) = &me.blocked {
         crate::blocking::register(server, me.id, blocked);
     }
-    for frame in reply.into_frames() {
+    let mut deliver = |frame: Reply| {
         if let Reply::Error(text) = &frame {
             server.stats.record_error(text);
         }
         me.send(frame);
+    };
+    // Not `into_frames`: a lone reply, the usual case, needs no vector.
+    match reply {
+        Reply::Frames(frames) => frames.into_iter().for_each(&mut deliver),
+        one => deliver(one),
     }
     // `execute` takes this reply at once, but a command a pause held
     // runs from `settle` and its reply waits for the host.

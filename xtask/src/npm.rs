@@ -1,4 +1,5 @@
-//! Builds the npm package: the bindings crate for wasm32 in release,
+//! Builds the npm package: the bindings crate for wasm32 in the
+//! `wasm-release` profile (size-optimised, see Cargo.toml),
 //! wasm-bindgen's `web` output (an ES module that Node's entry point also
 //! loads, so the package holds one wasm file), wasm-opt for size, the
 //! client's methods and declarations and the direct API's argument shapes
@@ -16,12 +17,13 @@ pub fn build() -> Result<(), String> {
             "build",
             "-p",
             "redsim-bindings",
-            "--release",
+            "--profile",
+            "wasm-release",
             "--target",
             "wasm32-unknown-unknown",
         ])
         .current_dir(&root))?;
-    let wasm = root.join("target/wasm32-unknown-unknown/release/redsim_bindings.wasm");
+    let wasm = root.join("target/wasm32-unknown-unknown/wasm-release/redsim_bindings.wasm");
     // `pkg/` is packed whole: nothing an earlier build left may stay.
     match std::fs::remove_dir_all(root.join("npm/pkg")) {
         Err(err) if err.kind() != std::io::ErrorKind::NotFound => return Err(err.to_string()),
