@@ -2,8 +2,6 @@
 //! calls and failures, error replies by kind, connections. Per-database
 //! counters (keyspace hits, misses, expired keys) live in `db::DbStats`.
 
-use rustc_hash::FxHashMap;
-
 use crate::sorted_map::SortedMap;
 
 use crate::latency::Histogram;
@@ -33,10 +31,8 @@ pub struct Stats {
     /// Keys removed to stay under maxmemory.
     pub evicted_keys: u64,
     /// By command and subcommand name, both from the table (so counting a
-    /// call allocates nothing). Hashed, not sorted: every command counts
-    /// itself here, and only INFO and LATENCY HISTOGRAM want them in order
-    /// (`by_name`).
-    commands: FxHashMap<(&'static str, Option<&'static str>), CommandStats>,
+    /// call allocates nothing).
+    pub commands: SortedMap<(&'static str, Option<&'static str>), CommandStats>,
     /// By error kind: the first word of the error text (`ERR`, `WRONGTYPE`).
     pub errors: SortedMap<String, u64>,
     /// The next error reply repeats one already counted: a script's
@@ -61,14 +57,7 @@ impl Stats {
     }
 
     pub fn command(&mut self, name: &'static str, sub: Option<&'static str>) -> &mut CommandStats {
-        self.commands.entry((name, sub)).or_default()
-    }
-
-    /// Every command's statistics, in name order, as INFO commandstats
-    /// and LATENCY HISTOGRAM list them.
-    pub fn by_name(&self) -> Vec<(&(&'static str, Option<&'static str>), &CommandStats)> {
-        let mut all: Vec<_> = self.commands.iter().collect();
-        all.sort_unstable_by_key(|&(name, _)| name);
-        all
+        self.commands
+            .get_or_insert_with((name, sub), CommandStats::default)
     }
 }

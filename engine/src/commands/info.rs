@@ -422,7 +422,7 @@ fn write_section(ctx: &mut Ctx<'_>, section: &str, out: &mut String) {
             }
         }
         "commandstats" => {
-            for ((parent, sub), c) in server.stats.by_name() {
+            for ((parent, sub), c) in &server.stats.commands {
                 let name = match sub {
                     Some(sub) => format!("{parent}|{sub}"),
                     None => parent.to_string(),
@@ -440,7 +440,7 @@ fn write_section(ctx: &mut Ctx<'_>, section: &str, out: &mut String) {
         }
         "latencystats" => {
             let percentiles = server.params.percentiles();
-            let tracked = server.stats.by_name().into_iter();
+            let tracked = server.stats.commands.iter();
             for ((parent, sub), histogram) in
                 tracked.filter_map(|(name, c)| Some((name, c.latency.as_ref()?)))
             {

@@ -226,8 +226,8 @@ fn histogram(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     let all = ctx
         .server
         .stats
-        .by_name()
-        .into_iter()
+        .commands
+        .iter()
         .filter_map(|(name, c)| Some((name, c.latency.as_ref()?)))
         .collect::<Vec<_>>();
     let entry = |&((parent, sub), h): &(&(&str, Option<&str>), &Histogram)| {
