@@ -548,7 +548,7 @@ fn install(server: &mut Server, mut fresh: Vec<Db>) {
         new.stats = old.stats;
     }
     fresh.resize_with(server.dbs.len(), Db::default);
-    server.dbs = fresh;
+    server.set_dbs(fresh);
     crate::blocking::note_replaced_dataset(server);
 }
 

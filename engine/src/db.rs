@@ -17,6 +17,8 @@
 //! cycle, and turns them into events and WATCH signals (`notify::flush`).
 
 use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use hashbrown::HashTable;
 use indexmap::IndexSet;
@@ -68,6 +70,9 @@ pub struct Db {
     pub stats: DbStats,
     /// What happened to keys since the engine last took the list.
     events: Vec<KeyEvent>,
+    /// Raised with every event queued; shared by all of a server's
+    /// databases (`share_events_flag`).
+    events_pending: Arc<AtomicBool>,
     /// Lookups are not accesses for now (a CLIENT NO-TOUCH client's
     /// command runs).
     no_touch: bool,
@@ -146,6 +151,7 @@ impl Default for Db {
             live: 0,
             stats: DbStats::default(),
             events: Vec::new(),
+            events_pending: Arc::default(),
             no_touch: false,
             access: clock::Mode::default(),
             lfu_rng: Rng::new(LFU_SEED),
@@ -222,7 +228,7 @@ impl Db {
         if slot.expire_at.is_some_and(|at| at <= now) {
             self.remove(key);
             self.stats.expired += 1;
-            self.events.push(KeyEvent::Expired(key.to_vec()));
+            self.queue_event(KeyEvent::Expired(key.to_vec()));
             return true;
         }
         let (purged, emptied) = match &mut slot.value {
@@ -231,7 +237,7 @@ impl Db {
         };
         if purged {
             self.mark_dirty(i);
-            self.events.push(KeyEvent::FieldsExpired {
+            self.queue_event(KeyEvent::FieldsExpired {
                 key: key.to_vec(),
                 emptied,
             });
@@ -299,7 +305,7 @@ impl Db {
             if emptied {
                 self.remove(&key);
             }
-            self.events.push(KeyEvent::FieldsExpired { key, emptied });
+            self.queue_event(KeyEvent::FieldsExpired { key, emptied });
         }
         removed
     }
@@ -322,7 +328,7 @@ impl Db {
         } else {
             self.stats.misses += 1;
             if notify_miss {
-                self.events.push(KeyEvent::Missed(key.to_vec()));
+                self.queue_event(KeyEvent::Missed(key.to_vec()));
             }
         }
         found
@@ -519,7 +525,7 @@ impl Db {
     pub fn insert(&mut self, key: Key, value: Value, expire_at: Option<i64>, now: i64) {
         let i = self.place(key, value, expire_at, now);
         if let Some(Some(slot)) = self.slots.get(i) {
-            self.events.push(KeyEvent::Created(slot.key.to_vec()));
+            self.queue_event(KeyEvent::Created(slot.key.to_vec()));
         }
     }
 
@@ -726,6 +732,7 @@ impl Db {
         *self = Db {
             stats: self.stats,
             events: std::mem::take(&mut self.events),
+            events_pending: std::mem::take(&mut self.events_pending),
             access: self.access,
             lfu_rng: self.lfu_rng.clone(),
             ..Db::default()
@@ -734,6 +741,20 @@ impl Db {
 
     /// What happened to keys since the last call, oldest first.
     /// Whether events wait to be published.
+    fn queue_event(&mut self, event: KeyEvent) {
+        self.events.push(event);
+        self.events_pending.store(true, Ordering::Relaxed);
+    }
+
+    /// Raises `flag` from now on when an event is queued (and now, if
+    /// some already are).
+    pub fn share_events_flag(&mut self, flag: &Arc<AtomicBool>) {
+        if self.has_events() {
+            flag.store(true, Ordering::Relaxed);
+        }
+        self.events_pending = Arc::clone(flag);
+    }
+
     pub fn has_events(&self) -> bool {
         !self.events.is_empty()
     }
@@ -825,7 +846,7 @@ impl Db {
         let i = self.find(key)?;
         let mem = self.slots.get(i)?.as_ref()?.mem;
         self.take(key)?;
-        self.events.push(KeyEvent::Evicted(key.to_vec()));
+        self.queue_event(KeyEvent::Evicted(key.to_vec()));
         Some(mem)
     }
 

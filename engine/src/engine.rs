@@ -5,6 +5,8 @@
 //! the command table.
 
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
@@ -52,6 +54,10 @@ impl Default for Config {
 pub struct Server {
     pub config: Config,
     pub dbs: Vec<Db>,
+    /// Raised by any of `dbs` that queued a key event (they all share it,
+    /// see `set_dbs`), lowered by `notify::flush`: the flush after every
+    /// command reads this flag instead of each database's queue.
+    pub key_events_pending: Arc<AtomicBool>,
     /// The host's clock, unix milliseconds, as last passed in.
     pub now_ms: i64,
     pub rng: Rng,
@@ -230,6 +236,15 @@ pub struct Served {
 impl Server {
     /// Notes that client `id` was sent a frame, for `clients_with_output`
     /// and the output limits.
+    /// Makes `dbs` the databases (at start, after a snapshot or AOF load),
+    /// each sharing this server's key-event flag.
+    pub(crate) fn set_dbs(&mut self, dbs: Vec<Db>) {
+        self.dbs = dbs;
+        for db in &mut self.dbs {
+            db.share_events_flag(&self.key_events_pending);
+        }
+    }
+
     pub(crate) fn note_output(&mut self, id: ClientId) {
         self.output_touched.push(id);
         self.outbox_filled.push(id);
@@ -252,10 +267,11 @@ impl Engine {
     pub fn new(config: Config) -> Engine {
         let databases = config.databases.max(1);
         let params = Params::new(databases, config.proto_max_bulk_len);
-        Engine {
+        let mut engine = Engine {
             server: Server {
                 config: config.clone(),
-                dbs: (0..databases).map(|_| Db::default()).collect(),
+                dbs: Vec::new(),
+                key_events_pending: Arc::default(),
                 now_ms: config.now_ms,
                 rng: Rng::new(config.seed),
                 expire_cursor: 0,
@@ -290,7 +306,11 @@ impl Engine {
                 scripting: crate::scripting::Scripting::default(),
             },
             table: Table::new(),
-        }
+        };
+        engine
+            .server
+            .set_dbs((0..databases).map(|_| Db::default()).collect());
+        engine
     }
 
     /// Registers a new client (RESP2, database 0) and returns its id. It

@@ -77,8 +77,16 @@ fn publish(
 /// invalidates it for tracking clients, as Redis's expiry signals the key
 /// modified.
 pub(crate) fn flush(server: &mut Server, mut me: Option<&mut Client>, first: usize) {
-    // Most commands leave no database event: answer that cheaply.
-    if server.dbs.iter().all(|db| !db.has_events()) {
+    // Most commands leave no database event: answer that with one flag
+    // rather than a look at every database.
+    if !server
+        .key_events_pending
+        .swap(false, std::sync::atomic::Ordering::Relaxed)
+    {
+        debug_assert!(
+            server.dbs.iter().all(|db| !db.has_events()),
+            "a database queued a key event without raising the server's flag"
+        );
         return;
     }
     let count = server.dbs.len();

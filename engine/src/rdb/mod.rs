@@ -299,7 +299,7 @@ pub fn load_snapshot(server: &mut Server, bytes: &[u8]) -> Result<(), LoadError>
     for (old, new) in server.dbs.iter().zip(loaded.dbs.iter_mut()) {
         new.stats = old.stats;
     }
-    server.dbs = loaded.dbs;
+    server.set_dbs(loaded.dbs);
     server.persistence.last_load_keys_loaded = loaded.keys_loaded;
     server.persistence.last_load_keys_expired = loaded.keys_expired;
     crate::blocking::note_replaced_dataset(server);
