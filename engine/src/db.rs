@@ -739,8 +739,7 @@ impl Db {
         };
     }
 
-    /// What happened to keys since the last call, oldest first.
-    /// Whether events wait to be published.
+    /// Queues an event for `notify::flush` and raises the shared flag.
     fn queue_event(&mut self, event: KeyEvent) {
         self.events.push(event);
         self.events_pending.store(true, Ordering::Relaxed);
@@ -748,17 +747,19 @@ impl Db {
 
     /// Raises `flag` from now on when an event is queued (and now, if
     /// some already are).
-    pub fn share_events_flag(&mut self, flag: &Arc<AtomicBool>) {
+    pub(crate) fn share_events_flag(&mut self, flag: &Arc<AtomicBool>) {
         if self.has_events() {
             flag.store(true, Ordering::Relaxed);
         }
         self.events_pending = Arc::clone(flag);
     }
 
+    /// Whether events wait to be published.
     pub fn has_events(&self) -> bool {
         !self.events.is_empty()
     }
 
+    /// What happened to keys since the last call, oldest first.
     pub fn take_events(&mut self) -> Vec<KeyEvent> {
         std::mem::take(&mut self.events)
     }

@@ -234,8 +234,6 @@ pub struct Served {
 }
 
 impl Server {
-    /// Notes that client `id` was sent a frame, for `clients_with_output`
-    /// and the output limits.
     /// Makes `dbs` the databases (at start, after a snapshot or AOF load),
     /// each sharing this server's key-event flag.
     pub(crate) fn set_dbs(&mut self, dbs: Vec<Db>) {
@@ -245,6 +243,8 @@ impl Server {
         }
     }
 
+    /// Notes that client `id` was sent a frame, for `clients_with_output`
+    /// and the output limits.
     pub(crate) fn note_output(&mut self, id: ClientId) {
         self.output_touched.push(id);
         self.outbox_filled.push(id);
