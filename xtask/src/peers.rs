@@ -80,7 +80,7 @@ pub fn prepare(smoke: bool) -> Result<Setup, String> {
     let plan = if smoke { SMOKE } else { FULL };
     tools::ensure_apt(APT)?;
     tools::ensure_node_tools()?;
-    let packaged = tools::root().join("npm/pkg/web/redsim_bindings_bg.wasm");
+    let packaged = tools::root().join("npm/pkg/node/redsim_bindings_bg.wasm");
     if !smoke || !packaged.exists() {
         // What `npm::build` runs but does not install.
         tools::ensure_wasm_target()?;
