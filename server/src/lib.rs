@@ -115,6 +115,7 @@ pub fn serve_engine(listener: TcpListener, engine: Engine) -> io::Result<()> {
         engine,
         conns: HashMap::new(),
         parked: Vec::new(),
+        resized: Vec::new(),
         limits: RequestLimits::default(),
     };
     server.run()
@@ -155,6 +156,10 @@ struct Server {
     /// Clients that stopped running their input because they blocked;
     /// they go on once served.
     parked: Vec<ClientId>,
+    /// Clients whose output may have changed length since `deliver` last
+    /// reported it: only these are looked at, not every connection after
+    /// every batch of requests.
+    resized: Vec<ClientId>,
     limits: RequestLimits,
 }
 
@@ -173,8 +178,9 @@ impl Server {
                     self.accept()?;
                 } else {
                     let id = event.token().0 as ClientId;
-                    if event.is_readable() || event.is_read_closed() || event.is_error() {
-                        self.read(id);
+                    let closed = event.is_read_closed() || event.is_error();
+                    if event.is_readable() || closed {
+                        self.read(id, closed);
                     }
                     self.write(id);
                 }
@@ -232,7 +238,9 @@ impl Server {
     }
 
     /// Reads everything the socket has and runs the complete requests.
-    fn read(&mut self, id: ClientId) {
+    /// `closed`: the event said the peer is done sending, so the reading
+    /// goes on to the end of the stream.
+    fn read(&mut self, id: ClientId, closed: bool) {
         let Some(conn) = self.conns.get_mut(&id) else {
             return;
         };
@@ -247,9 +255,19 @@ impl Server {
                     conn.closing = true;
                     break;
                 }
-                Ok(n) => conn
-                    .input
-                    .extend_from_slice(chunk.get(..n).unwrap_or_default()),
+                Ok(n) => {
+                    conn.input
+                        .extend_from_slice(chunk.get(..n).unwrap_or_default());
+                    // A read that did not fill the chunk emptied the
+                    // socket, and bytes (or the peer's close) arriving
+                    // later raise a new event (mio's epoll is
+                    // edge-triggered): reading again only to hear "would
+                    // block" cost a second system call per batch, where
+                    // Redis makes one.
+                    if n < chunk.len() && !closed {
+                        break;
+                    }
+                }
                 Err(err) if err.kind() == ErrorKind::WouldBlock => break,
                 Err(err) if err.kind() == ErrorKind::Interrupted => continue,
                 Err(_) => {
@@ -286,6 +304,7 @@ impl Server {
         if !conn.input.is_empty() && engine.is_blocked(id) {
             self.parked.push(id);
         }
+        self.resized.push(id);
         self.persist();
         self.deliver();
     }
@@ -305,15 +324,22 @@ impl Server {
     /// after telling the engine how much output each still holds so that
     /// `client-output-buffer-limit` counts it.
     fn deliver(&mut self) {
-        let backlogs: Vec<(ClientId, usize)> = self
-            .conns
-            .iter_mut()
-            .filter(|(_, conn)| conn.output.len() != conn.reported)
-            .map(|(&id, conn)| {
-                conn.reported = conn.output.len();
-                (id, conn.reported)
+        let mut resized = std::mem::take(&mut self.resized);
+        resized.sort_unstable();
+        resized.dedup();
+        let backlogs: Vec<(ClientId, usize)> = resized
+            .drain(..)
+            .filter_map(|id| {
+                let conn = self.conns.get_mut(&id)?;
+                let length = conn.output.len();
+                (length != conn.reported).then(|| {
+                    conn.reported = length;
+                    (id, length)
+                })
             })
             .collect();
+        // Keeps the allocation.
+        self.resized = resized;
         if !backlogs.is_empty() {
             self.engine.set_backlogs(&backlogs);
         }
@@ -324,6 +350,7 @@ impl Server {
                 for frame in frames {
                     encode(&frame, proto, &mut conn.output);
                 }
+                self.resized.push(id);
             }
         }
     }
@@ -388,6 +415,9 @@ impl Server {
             }
         }
         conn.output.drain(..written);
+        if written > 0 {
+            self.resized.push(id);
+        }
         let done = conn.closing || self.engine.should_close(id);
         if done && conn.output.is_empty() {
             self.close(id);
