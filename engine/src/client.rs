@@ -18,6 +18,10 @@ use crate::resp::Protocol;
 /// Identifies a connected client.
 pub type ClientId = u64;
 
+/// The connected clients by id (`Server::clients`, which says why a hash
+/// map of boxes).
+pub type Clients = rustc_hash::FxHashMap<ClientId, Box<Client>>;
+
 /// CLIENT REPLY's modes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ReplyMode {
@@ -250,7 +254,7 @@ impl Client {
 /// The client `id`: `me` if it is the one whose command is running (lent
 /// out of `Server::clients` meanwhile), else the server's.
 pub(crate) fn find<'a>(
-    clients: &'a mut std::collections::BTreeMap<ClientId, Box<Client>>,
+    clients: &'a mut Clients,
     me: Option<&'a mut Client>,
     id: ClientId,
 ) -> Option<&'a mut Client> {

@@ -63,8 +63,8 @@ impl Kind {
 /// Every client, the one running the command included, in id order.
 fn everyone<'a>(server: &'a Server, me: &'a Client) -> Vec<&'a Client> {
     let mut all: Vec<&Client> = server.clients.values().map(|c| &**c).collect();
-    let at = all.partition_point(|c| c.id < me.id);
-    all.insert(at, me);
+    all.push(me);
+    all.sort_unstable_by_key(|c| c.id);
     all
 }
 

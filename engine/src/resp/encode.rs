@@ -11,7 +11,7 @@ pub fn encode(reply: &Reply, proto: Protocol, out: &mut Vec<u8>) {
     match reply {
         Reply::Status(s) => line(out, b'+', s.as_bytes()),
         Reply::Error(s) => line(out, b'-', s.as_bytes()),
-        Reply::Int(n) => line(out, b':', n.to_string().as_bytes()),
+        Reply::Int(n) => number_line(out, b':', *n),
         Reply::Bulk(bytes) => bulk(out, b'$', bytes),
         Reply::Nil if resp3 => out.extend_from_slice(b"_\r\n"),
         Reply::Nil => out.extend_from_slice(b"$-1\r\n"),
@@ -22,9 +22,9 @@ pub fn encode(reply: &Reply, proto: Protocol, out: &mut Vec<u8>) {
         Reply::Push(items) => aggregate(out, if resp3 { b'>' } else { b'*' }, items, proto),
         Reply::Map(pairs) => {
             if resp3 {
-                line(out, b'%', pairs.len().to_string().as_bytes());
+                length_line(out, b'%', pairs.len());
             } else {
-                line(out, b'*', (pairs.len() * 2).to_string().as_bytes());
+                length_line(out, b'*', pairs.len().saturating_mul(2));
             }
             for (key, value) in pairs {
                 encode(key, proto, out);
@@ -61,15 +61,63 @@ fn line(out: &mut Vec<u8>, tag: u8, body: &[u8]) {
     out.extend_from_slice(b"\r\n");
 }
 
+/// A line holding the decimal `n`, written straight into `out`: every bulk
+/// string and aggregate has one, and formatting it through a `String`
+/// cost an allocation per reply.
+fn number_line(out: &mut Vec<u8>, tag: u8, n: i64) {
+    // u64::MAX has 20 digits.
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n.unsigned_abs();
+    for slot in digits.iter_mut().rev() {
+        *slot = b'0' + (rest % 10) as u8;
+        at -= 1;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.push(tag);
+    if n < 0 {
+        out.push(b'-');
+    }
+    out.extend_from_slice(digits.get(at..).unwrap_or_default());
+    out.extend_from_slice(b"\r\n");
+}
+
+fn length_line(out: &mut Vec<u8>, tag: u8, len: usize) {
+    number_line(out, tag, i64::try_from(len).unwrap_or(i64::MAX));
+}
+
 fn bulk(out: &mut Vec<u8>, tag: u8, bytes: &[u8]) {
-    line(out, tag, bytes.len().to_string().as_bytes());
+    length_line(out, tag, bytes.len());
     out.extend_from_slice(bytes);
     out.extend_from_slice(b"\r\n");
 }
 
 fn aggregate(out: &mut Vec<u8>, tag: u8, items: &[Reply], proto: Protocol) {
-    line(out, tag, items.len().to_string().as_bytes());
+    length_line(out, tag, items.len());
     for item in items {
         encode(item, proto, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_and_lengths_are_written_in_decimal() {
+        for n in [0, 7, -1, 10, -10, 1234567890, i64::MAX, i64::MIN] {
+            let mut out = Vec::new();
+            encode(&Reply::Int(n), Protocol::Resp2, &mut out);
+            assert_eq!(out, format!(":{n}\r\n").into_bytes());
+        }
+        let mut out = Vec::new();
+        encode(&Reply::Bulk(vec![b'x'; 12]), Protocol::Resp2, &mut out);
+        assert_eq!(out, b"$12\r\nxxxxxxxxxxxx\r\n");
+        let mut out = Vec::new();
+        encode(&Reply::Bulk(Vec::new()), Protocol::Resp2, &mut out);
+        assert_eq!(out, b"$0\r\n\r\n");
     }
 }

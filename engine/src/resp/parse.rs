@@ -31,7 +31,7 @@ impl Default for RequestLimits {
 
 type Parsed<T> = Result<Option<(T, usize)>, ProtocolError>;
 
-fn error<T>(text: impl Into<String>) -> Parsed<T> {
+fn error<T>(text: impl Into<String>) -> Result<T, ProtocolError> {
     Err(ProtocolError(text.into()))
 }
 
@@ -42,14 +42,27 @@ fn error<T>(text: impl Into<String>) -> Parsed<T> {
 /// server runs, was a tenth of its time); an inline one's are made, as
 /// quotes and escapes rewrite them.
 pub fn parse_request<'a>(buf: &'a [u8], limits: &RequestLimits) -> Parsed<Vec<Cow<'a, [u8]>>> {
+    let mut args = Vec::new();
+    Ok(parse_request_into(buf, limits, &mut args)?.map(|used| (args, used)))
+}
+
+/// `parse_request` into `args` (cleared first), so that a server reading
+/// request after request reuses one vector instead of allocating one per
+/// command; `Ok(Some(consumed))` when a whole request was there.
+pub fn parse_request_into<'a>(
+    buf: &'a [u8],
+    limits: &RequestLimits,
+    args: &mut Vec<Cow<'a, [u8]>>,
+) -> Result<Option<usize>, ProtocolError> {
+    args.clear();
     match buf.first() {
         None => Ok(None),
-        Some(b'*') => parse_multibulk(buf, limits),
-        Some(_) => parse_inline(buf),
+        Some(b'*') => parse_multibulk(buf, limits, args),
+        Some(_) => parse_inline(buf, args),
     }
 }
 
-fn parse_inline(buf: &[u8]) -> Parsed<Vec<Cow<'_, [u8]>>> {
+fn parse_inline(buf: &[u8], args: &mut Vec<Cow<'_, [u8]>>) -> Result<Option<usize>, ProtocolError> {
     let Some(newline) = buf.iter().position(|&b| b == b'\n') else {
         return if buf.len() > INLINE_MAX {
             error("too big inline request")
@@ -61,10 +74,10 @@ fn parse_inline(buf: &[u8]) -> Parsed<Vec<Cow<'_, [u8]>>> {
         .strip_suffix(b"\r")
         .unwrap_or(&buf[..newline]);
     match split_args(line) {
-        Some(args) => Ok(Some((
-            args.into_iter().map(Cow::Owned).collect(),
-            newline + 1,
-        ))),
+        Some(words) => {
+            args.extend(words.into_iter().map(Cow::Owned));
+            Ok(Some(newline + 1))
+        }
         None => error("unbalanced quotes in request"),
     }
 }
@@ -77,7 +90,11 @@ fn header_end(buf: &[u8], start: usize) -> Option<usize> {
         .map(|p| start + p)
 }
 
-fn parse_multibulk<'a>(buf: &'a [u8], limits: &RequestLimits) -> Parsed<Vec<Cow<'a, [u8]>>> {
+fn parse_multibulk<'a>(
+    buf: &'a [u8],
+    limits: &RequestLimits,
+    args: &mut Vec<Cow<'a, [u8]>>,
+) -> Result<Option<usize>, ProtocolError> {
     let Some(cr) = header_end(buf, 1) else {
         return if buf.len() > INLINE_MAX {
             error("too big mbulk count string")
@@ -91,14 +108,10 @@ fn parse_multibulk<'a>(buf: &'a [u8], limits: &RequestLimits) -> Parsed<Vec<Cow<
     };
     let mut pos = cr + 2;
     if count <= 0 {
-        return Ok(if pos <= buf.len() {
-            Some((Vec::new(), pos))
-        } else {
-            None
-        });
+        return Ok((pos <= buf.len()).then_some(pos));
     }
     let count = usize::try_from(count).unwrap_or(0);
-    let mut args = Vec::with_capacity(count.min(1024));
+    args.reserve(count.min(1024));
     for _ in 0..count {
         if pos >= buf.len() {
             return Ok(None);
@@ -125,7 +138,7 @@ fn parse_multibulk<'a>(buf: &'a [u8], limits: &RequestLimits) -> Parsed<Vec<Cow<
         args.push(Cow::Borrowed(&buf[start..end]));
         pos = end + 2;
     }
-    Ok(Some((args, pos)))
+    Ok(Some(pos))
 }
 
 /// Parses one reply of any RESP2 or RESP3 type. Attributes (`|`) are read
