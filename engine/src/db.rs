@@ -491,34 +491,38 @@ impl Db {
 
     /// Stores `value` under `key` as Redis's `setKey` does: a write lookup
     /// first (an expired old value is reclaimed, so the key counts as new;
-    /// a live one is accessed), then `replace`.
+    /// a live one is accessed), then its new value in place or a new key.
     pub fn set(&mut self, key: Key, value: Value, keep_ttl: bool, now: i64) {
-        self.write_lookup(&key, now);
-        self.replace(key, value, keep_ttl, now);
+        match self.write_lookup(&key, now) {
+            Some(i) => self.overwrite(i, value, keep_ttl, now),
+            None => self.insert(key, value, None, now),
+        }
     }
 
     /// Stores `value` under `key` for a command that has just looked the
     /// key up itself: a new key (Redis's `dbAdd`), or a new value in place
-    /// of the old (`dbSetValue`), which under an LFU policy keeps the old
-    /// counter (the lookup's access included) and under LRU starts its
-    /// clock now. The old TTL survives only with `keep_ttl`.
-    pub fn replace(&mut self, key: Key, value: Value, keep_ttl: bool, now: i64) {
-        self.expire_if_due(&key, now);
-        match self.find(&key) {
-            Some(i) => {
-                if let Some(slot) = self.slots.get_mut(i).and_then(Option::as_mut) {
-                    slot.value = value;
-                    if self.access == clock::Mode::Lru {
-                        slot.lru = clock::lru_clock(now);
-                    }
-                    if !keep_ttl && slot.expire_at.take().is_some() {
-                        self.volatile.swap_remove(&i);
-                    }
-                }
-                self.mark_dirty(i);
-            }
-            None => self.insert(key, value, None, now),
+    /// of the old (`dbSetValue`). The key is copied only if it is new.
+    pub fn replace(&mut self, key: &[u8], value: Value, keep_ttl: bool, now: i64) {
+        match self.live_slot(key, now) {
+            Some(i) => self.overwrite(i, value, keep_ttl, now),
+            None => self.insert(key.to_vec(), value, None, now),
         }
+    }
+
+    /// Puts `value` in place of slot `i`'s (`dbSetValue`): under an LFU
+    /// policy the old counter stays (the lookup's access included), under
+    /// LRU the clock starts now. The old TTL survives only with `keep_ttl`.
+    fn overwrite(&mut self, i: usize, value: Value, keep_ttl: bool, now: i64) {
+        if let Some(slot) = self.slots.get_mut(i).and_then(Option::as_mut) {
+            slot.value = value;
+            if self.access == clock::Mode::Lru {
+                slot.lru = clock::lru_clock(now);
+            }
+            if !keep_ttl && slot.expire_at.take().is_some() {
+                self.volatile.swap_remove(&i);
+            }
+        }
+        self.mark_dirty(i);
     }
 
     /// Adds a key known to be absent, with its expiry and access time.

@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap;
 pub use crate::client::{Client, ClientId, Peer};
 
 use crate::client::ReplyMode;
-use crate::commands::{Body, Spec, Table};
+use crate::commands::{Body, Flags, Spec, Table};
 use crate::config::Params;
 use crate::db::Db;
 use crate::error::CmdError;
@@ -918,7 +918,7 @@ fn reject_if_out_of_memory(
 /// flags and may write without `allow-oom`, as Redis derives a script
 /// command's flags from its script.
 fn denies_oom(server: &Server, found: Found, argv: &[&[u8]]) -> bool {
-    if found.spec.has_flag("denyoom") {
+    if found.flags.contains(Flags::DENYOOM) {
         return true;
     }
     #[cfg(feature = "scripting")]
@@ -973,14 +973,14 @@ fn process(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         Err(err) => return Err(doom(ctx, err)),
     };
     let spec = found.spec;
-    if ctx.client.multi.is_some() && spec.has_flag("no_multi") {
+    if ctx.client.multi.is_some() && found.flags.contains(Flags::NO_MULTI) {
         let text = "ERR Command not allowed inside a transaction".to_string();
         return Err(reject(ctx, found, text));
     }
     // Clients that connected while a password was required must log in
     // first; AUTH, HELLO, QUIT and RESET (flagged `no_auth`) may still run.
     if !ctx.client.authenticated
-        && !spec.has_flag("no_auth")
+        && !found.flags.contains(Flags::NO_AUTH)
         && ctx.server.params.requires_password()
     {
         return Err(reject(
@@ -1004,7 +1004,7 @@ fn process(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     // flagged `allow_busy` (SCRIPT KILL, ...) run.
     #[cfg(feature = "scripting")]
     if let Some(busy) = ctx.server.scripting.busy_error() {
-        if !spec.has_flag("allow_busy") {
+        if !found.flags.contains(Flags::ALLOW_BUSY) {
             return Err(reject(ctx, found, busy.to_string()));
         }
     }
@@ -1039,11 +1039,13 @@ fn script_busy(server: &Server) -> bool {
     }
 }
 
-/// A command line's row, found: the row and its parent and subcommand
-/// names (`client`, `list`), which name it in statistics and CLIENT LIST.
+/// A command line's row, found: the row, its flags as bits, and its
+/// parent and subcommand names (`client`, `list`), which name it in
+/// statistics and CLIENT LIST.
 #[derive(Clone, Copy)]
 struct Found {
     spec: &'static Spec,
+    flags: Flags,
     parent: &'static str,
     sub: Option<&'static str>,
 }
@@ -1083,7 +1085,7 @@ fn lookup(table: &Table, argv: &[&[u8]]) -> Result<Found, CmdError> {
     let Some(&name) = argv.first() else {
         return Err(CmdError::Other("ERR empty command".to_string()));
     };
-    let Some(spec) = table.get(name) else {
+    let Some((spec, flags)) = table.get_with_flags(name) else {
         return Err(unknown_command(argv));
     };
     let parent = spec.name;
@@ -1091,6 +1093,7 @@ fn lookup(table: &Table, argv: &[&[u8]]) -> Result<Found, CmdError> {
         (subs, Some(&sub)) if !subs.is_empty() => match Table::find_in(subs, sub) {
             Some(found) => Ok(Found {
                 spec: found,
+                flags: Flags::of(found),
                 parent,
                 sub: Some(found.name),
             }),
@@ -1101,6 +1104,7 @@ fn lookup(table: &Table, argv: &[&[u8]]) -> Result<Found, CmdError> {
         },
         _ => Ok(Found {
             spec,
+            flags,
             parent,
             sub: None,
         }),
@@ -1139,7 +1143,7 @@ pub(crate) fn find_for_script(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Scrip
         Reply::Error("ERR Wrong number of args calling Redis command from script".to_string())
     })?;
     let command = ScriptCommand { found, handler };
-    if found.spec.has_flag("noscript") {
+    if found.flags.contains(Flags::NOSCRIPT) {
         return Err(command.reject(ctx, "ERR This Redis command is not allowed from script"));
     }
     Ok(command)
@@ -1169,7 +1173,12 @@ fn run_found(
     handler: crate::commands::Handler,
     argv: &[&[u8]],
 ) -> Result<Reply, CmdError> {
-    let Found { spec, parent, sub } = found;
+    let Found {
+        spec,
+        flags,
+        parent,
+        sub,
+    } = found;
     // A CLIENT NO-TOUCH client's commands are not accesses, except TOUCH.
     let no_touch = ctx.client.no_touch && parent != "touch";
     if no_touch {
@@ -1193,7 +1202,10 @@ fn run_found(
     crate::tracking::remember_read(ctx.server, ctx.client, spec, argv);
     // A command that blocked changed nothing; noting its keys would wake
     // the clients waiting on them for nothing (itself included).
-    if spec.has_flag("write") && !ctx.server.blocking.is_empty() && ctx.client.blocked.is_none() {
+    if flags.contains(Flags::WRITE)
+        && !ctx.server.blocking.is_empty()
+        && ctx.client.blocked.is_none()
+    {
         let db = ctx.client.db;
         for at in spec.key_positions(argv) {
             if let Some(&key) = argv.get(at) {
@@ -1220,14 +1232,14 @@ fn run_found(
     count_call(
         ctx.server,
         (parent, sub),
-        spec.has_flag("fast"),
+        flags.contains(Flags::FAST),
         duration_us,
         failed,
     );
-    if !spec.has_flag("skip_slowlog") {
+    if !flags.contains(Flags::SKIP_SLOWLOG) {
         log_if_slow(ctx.server, ctx.client, argv, duration_us);
     }
-    if !spec.has_flag("skip_monitor") && !spec.has_flag("admin") {
+    if !flags.contains(Flags::SKIP_MONITOR) && !flags.contains(Flags::ADMIN) {
         feed_monitors(ctx, argv);
     }
     result

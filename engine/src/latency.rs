@@ -41,23 +41,50 @@ fn highest_equivalent(value: u64) -> u64 {
     lowest_equivalent(value) + bucket_width(value) - 1
 }
 
+/// Durations under this many microseconds, the great majority, are
+/// counted in an array rather than the sorted map: each falls in a bucket
+/// of its own (below 16 µs a bucket is at most 64 ns wide), and recording
+/// one is then an increment instead of a search.
+const DIRECT_US: usize = 16;
+
 /// One command's durations, bucketed.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Histogram {
-    /// Bucket (its lowest value, ns) -> how many durations fell in it.
+    /// How many took 0, 1, ... 15 µs.
+    short: [u64; DIRECT_US],
+    /// Longer ones: bucket (its lowest value, ns) -> how many fell in it.
     buckets: SortedMap<u64, u64>,
     total: u64,
 }
 
+/// The nanoseconds Redis records for a duration measured in microseconds
+/// (clamped, so a 0 µs command counts as 1 ns).
+fn us_to_ns(us: u64) -> u64 {
+    us.saturating_mul(1000).clamp(MIN_NS, MAX_NS)
+}
+
 impl Histogram {
-    /// Records a duration given in microseconds, as Redis does (scaled to
-    /// nanoseconds and clamped, so a 0 µs command counts as 1 ns).
+    /// Records a duration given in microseconds, as Redis does.
     pub fn record_us(&mut self, us: u64) {
-        let ns = us.saturating_mul(1000).clamp(MIN_NS, MAX_NS);
-        *self
-            .buckets
-            .get_or_insert_with(lowest_equivalent(ns), u64::default) += 1;
+        match usize::try_from(us).ok().and_then(|i| self.short.get_mut(i)) {
+            Some(count) => *count += 1,
+            None => {
+                *self
+                    .buckets
+                    .get_or_insert_with(lowest_equivalent(us_to_ns(us)), u64::default) += 1
+            }
+        }
         self.total += 1;
+    }
+
+    /// (bucket's lowest value in ns, count) for every non-empty bucket, in
+    /// increasing order.
+    fn counts(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+        let short = (0u64..)
+            .zip(self.short)
+            .filter(|&(_, count)| count > 0)
+            .map(|(us, count)| (lowest_equivalent(us_to_ns(us)), count));
+        short.chain(self.buckets.iter().map(|(&bucket, &count)| (bucket, count)))
     }
 
     /// How many durations were recorded.
@@ -72,7 +99,7 @@ impl Histogram {
         let wanted = percentile.min(100.0) / 100.0 * self.total as f64 + 0.5;
         let rank = (wanted as u64).max(1);
         let mut seen = 0;
-        for (&bucket, &count) in &self.buckets {
+        for (bucket, count) in self.counts() {
             seen += count;
             if seen >= rank {
                 return if percentile == 0.0 {
@@ -89,16 +116,16 @@ impl Histogram {
     /// under it), at 1024 ns and each power of two above, where the count
     /// grew.
     pub fn cumulative_log_buckets(&self) -> Vec<(u64, u64)> {
-        let Some(&largest) = self.buckets.keys().next_back() else {
+        let Some((largest, _)) = self.counts().last() else {
             return Vec::new();
         };
         let mut out = Vec::new();
         let mut level = FIRST_REPORT_NS;
         let mut cumulative = 0;
-        let mut buckets = self.buckets.iter().peekable();
+        let mut buckets = self.counts().peekable();
         loop {
             let before = cumulative;
-            while let Some((_, &count)) = buckets.next_if(|(&bucket, _)| bucket <= level) {
+            while let Some((_, count)) = buckets.next_if(|&(bucket, _)| bucket <= level) {
                 cumulative += count;
             }
             if cumulative > before {
@@ -408,6 +435,21 @@ mod tests {
         h.record_us(1);
         assert_eq!(h.cumulative_log_buckets(), vec![(1, 2), (8, 3)]);
         assert!(Histogram::default().cumulative_log_buckets().is_empty());
+    }
+
+    #[test]
+    fn short_and_long_durations_keep_one_order() {
+        // Under 16 µs durations are counted apart from longer ones; the
+        // percentiles and buckets still see them in one sequence.
+        let mut h = Histogram::default();
+        for us in [16, 15, 0] {
+            h.record_us(us);
+        }
+        assert_eq!(h.total(), 3);
+        assert_eq!(h.value_at_percentile(0.0), 1);
+        assert_eq!(h.value_at_percentile(50.0), 15_039);
+        assert_eq!(h.value_at_percentile(100.0), 16_063);
+        assert_eq!(h.cumulative_log_buckets(), vec![(1, 1), (16, 3)]);
     }
 
     #[test]

@@ -12,6 +12,10 @@ use crate::engine::Server;
 /// (logically nothing changed) and from then on watches it as absent;
 /// if the key is present, Redis stops walking the watchers there.
 pub(crate) fn touch(server: &mut Server, mut me: Option<&mut Client>, db: usize, key: &[u8]) {
+    // Nobody WATCHes, the usual case: no copy of the key to look it up.
+    if server.watchers.is_empty() {
+        return;
+    }
     let Some(watchers) = server.watchers.get(&(db, key.to_vec())) else {
         return;
     };

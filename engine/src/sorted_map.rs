@@ -93,15 +93,38 @@ impl<K: Ord, V> SortedMap<K, V> {
 
     /// The value of `key`, inserted from `make` first if it is missing.
     pub fn get_or_insert_with(&mut self, key: K, make: impl FnOnce() -> V) -> &mut V {
-        let at = match self.find(&key) {
+        let at = self.position_or_insert_with(key, make);
+        // `at` is in bounds: found, or just inserted there.
+        &mut self.entries[at].1
+    }
+
+    /// `get_or_insert_with` for a caller that asks for the same key many
+    /// times running: the entry at `*hint` is tried first with `is_key`, a
+    /// test cheaper than a search, and `*hint` is left at the entry found.
+    pub fn get_or_insert_hinted(
+        &mut self,
+        hint: &mut usize,
+        is_key: impl FnOnce(&K) -> bool,
+        key: K,
+        make: impl FnOnce() -> V,
+    ) -> &mut V {
+        if !self.entries.get(*hint).is_some_and(|(k, _)| is_key(k)) {
+            *hint = self.position_or_insert_with(key, make);
+        }
+        // `*hint` is in bounds: checked, found, or just inserted there.
+        &mut self.entries[*hint].1
+    }
+
+    /// The position of `key` among the entries, inserted from `make` first
+    /// if it is missing.
+    fn position_or_insert_with(&mut self, key: K, make: impl FnOnce() -> V) -> usize {
+        match self.find(&key) {
             Ok(at) => at,
             Err(at) => {
                 self.entries.insert(at, (key, make()));
                 at
             }
-        };
-        // `at` is in bounds: found, or just inserted there.
-        &mut self.entries[at].1
+        }
     }
 
     pub fn remove<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<V>
@@ -241,6 +264,21 @@ mod tests {
         assert_eq!(map.remove(&5), Some("e"));
         assert_eq!(map.keys().copied().collect::<Vec<_>>(), [3, 4]);
         assert_eq!(map.len(), 2);
+    }
+
+    #[test]
+    fn a_hint_that_no_longer_fits_falls_back_to_a_search() {
+        let mut map = SortedMap::new();
+        let mut hint = 0;
+        *map.get_or_insert_hinted(&mut hint, |k| *k == 5, 5, || 0) += 1;
+        // 1 goes in front of 5: the hint (0) now points at 1.
+        *map.get_or_insert_hinted(&mut hint, |k| *k == 1, 1, || 0) += 1;
+        *map.get_or_insert_hinted(&mut hint, |k| *k == 5, 5, || 0) += 1;
+        assert_eq!(hint, 1);
+        *map.get_or_insert_hinted(&mut hint, |k| *k == 5, 5, || 0) += 1;
+        hint = 99;
+        *map.get_or_insert_hinted(&mut hint, |k| *k == 1, 1, || 0) += 1;
+        assert_eq!(map.iter().collect::<Vec<_>>(), [(&1, &2), (&5, &3)]);
     }
 
     #[test]

@@ -100,7 +100,7 @@ fn add(ctx: &mut Ctx<'_>, key: &[u8], delta: i64) -> Result<Reply, CmdError> {
     let value = current
         .checked_add(delta)
         .ok_or_else(|| CmdError::Other("ERR increment or decrement would overflow".to_string()))?;
-    db.replace(key.to_vec(), Value::String(RString::Int(value)), true, now);
+    db.replace(key, Value::String(RString::Int(value)), true, now);
     // INCR, DECR, INCRBY and DECRBY all report `incrby`, as in Redis.
     ctx.modified(class::STRING, "incrby", key);
     Ok(Reply::Int(value))
@@ -151,7 +151,7 @@ fn incrbyfloat(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     }
     let text = sum.to_human_string().into_bytes();
     db.replace(
-        key.to_vec(),
+        key,
         Value::String(RString::from_text(text.clone())),
         true,
         now,

@@ -54,10 +54,13 @@ pub(crate) use client_list::REPLY_BUFFER;
 pub(crate) use config::mirror as mirror_config;
 pub(crate) use slowlog::monitor_line;
 pub use table::{
-    all_keys, one_key, Arg, ArgKind, BeginSearch, Body, FindKeys, Handler, KeySpec, Spec,
+    all_keys, one_key, Arg, ArgKind, BeginSearch, Body, FindKeys, Flags, Handler, KeySpec, Spec,
 };
 
-use rustc_hash::FxHashMap;
+use std::hash::Hasher;
+
+use hashbrown::HashTable;
+use rustc_hash::FxHasher;
 
 use crate::engine::Ctx;
 use crate::error::CmdError;
@@ -112,32 +115,52 @@ const GROUPS: &[&[Spec]] = &[
     client_cmd::SPECS,
 ];
 
-/// The command table, indexed by lowercase name.
+/// The command table, indexed by name in any letter case.
 pub struct Table {
-    by_name: FxHashMap<&'static str, &'static Spec>,
+    /// Top-level rows and their flags, hashed with `name_hash`: a lookup
+    /// neither lowercases nor copies the name it was given.
+    by_name: HashTable<(&'static Spec, Flags)>,
 }
-
-/// Longest command name worth lowercasing for a lookup.
-const MAX_NAME_LEN: usize = 64;
 
 impl Table {
     pub fn new() -> Table {
-        let by_name = GROUPS
-            .iter()
-            .flat_map(|g| g.iter())
-            .map(|spec| (spec.name, spec))
-            .collect();
+        let mut by_name = HashTable::new();
+        for spec in GROUPS.iter().flat_map(|g| g.iter()) {
+            let hash = name_hash(spec.name.as_bytes());
+            // A name given twice keeps its first row (a test counts rows
+            // against the table's length to catch it).
+            if by_name
+                .find(hash, |(s, _): &(&Spec, Flags)| s.name == spec.name)
+                .is_some()
+            {
+                continue;
+            }
+            by_name.insert_unique(hash, (spec, Flags::of(spec)), |(s, _): &(&Spec, Flags)| {
+                name_hash(s.name.as_bytes())
+            });
+        }
         Table { by_name }
     }
 
     /// The top-level command called `name`, in any letter case.
     pub fn get(&self, name: &[u8]) -> Option<&'static Spec> {
-        with_lowercase(name, |lower| self.by_name.get(lower).copied())
+        self.get_with_flags(name).map(|(spec, _)| spec)
+    }
+
+    /// `get`, with the row's flags as bits.
+    pub fn get_with_flags(&self, name: &[u8]) -> Option<(&'static Spec, Flags)> {
+        self.by_name
+            .find(name_hash(name), |(s, _)| {
+                s.name.as_bytes().eq_ignore_ascii_case(name)
+            })
+            .copied()
     }
 
     /// A subcommand of a container, by name in any letter case.
     pub fn find_in(subcommands: &'static [Spec], name: &[u8]) -> Option<&'static Spec> {
-        with_lowercase(name, |lower| subcommands.iter().find(|s| s.name == lower))
+        subcommands
+            .iter()
+            .find(|s| s.name.as_bytes().eq_ignore_ascii_case(name))
     }
 
     /// A command or `container|subcommand` by its full name.
@@ -172,16 +195,28 @@ impl Default for Table {
     }
 }
 
-/// Runs `find` on `name` lowercased, in a buffer on the stack: this runs
-/// for every command, so it allocates nothing. Names longer than any
-/// command's, or not UTF-8, find nothing.
-fn with_lowercase<T>(name: &[u8], find: impl FnOnce(&str) -> Option<T>) -> Option<T> {
-    let mut buffer = [0u8; MAX_NAME_LEN];
-    let lower = buffer.get_mut(..name.len())?;
-    for (to, from) in lower.iter_mut().zip(name) {
-        *to = from.to_ascii_lowercase();
+/// A hash of a command name that ignores ASCII letter case, so that
+/// looking up `GET` or `get` takes no lowercased copy: each 8-byte word
+/// is hashed with the 0x20 bit of every byte set. That bit is all that
+/// separates an upper-case letter from its lower case; the few other
+/// bytes it folds together only share a hash, and the comparison that
+/// follows tells them apart.
+fn name_hash(name: &[u8]) -> u64 {
+    const FOLD: u64 = 0x2020_2020_2020_2020;
+    let mut hasher = FxHasher::default();
+    let mut words = name.chunks_exact(8);
+    for word in &mut words {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(word);
+        hasher.write_u64(u64::from_le_bytes(bytes) | FOLD);
     }
-    find(std::str::from_utf8(lower).ok()?)
+    let mut last = [0u8; 8];
+    for (to, from) in last.iter_mut().zip(words.remainder()) {
+        *to = *from;
+    }
+    hasher.write_u64(u64::from_le_bytes(last) | FOLD);
+    hasher.write_usize(name.len());
+    hasher.finish()
 }
 
 /// The argument at `i`; empty past the end (handlers run after the arity
@@ -444,10 +479,37 @@ mod tests {
         assert_eq!(table.len(), count, "duplicate command names");
         assert!(table.get(b"GeT").is_some());
         assert!(table.get(b"nosuch").is_none());
+        for spec in table.iter() {
+            let upper = spec.name.to_ascii_uppercase();
+            let found = table.get(upper.as_bytes()).map(|s| s.name);
+            assert_eq!(found, Some(spec.name));
+        }
+        // A byte the lookup's hash folds together with `_` (their 0x20
+        // bit differs) still makes another name.
+        assert!(table.get(b"georadius_ro").is_some());
+        assert!(table.get(b"georadius\x7fro").is_none());
+        assert!(table.get(b"").is_none());
         assert_eq!(
             table.get_full(b"COMMAND|Info").map(|(n, _)| n),
             Some("command|info".into())
         );
+    }
+
+    #[test]
+    fn flag_bits_are_the_flags_rows_name() {
+        for (name, spec) in all_rows() {
+            for (flag, bit) in Flags::NAMES {
+                assert_eq!(
+                    Flags::of(spec).contains(bit),
+                    spec.has_flag(flag),
+                    "{name} {flag}"
+                );
+            }
+        }
+        // A misspelt name would give a bit no row ever sets.
+        for (flag, _) in Flags::NAMES {
+            assert!(all_rows().iter().any(|(_, s)| s.has_flag(flag)), "{flag}");
+        }
     }
 
     /// Every command in the table is run by a black-box test or a

@@ -443,7 +443,7 @@ fn set_generic(ctx: &mut Ctx<'_>, req: SetRequest<'_>) -> Result<(Option<Reply>,
         return Ok((old, false));
     }
     db.replace(
-        req.key.to_vec(),
+        req.key,
         Value::String(RString::from_arg(req.value)),
         req.keep_ttl,
         now,
@@ -687,12 +687,8 @@ fn append(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         }
         None => {
             let now = ctx.now();
-            ctx.db().replace(
-                key.to_vec(),
-                Value::String(RString::from_arg(tail)),
-                false,
-                now,
-            );
+            ctx.db()
+                .replace(key, Value::String(RString::from_arg(tail)), false, now);
             tail.len()
         }
     };
@@ -732,7 +728,7 @@ fn setrange(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
             let len = patch_in(&mut bytes);
             let now = ctx.now();
             ctx.db().replace(
-                key.to_vec(),
+                key,
                 Value::String(RString::Bytes {
                     data: bytes,
                     raw: true,

@@ -77,6 +77,52 @@ impl Spec {
     }
 }
 
+/// The flags dispatch tests on every command, as bits of one word: a
+/// `Spec` names its flags (COMMAND INFO lists them), and comparing names
+/// a dozen times per command was a measurable part of running one. The
+/// table computes these once per row.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Flags(u16);
+
+impl Flags {
+    pub const WRITE: Flags = Flags(1);
+    pub const DENYOOM: Flags = Flags(1 << 1);
+    pub const FAST: Flags = Flags(1 << 2);
+    pub const ADMIN: Flags = Flags(1 << 3);
+    pub const NO_MULTI: Flags = Flags(1 << 4);
+    pub const NO_AUTH: Flags = Flags(1 << 5);
+    pub const NOSCRIPT: Flags = Flags(1 << 6);
+    pub const ALLOW_BUSY: Flags = Flags(1 << 7);
+    pub const SKIP_SLOWLOG: Flags = Flags(1 << 8);
+    pub const SKIP_MONITOR: Flags = Flags(1 << 9);
+
+    /// Each bit's name in the table.
+    pub(super) const NAMES: [(&'static str, Flags); 10] = [
+        ("write", Flags::WRITE),
+        ("denyoom", Flags::DENYOOM),
+        ("fast", Flags::FAST),
+        ("admin", Flags::ADMIN),
+        ("no_multi", Flags::NO_MULTI),
+        ("no_auth", Flags::NO_AUTH),
+        ("noscript", Flags::NOSCRIPT),
+        ("allow_busy", Flags::ALLOW_BUSY),
+        ("skip_slowlog", Flags::SKIP_SLOWLOG),
+        ("skip_monitor", Flags::SKIP_MONITOR),
+    ];
+
+    /// The bits of the flags `spec` names (others have no bit).
+    pub fn of(spec: &Spec) -> Flags {
+        Flags::NAMES
+            .iter()
+            .filter(|(name, _)| spec.has_flag(name))
+            .fold(Flags::default(), |all, &(_, bit)| Flags(all.0 | bit.0))
+    }
+
+    pub fn contains(self, flag: Flags) -> bool {
+        self.0 & flag.0 == flag.0
+    }
+}
+
 impl Spec {
     /// The argument positions holding keys, found with the key specs the
     /// way Redis's `getKeysUsingKeySpecs` does; specs that do not fit the
