@@ -73,6 +73,10 @@ pub struct Db {
     /// Raised with every event queued; shared by all of a server's
     /// databases (`share_events_flag`).
     events_pending: Arc<AtomicBool>,
+    /// Which of the events only a notification needs are queued (see
+    /// `queue_only`): most servers publish neither, and queuing one copied
+    /// the key of every new key and every missed read.
+    queued: QueuedEvents,
     /// Lookups are not accesses for now (a CLIENT NO-TOUCH client's
     /// command runs).
     no_touch: bool,
@@ -152,6 +156,10 @@ impl Default for Db {
             stats: DbStats::default(),
             events: Vec::new(),
             events_pending: Arc::default(),
+            queued: QueuedEvents {
+                created: true,
+                missed: true,
+            },
             no_touch: false,
             access: clock::Mode::default(),
             lfu_rng: Rng::new(LFU_SEED),
@@ -159,6 +167,16 @@ impl Default for Db {
             dirty: Vec::new(),
         }
     }
+}
+
+/// The events a database queues only for `notify-keyspace-events`: keys
+/// created (`new`) and read lookups that missed (`keymiss`). Expiries and
+/// evictions are always queued, because the engine acts on them besides
+/// publishing them (WATCH, client tracking).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QueuedEvents {
+    pub created: bool,
+    pub missed: bool,
 }
 
 /// The LFU counter's generator starts the same in every database, so runs
@@ -327,7 +345,7 @@ impl Db {
             self.stats.hits += 1;
         } else {
             self.stats.misses += 1;
-            if notify_miss {
+            if notify_miss && self.queued.missed {
                 self.queue_event(KeyEvent::Missed(key.to_vec()));
             }
         }
@@ -528,6 +546,9 @@ impl Db {
     /// Adds a key known to be absent, with its expiry and access time.
     pub fn insert(&mut self, key: Key, value: Value, expire_at: Option<i64>, now: i64) {
         let i = self.place(key, value, expire_at, now);
+        if !self.queued.created {
+            return;
+        }
         if let Some(Some(slot)) = self.slots.get(i) {
             self.queue_event(KeyEvent::Created(slot.key.to_vec()));
         }
@@ -737,6 +758,7 @@ impl Db {
             stats: self.stats,
             events: std::mem::take(&mut self.events),
             events_pending: std::mem::take(&mut self.events_pending),
+            queued: self.queued,
             access: self.access,
             lfu_rng: self.lfu_rng.clone(),
             ..Db::default()
@@ -747,6 +769,12 @@ impl Db {
     fn queue_event(&mut self, event: KeyEvent) {
         self.events.push(event);
         self.events_pending.store(true, Ordering::Relaxed);
+    }
+
+    /// Queues `new` and `keymiss` events only as `queued` says (see
+    /// `QueuedEvents`); ones already queued stay.
+    pub(crate) fn queue_only(&mut self, queued: QueuedEvents) {
+        self.queued = queued;
     }
 
     /// Raises `flag` from now on when an event is queued (and now, if

@@ -243,6 +243,21 @@ impl Server {
         for db in &mut self.dbs {
             db.share_events_flag(&self.key_events_pending);
         }
+        self.set_notify_flags(self.notify_flags);
+    }
+
+    /// Sets the keyspace events published (`notify-keyspace-events`, as
+    /// bits of `notify::class`), and tells the databases which events
+    /// they need to queue for them.
+    pub(crate) fn set_notify_flags(&mut self, flags: u32) {
+        self.notify_flags = flags;
+        let queued = crate::db::QueuedEvents {
+            created: flags & crate::notify::class::NEW != 0,
+            missed: flags & crate::notify::class::KEY_MISS != 0,
+        };
+        for db in &mut self.dbs {
+            db.queue_only(queued);
+        }
     }
 
     /// Notes that client `id` was sent a frame, for `clients_with_output`

@@ -39,9 +39,13 @@ pub struct Stats {
     /// command error that the script raised or returned (Redis's
     /// `ignore_error_stats_update`). `record_error` skips it once.
     pub next_error_counted: bool,
-    /// Where `command` last found a command's counters in `commands`.
-    last_command: usize,
+    /// Positions in `commands` where `command` last found counters, by
+    /// the command names' addresses.
+    command_hints: [usize; COMMAND_HINTS],
 }
+
+/// How many command positions `Stats::command` remembers.
+const COMMAND_HINTS: usize = 32;
 
 impl Stats {
     /// Counts an error reply by its kind.
@@ -61,22 +65,23 @@ impl Stats {
     /// The counters of the command `name` (and subcommand `sub`), both
     /// from the table.
     pub fn command(&mut self, name: &'static str, sub: Option<&'static str>) -> &mut CommandStats {
-        // A pipeline runs one command over and over: the entry the last
-        // call found is tried first, compared by address (the names are
-        // the table's own) rather than by content.
-        let is_last = |&(n, s): &(&str, Option<&str>)| {
+        // Where this command's entry was last found is remembered by the
+        // names' addresses (they are the table's own), and checked by
+        // address too: no search and no string comparison when it still
+        // holds. An entry inserted since moves the ones after it, and
+        // two commands may share a hint; then the search runs.
+        let address = name.as_ptr() as usize ^ sub.map_or(0, |s| s.as_ptr() as usize);
+        // In range: reduced modulo the array's length.
+        let hint = &mut self.command_hints[(address >> 3) % COMMAND_HINTS];
+        let is_this = |&(n, s): &(&str, Option<&str>)| {
             std::ptr::eq(n, name)
                 && match (s, sub) {
                     (Some(a), Some(b)) => std::ptr::eq(a, b),
                     (a, b) => a.is_none() && b.is_none(),
                 }
         };
-        self.commands.get_or_insert_hinted(
-            &mut self.last_command,
-            is_last,
-            (name, sub),
-            CommandStats::default,
-        )
+        self.commands
+            .get_or_insert_hinted(hint, is_this, (name, sub), CommandStats::default)
     }
 }
 

@@ -100,6 +100,40 @@ fn hash_fields_reclaimed_report_hexpired_and_the_emptied_hash_del() {
 }
 
 #[test]
+fn new_keys_and_misses_are_reported_only_while_asked_for() {
+    // The databases skip these two events while no notification wants
+    // them; switching them on, also across a snapshot load, brings them
+    // back from the next command.
+    let (mut e, w, l) = setup("Eg$");
+    run(&mut e, w, &["GET", "a"]);
+    run(&mut e, w, &["SET", "a", "1"]);
+    assert_eq!(events(&mut e, l), ["0:set a"]);
+    run(
+        &mut e,
+        w,
+        &["CONFIG", "SET", "notify-keyspace-events", "Enm$"],
+    );
+    let snapshot = e.snapshot();
+    assert!(e.load_snapshot(&snapshot).is_ok());
+    run(&mut e, w, &["GET", "b"]);
+    run(&mut e, w, &["SET", "b", "1"]);
+    run(&mut e, w, &["FLUSHALL"]);
+    run(&mut e, w, &["SET", "c", "1"]);
+    assert_eq!(
+        events(&mut e, l),
+        ["0:keymiss b", "0:new b", "0:set b", "0:new c", "0:set c"]
+    );
+    run(
+        &mut e,
+        w,
+        &["CONFIG", "SET", "notify-keyspace-events", "E$"],
+    );
+    run(&mut e, w, &["GET", "d"]);
+    run(&mut e, w, &["SET", "d", "1"]);
+    assert_eq!(events(&mut e, l), ["0:set d"]);
+}
+
+#[test]
 fn misses_are_reported_except_by_object() {
     let (mut e, w, l) = setup("Em");
     run(&mut e, w, &["GET", "nosuch"]);

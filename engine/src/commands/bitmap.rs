@@ -273,11 +273,32 @@ fn bitcount(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
         return Ok(Reply::Int(0));
     };
     let slice = bytes.get(r.start..=r.end).unwrap_or_default();
-    let mut count: u64 = slice.iter().map(|b| u64::from(b.count_ones())).sum();
+    let mut count = count_ones(slice);
     // Bits of the edge bytes outside a BIT range were counted; take them off.
     count -= u64::from((bytes.get(r.start).copied().unwrap_or(0) & r.first_outside).count_ones());
     count -= u64::from((bytes.get(r.end).copied().unwrap_or(0) & r.last_outside).count_ones());
     Ok(Reply::Int(i64::try_from(count).unwrap_or(i64::MAX)))
+}
+
+/// How many bits of `bytes` are set, counted a 64-bit word at a time (a
+/// byte at a time is several times slower where the CPU has no popcount
+/// instruction, and counting words is what Redis does too).
+fn count_ones(bytes: &[u8]) -> u64 {
+    let mut words = bytes.chunks_exact(8);
+    let whole: u64 = words
+        .by_ref()
+        .map(|word| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(word);
+            u64::from(u64::from_ne_bytes(w).count_ones())
+        })
+        .sum();
+    let tail: u64 = words
+        .remainder()
+        .iter()
+        .map(|b| u64::from(b.count_ones()))
+        .sum();
+    whole + tail
 }
 
 /// Position of the first `bit` in `bytes`, Redis's `redisBitpos`: for a 1
@@ -427,4 +448,24 @@ fn bitop(ctx: &mut Ctx<'_>, argv: &[&[u8]]) -> Result<Reply, CmdError> {
     );
     ctx.modified(class::STRING, "set", dest);
     Ok(Reply::Int(i64::try_from(len).unwrap_or(i64::MAX)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn bits_are_counted_across_words_and_the_tail() {
+        let bytes: Vec<u8> = (0u8..=40).map(|b| b.wrapping_mul(37)).collect();
+        for len in 0..bytes.len() {
+            let slice = &bytes[..len];
+            let by_bit: u64 = slice
+                .iter()
+                .map(|&b| (0..8).filter(|i| b & (1 << i) != 0).count() as u64)
+                .sum();
+            assert_eq!(count_ones(slice), by_bit, "{len} bytes");
+        }
+    }
 }

@@ -132,7 +132,7 @@ pub(crate) fn mirror(server: &mut Server) {
     for db in &mut server.dbs {
         db.set_access_mode(access);
     }
-    server.notify_flags = server.params.keyspace_events();
+    server.set_notify_flags(server.params.keyspace_events());
     server.config.proto_max_bulk_len = server.params.proto_max_bulk_len();
 }
 

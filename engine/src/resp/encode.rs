@@ -65,24 +65,27 @@ fn line(out: &mut Vec<u8>, tag: u8, body: &[u8]) {
 /// string and aggregate has one, and formatting it through a `String`
 /// cost an allocation per reply.
 fn number_line(out: &mut Vec<u8>, tag: u8, n: i64) {
-    // u64::MAX has 20 digits.
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
+    // The tag, a sign, up to 20 digits (u64::MAX has 20) and CRLF, built
+    // backwards on the stack and copied once.
+    let mut line = [0u8; 24];
+    let mut start = line.len() - 2;
+    line[start..].copy_from_slice(b"\r\n");
     let mut rest = n.unsigned_abs();
-    for slot in digits.iter_mut().rev() {
-        *slot = b'0' + (rest % 10) as u8;
-        at -= 1;
+    loop {
+        start -= 1;
+        line[start] = b'0' + (rest % 10) as u8;
         rest /= 10;
         if rest == 0 {
             break;
         }
     }
-    out.push(tag);
     if n < 0 {
-        out.push(b'-');
+        start -= 1;
+        line[start] = b'-';
     }
-    out.extend_from_slice(digits.get(at..).unwrap_or_default());
-    out.extend_from_slice(b"\r\n");
+    start -= 1;
+    line[start] = tag;
+    out.extend_from_slice(&line[start..]);
 }
 
 fn length_line(out: &mut Vec<u8>, tag: u8, len: usize) {
