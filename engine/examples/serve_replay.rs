@@ -4,7 +4,8 @@
 //!
 //! ```text
 //! cargo build --release -p redsim-engine --example serve_replay
-//! valgrind --tool=callgrind target/release/examples/serve_replay target/bench/strings.resp
+//! valgrind --tool=callgrind --toggle-collect=serve_replay::replay \
+//!     target/release/examples/serve_replay target/bench/strings.resp
 //! target/release/examples/serve_replay --repeat get 1000000
 //! ```
 //!
@@ -13,8 +14,9 @@
 //! request for one of its tests (`set`, `get`, `incr`, `lpush`, `hset`,
 //! `zadd`) the given number of times, 16 to a read as `-P 16` sends them;
 //! `get` finds its key set first, as after redis-benchmark's SET test.
-//! Instructions per command (callgrind's total over the count) are what
-//! to compare between builds: times on a shared machine swing too much.
+//! Instructions per command (callgrind's total over the count, collected
+//! in `replay` only) are what to compare between builds: times on a shared
+//! machine swing too much.
 
 use std::time::Instant;
 
@@ -69,6 +71,10 @@ fn count_requests(input: &[u8]) -> usize {
 }
 
 /// Feeds `input` to the engine a read at a time, as the server does.
+/// Never inlined, so that callgrind can count this alone
+/// (`--toggle-collect=serve_replay::replay`), without the start-up and
+/// the counting of requests.
+#[inline(never)]
 fn replay(engine: &mut Engine, client: ClientId, input: &[u8]) {
     let limits = RequestLimits::default();
     let mut pending = Vec::new();

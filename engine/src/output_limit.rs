@@ -39,6 +39,12 @@ pub(crate) fn enforce(server: &mut Server) {
     server.output_touched = touched;
 }
 
+/// `enforce` for `client`, which is out of `server.clients` (its own
+/// commands running).
+pub(crate) fn enforce_on(server: &Server, client: &mut Client) {
+    check(client, server.hot.buffer_limits, server.now_ms);
+}
+
 /// `enforce` over every client: each tick, so a soft limit's seconds run
 /// out even for a client sent nothing more, and after the host reports
 /// what its sockets still hold.

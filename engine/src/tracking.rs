@@ -238,6 +238,15 @@ pub(crate) fn finish_command(server: &mut Server, client: &mut Client, command: 
     }
 }
 
+/// Whether `broadcast` has changes to send.
+pub(crate) fn has_broadcasts(server: &Server) -> bool {
+    server
+        .tracking
+        .prefixes
+        .values()
+        .any(|entry| !entry.changed.is_empty())
+}
+
 /// Sends each BCAST client the keys under its prefixes that changed since
 /// the last broadcast (without its own changes if NOLOOP).
 pub(crate) fn broadcast(server: &mut Server) {

@@ -6,7 +6,7 @@
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use redsim_engine::resp::RequestLimits;
-use redsim_engine::{Config, Engine, Served};
+use redsim_engine::{Config, Engine, Reply, Served};
 
 #[test]
 fn runs_whole_requests_and_leaves_the_rest() {
@@ -43,4 +43,111 @@ fn runs_whole_requests_and_leaves_the_rest() {
         b"+PONG\r\n-ERR Protocol error: expected '$', got 'X'\r\n"
     );
     assert!(served.protocol_error);
+}
+
+/// Runs `setup` (client index, command line) through `execute_line`,
+/// then `pipeline` for client 0: in one `serve_input` call if `batched`,
+/// else through `execute`, as the reference, until the client blocks or
+/// closes. Every client's output in RESP, what client 0 was sent first.
+fn scenario(setup: &[(usize, &str)], pipeline: &[&str], batched: bool) -> Vec<String> {
+    let mut e = Engine::new(Config::default());
+    let clients: Vec<u64> = (0..3).map(|_| e.connect()).collect();
+    let mut outputs = vec![Vec::new(); clients.len()];
+    let collect = |e: &mut Engine, outputs: &mut Vec<Vec<u8>>| {
+        for (id, out) in clients.iter().zip(outputs.iter_mut()) {
+            for frame in e.take_output(*id) {
+                redsim_engine::resp::encode(&frame, e.protocol(*id), out);
+            }
+        }
+    };
+    for &(who, line) in setup {
+        let id = clients[who];
+        let reply = e.execute_line(id, line).expect("a command line");
+        assert!(!matches!(reply, Reply::Error(_)), "{line}: {reply:?}");
+        redsim_engine::resp::encode(&reply, e.protocol(id), &mut outputs[who]);
+        collect(&mut e, &mut outputs);
+    }
+    let me = clients[0];
+    if batched {
+        let input: String = pipeline.iter().map(|l| format!("{l}\r\n")).collect();
+        e.serve_input(
+            me,
+            input.as_bytes(),
+            &RequestLimits::default(),
+            &mut outputs[0],
+        );
+    } else {
+        for line in pipeline {
+            if e.is_blocked(me) || e.should_close(me) {
+                break;
+            }
+            let reply = e.execute_line(me, line).expect("a command line");
+            if !e.output_dropped(me) {
+                redsim_engine::resp::encode(&reply, e.protocol(me), &mut outputs[0]);
+            }
+        }
+    }
+    collect(&mut e, &mut outputs);
+    outputs
+        .iter()
+        .map(|o| String::from_utf8_lossy(o).into_owned())
+        .collect()
+}
+
+/// Command lines other clients (by index) run first, then client 0's
+/// pipeline.
+type Case<'a> = (&'a [(usize, &'a str)], &'a [&'a str]);
+
+#[test]
+fn a_pipeline_answers_as_its_requests_sent_one_by_one() {
+    // Each case has work after a command that reaches other clients or
+    // the one running (served BLPOPs, pub/sub, BCAST invalidations, a
+    // pause, an output limit), which `serve_input` must do between the
+    // commands of a batch as `execute` does after each.
+    let cases: &[Case] = &[
+        (
+            &[(1, "BLPOP q 0"), (2, "BLPOP q 0")],
+            &["LPUSH q a", "LPUSH q b c", "LLEN q", "PING"],
+        ),
+        (
+            &[(1, "SUBSCRIBE ch"), (0, "HELLO 3"), (0, "SUBSCRIBE ch")],
+            &["PUBLISH ch one", "PING", "PUBLISH ch two"],
+        ),
+        (
+            &[(0, "HELLO 3"), (0, "CLIENT TRACKING ON BCAST PREFIX k")],
+            &["SET k1 a", "SET k2 b", "GET k1", "SET other c"],
+        ),
+        (
+            &[(0, "HELLO 3"), (0, "CLIENT TRACKING ON"), (1, "SET k v")],
+            &["GET k", "SET k w", "GET k"],
+        ),
+        (
+            &[(2, "CLIENT PAUSE 100000 WRITE")],
+            &["GET k", "SET k v", "PING"],
+        ),
+        (
+            &[(
+                0,
+                "CONFIG SET client-output-buffer-limit \"normal 20000 0 0\"",
+            )],
+            &[
+                "SET big xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+                "APPEND big x",
+                "GET big",
+                "SETRANGE big 40000 x",
+                "GET big",
+                "PING",
+            ],
+        ),
+        (
+            &[(1, "WATCH k"), (1, "MULTI"), (1, "SET k from-1")],
+            &["SET k from-0", "PING"],
+        ),
+    ];
+    for (setup, pipeline) in cases {
+        let one_by_one = scenario(setup, pipeline, false);
+        let batched = scenario(setup, pipeline, true);
+        assert!(one_by_one.iter().any(|o| !o.is_empty()), "{pipeline:?}");
+        assert_eq!(batched, one_by_one, "{pipeline:?}");
+    }
 }
