@@ -179,6 +179,18 @@ pub fn ratio(ours: &Samples, theirs: &Samples) -> String {
     )
 }
 
+/// The median over the runs of our figure over theirs in the same run
+/// (samples at the same index were taken one right after the other).
+pub fn paired_ratio(ours: &Samples, theirs: &Samples) -> String {
+    let ratios = ours
+        .0
+        .iter()
+        .zip(&theirs.0)
+        .map(|(a, b)| a / b.max(f64::MIN_POSITIVE))
+        .collect();
+    format!("{:.2}×", Samples(ratios).median())
+}
+
 /// What `bench/node-replay.mjs` prints.
 pub struct NodeRun {
     ops: f64,
@@ -322,10 +334,10 @@ fn native_section(plan: &Plan, files: &[Files]) -> Result<String, String> {
     Ok(out)
 }
 
-/// `redis-benchmark -P 16 --csv` against one port: (test, requests/s).
-fn redis_benchmark(port: u16, requests: usize) -> Result<Vec<(String, f64)>, String> {
+/// `redis-benchmark -P 16 --csv -t test` against one port: requests/s.
+fn redis_benchmark(port: u16, test: &str, requests: usize) -> Result<f64, String> {
     let out = Command::new("redis-benchmark")
-        .args(["-p", &port.to_string(), "-P", "16", "-t", BENCHMARK_TESTS])
+        .args(["-p", &port.to_string(), "-P", "16", "-t", test])
         .args(["-n", &requests.to_string(), "--csv"])
         .stderr(Stdio::inherit())
         .output()
@@ -334,21 +346,12 @@ fn redis_benchmark(port: u16, requests: usize) -> Result<Vec<(String, f64)>, Str
     if !out.status.success() {
         return Err(format!("redis-benchmark -p {port} failed: {text}"));
     }
-    // "test","rps","avg_latency_ms",... then one row per test.
-    let rows: Vec<(String, f64)> = text
-        .lines()
-        .skip(1)
-        .filter_map(|line| {
-            let mut cells = line.split(',').map(|c| c.trim_matches('"'));
-            let test = cells.next()?.to_string();
-            let rps = cells.next()?.parse().ok()?;
-            Some((test, rps))
-        })
-        .collect();
-    if rows.len() != BENCHMARK_TESTS.split(',').count() {
-        return Err(format!("redis-benchmark -p {port} printed: {text}"));
-    }
-    Ok(rows)
+    // "test","rps","avg_latency_ms",... then the test's row.
+    text.lines()
+        .nth(1)
+        .and_then(|line| line.split(',').nth(1))
+        .and_then(|rps| rps.trim_matches('"').parse().ok())
+        .ok_or_else(|| format!("redis-benchmark -p {port} -t {test} printed: {text}"))
 }
 
 /// Empties a server, then times `redis-cli --pipe` sending `resp`; ops/s.
@@ -401,32 +404,37 @@ pub fn start_pair(
 fn server_sections(plan: &Plan, files: &[Files], redsim: &Path) -> Result<String, String> {
     let (redis, ours) = start_pair(redsim, REDIS_PORT, REDSIM_PORT)?;
 
-    let tests: Vec<String> = BENCHMARK_TESTS
-        .split(',')
-        .map(str::to_ascii_uppercase)
-        .collect();
+    let tests: Vec<&str> = BENCHMARK_TESTS.split(',').collect();
     let mut ours_rps: Vec<Samples> = tests.iter().map(|_| Samples::default()).collect();
     let mut theirs_rps: Vec<Samples> = tests.iter().map(|_| Samples::default()).collect();
+    // Each test runs against one server right after the other, so that a
+    // pair of runs shares the machine's moment (see `paired_ratio`).
     for _ in 0..plan.runs {
-        for (server, samples) in [(&ours, &mut ours_rps), (&redis, &mut theirs_rps)] {
-            for (test, rps) in redis_benchmark(server.port, plan.requests)? {
-                if let Some(i) = tests.iter().position(|t| *t == test) {
-                    samples[i].0.push(rps);
+        for (i, test) in tests.iter().enumerate() {
+            for (server, samples) in [(&ours, &mut ours_rps), (&redis, &mut theirs_rps)] {
+                let rps = redis_benchmark(server.port, test, plan.requests)?;
+                if let Some(s) = samples.get_mut(i) {
+                    s.0.push(rps);
                 }
             }
         }
     }
     let mut out = format!(
         "### redsim-server vs redis-server: `redis-benchmark -P 16 -n {}`\n\n\
-         | test | redsim-server req/s | redis-server req/s | ratio |\n|---|---:|---:|---:|\n",
+         The paired ratio is the median of each run's redsim figure over the \
+         redis-server figure taken right after it; the machine's speed \
+         changes less within a pair than across the runs.\n\n\
+         | test | redsim-server req/s | redis-server req/s | ratio of medians | paired ratio |\n|---|---:|---:|---:|---:|\n",
         plan.requests
     );
-    for (i, test) in tests.iter().enumerate() {
+    for ((test, ours), theirs) in tests.iter().zip(&ours_rps).zip(&theirs_rps) {
         out.push_str(&format!(
-            "| {test} | {} | {} | {} |\n",
-            ours_rps[i].cell(),
-            theirs_rps[i].cell(),
-            ratio(&ours_rps[i], &theirs_rps[i])
+            "| {} | {} | {} | {} | {} |\n",
+            test.to_ascii_uppercase(),
+            ours.cell(),
+            theirs.cell(),
+            ratio(ours, theirs),
+            paired_ratio(ours, theirs)
         ));
     }
 
@@ -471,6 +479,11 @@ mod tests {
         assert_eq!(s.median(), 2e6);
         assert_eq!(s.cell(), "2.00M (100k–3.00M)");
         assert_eq!(ratio(&s, &Samples(vec![1e6])), "2.00×");
+        // Runs at 1.5×, 0.5× and 2.0× of theirs: the paired ratio is the
+        // middle one, where the medians' ratio is 2.00×.
+        let theirs = Samples(vec![2e6, 2e5, 1e6]);
+        assert_eq!(paired_ratio(&s, &theirs), "1.50×");
+        assert_eq!(ratio(&s, &theirs), "2.00×");
         assert_eq!(Samples::default().median(), 0.0);
         assert_eq!(Samples(vec![50_100.0, 49_900.0]).cell(), "50k");
     }
