@@ -440,7 +440,7 @@ fn server_sections(plan: &Plan, files: &[Files], redsim: &Path) -> Result<String
 
     out.push_str(
         "\n### redsim-server vs redis-server: `redis-cli --pipe` replaying each workload\n\n\
-         | workload | redsim-server ops/s | redis-server ops/s | ratio |\n|---|---:|---:|---:|\n",
+         | workload | redsim-server ops/s | redis-server ops/s | ratio of medians | paired ratio |\n|---|---:|---:|---:|---:|\n",
     );
     for f in files {
         let (mut a, mut b) = (Samples::default(), Samples::default());
@@ -449,11 +449,12 @@ fn server_sections(plan: &Plan, files: &[Files], redsim: &Path) -> Result<String
             b.0.push(pipe_replay(&redis, f)?);
         }
         out.push_str(&format!(
-            "| {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} |\n",
             f.kind.name(),
             a.cell(),
             b.cell(),
-            ratio(&a, &b)
+            ratio(&a, &b),
+            paired_ratio(&a, &b)
         ));
     }
     out.push('\n');
