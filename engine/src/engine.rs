@@ -86,8 +86,10 @@ pub struct Server {
     pub clients: crate::client::Clients,
     pub next_client_id: ClientId,
     pub pubsub: PubSub,
-    /// Who WATCHes which key: (db, key) -> clients.
-    pub watchers: FxHashMap<(usize, Vec<u8>), Vec<ClientId>>,
+    /// Who WATCHes which key: key -> (db, client) in WATCH order. Keyed
+    /// by the key alone so that every write can look it up without
+    /// copying the key.
+    pub watchers: FxHashMap<Vec<u8>, Vec<(usize, ClientId)>>,
     /// Clients blocked on each key, first come first served.
     pub blocking: FxHashMap<(usize, Vec<u8>), VecDeque<ClientId>>,
     /// Keys written since blocked clients were last served.

@@ -12,14 +12,14 @@ use crate::engine::Server;
 /// (logically nothing changed) and from then on watches it as absent;
 /// if the key is present, Redis stops walking the watchers there.
 pub(crate) fn touch(server: &mut Server, mut me: Option<&mut Client>, db: usize, key: &[u8]) {
-    // Nobody WATCHes, the usual case: no copy of the key to look it up.
-    if server.watchers.is_empty() {
-        return;
-    }
-    let Some(watchers) = server.watchers.get(&(db, key.to_vec())) else {
+    let Some(watchers) = server.watchers.get(key) else {
         return;
     };
-    let watchers: Vec<ClientId> = watchers.clone();
+    let watchers: Vec<ClientId> = watchers
+        .iter()
+        .filter(|&&(d, _)| d == db)
+        .map(|&(_, id)| id)
+        .collect();
     let present = server.dbs.get(db).is_some_and(|d| d.value(key).is_some());
     for id in watchers {
         let Some(client) = find(&mut server.clients, me.as_deref_mut(), id) else {
@@ -64,8 +64,14 @@ pub(crate) fn touch_db(
     let keys: Vec<(Vec<u8>, Vec<ClientId>)> = server
         .watchers
         .iter()
-        .filter(|((d, _), _)| *d == emptied)
-        .map(|((_, k), ids)| (k.clone(), ids.clone()))
+        .filter_map(|(key, watchers)| {
+            let ids: Vec<ClientId> = watchers
+                .iter()
+                .filter(|&&(d, _)| d == emptied)
+                .map(|&(_, id)| id)
+                .collect();
+            (!ids.is_empty()).then(|| (key.clone(), ids))
+        })
         .collect();
     for (key, ids) in keys {
         let in_emptied = server
@@ -123,9 +129,9 @@ pub(crate) fn watch(server: &mut Server, client: &mut Client, key: &[u8], expire
     });
     server
         .watchers
-        .entry((db, key.to_vec()))
+        .entry(key.to_vec())
         .or_default()
-        .push(client.id);
+        .push((db, client.id));
 }
 
 /// Forgets every WATCH of a client (UNWATCH, EXEC, DISCARD, disconnect).
@@ -138,11 +144,10 @@ pub(crate) fn unwatch_all(server: &mut Server, client: &mut Client) {
 /// Removes client `id` from the watcher lists of `watched`.
 fn forget(server: &mut Server, id: ClientId, watched: Vec<Watched>) {
     for w in watched {
-        let slot = (w.db, w.key);
-        if let Some(list) = server.watchers.get_mut(&slot) {
-            list.retain(|&other| other != id);
+        if let Some(list) = server.watchers.get_mut(&w.key) {
+            list.retain(|&(db, other)| (db, other) != (w.db, id));
             if list.is_empty() {
-                server.watchers.remove(&slot);
+                server.watchers.remove(&w.key);
             }
         }
     }

@@ -190,3 +190,30 @@ fn expiry_dooms_a_watch_unless_the_key_had_expired_when_watched() {
         run(e, other, &["SET", "k", "new"]);
     }));
 }
+
+#[test]
+fn a_watch_is_of_the_key_in_its_own_database() {
+    let mut e = Engine::new(Config::default());
+    let (a, b, writer) = (e.connect(), e.connect(), e.connect());
+    for (client, db) in [(a, "0"), (b, "1"), (writer, "1")] {
+        run(&mut e, client, &["SELECT", db]);
+    }
+    run(&mut e, a, &["WATCH", "k"]);
+    run(&mut e, b, &["WATCH", "k"]);
+    // The same name in database 1 dooms b's transaction, not a's.
+    run(&mut e, writer, &["SET", "k", "v"]);
+    for client in [a, b] {
+        run(&mut e, client, &["MULTI"]);
+        run(&mut e, client, &["PING"]);
+    }
+    assert_eq!(
+        run(&mut e, a, &["EXEC"]),
+        Reply::Array(vec![Reply::Status("PONG".into())])
+    );
+    assert_eq!(run(&mut e, b, &["EXEC"]), Reply::NilArray);
+    // EXEC forgot both WATCHes: a later write dooms nothing.
+    run(&mut e, a, &["MULTI"]);
+    run(&mut e, writer, &["SELECT", "0"]);
+    run(&mut e, writer, &["SET", "k", "w"]);
+    assert_eq!(run(&mut e, a, &["EXEC"]), Reply::Array(vec![]));
+}
