@@ -77,7 +77,8 @@ impl Stats {
             std::ptr::eq(n, name)
                 && match (s, sub) {
                     (Some(a), Some(b)) => std::ptr::eq(a, b),
-                    (a, b) => a.is_none() && b.is_none(),
+                    (None, None) => true,
+                    _ => false,
                 }
         };
         self.commands

@@ -126,18 +126,16 @@ impl Table {
     pub fn new() -> Table {
         let mut by_name = HashTable::new();
         for spec in GROUPS.iter().flat_map(|g| g.iter()) {
-            let hash = name_hash(spec.name.as_bytes());
             // A name given twice keeps its first row (a test counts rows
             // against the table's length to catch it).
-            if by_name
-                .find(hash, |(s, _): &(&Spec, Flags)| s.name == spec.name)
-                .is_some()
-            {
-                continue;
+            let slot = by_name.entry(
+                name_hash(spec.name.as_bytes()),
+                |(s, _): &(&Spec, Flags)| s.name == spec.name,
+                |(s, _): &(&Spec, Flags)| name_hash(s.name.as_bytes()),
+            );
+            if let hashbrown::hash_table::Entry::Vacant(slot) = slot {
+                slot.insert((spec, Flags::of(spec)));
             }
-            by_name.insert_unique(hash, (spec, Flags::of(spec)), |(s, _): &(&Spec, Flags)| {
-                name_hash(s.name.as_bytes())
-            });
         }
         Table { by_name }
     }
