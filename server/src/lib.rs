@@ -241,23 +241,26 @@ impl Server {
         }
     }
 
-    /// Reads everything the socket has and runs the complete requests.
-    /// `closed`: the event said the peer is done sending, so the reading
-    /// goes on to the end of the stream.
+    /// Reads everything the socket has, running the complete requests and
+    /// writing their replies after each chunk, as Redis answers each read
+    /// before the next: a client streaming a pipeline (`redis-cli --pipe`)
+    /// gets its replies while it still sends, instead of after everything
+    /// the socket held. `closed`: the event said the peer is done sending,
+    /// so the reading goes on to the end of the stream.
     fn read(&mut self, id: ClientId, closed: bool) {
-        let Some(conn) = self.conns.get_mut(&id) else {
-            return;
-        };
-        if conn.closing {
-            // What follows QUIT or a protocol error is never read.
-            return;
-        }
-        let chunk = &mut self.chunk[..];
         loop {
-            match conn.stream.read(chunk) {
+            let Some(conn) = self.conns.get_mut(&id) else {
+                return;
+            };
+            if conn.closing {
+                // What follows QUIT or a protocol error is never read.
+                return;
+            }
+            let chunk = &mut self.chunk[..];
+            let more = match conn.stream.read(chunk) {
                 Ok(0) => {
                     conn.closing = true;
-                    break;
+                    false
                 }
                 Ok(n) => {
                     conn.input
@@ -268,23 +271,25 @@ impl Server {
                     // edge-triggered): reading again only to hear "would
                     // block" cost a second system call per batch, where
                     // Redis makes one.
-                    if n < chunk.len() && !closed {
-                        break;
-                    }
+                    n == chunk.len() || closed
                 }
-                Err(err) if err.kind() == ErrorKind::WouldBlock => break,
+                Err(err) if err.kind() == ErrorKind::WouldBlock => false,
                 Err(err) if err.kind() == ErrorKind::Interrupted => continue,
                 Err(_) => {
                     self.close(id);
                     return;
                 }
-            }
+            };
             if conn.input.len() > MAX_QUERY_BUFFER {
                 self.close(id);
                 return;
             }
+            self.run_requests(id);
+            if !more {
+                return;
+            }
+            self.write(id);
         }
-        self.run_requests(id);
     }
 
     /// Runs every complete request at the start of the client's input

@@ -382,6 +382,38 @@ fn request(args: &[&[u8]]) -> Vec<u8> {
     out
 }
 
+/// A pipeline many reads long (each read is 16 KB), sent while the
+/// replies are read: every request is answered in order, including those
+/// split across reads, and a protocol error at its end is answered after
+/// them, then the connection closes.
+#[test]
+fn a_long_streamed_pipeline_is_answered_in_order() {
+    let mut s = TcpStream::connect(("127.0.0.1", start())).expect("connect");
+    let count = 20_000;
+    let mut pipeline: Vec<u8> = (0..count)
+        .flat_map(|_| request(&[b"INCR", b"counter"]))
+        .collect();
+    pipeline.extend_from_slice(b"*1\r\n$-3\r\n");
+    let mut writer = s.try_clone().expect("clone");
+    let sender = thread::spawn(move || writer.write_all(&pipeline));
+    s.set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("timeout");
+    let mut got = Vec::new();
+    s.read_to_end(&mut got)
+        .expect("read until the server closes");
+    let _ = sender.join();
+    let mut expected: Vec<u8> = (1..=count)
+        .flat_map(|n| format!(":{n}\r\n").into_bytes())
+        .collect();
+    expected.extend_from_slice(b"-ERR Protocol error: invalid bulk length\r\n");
+    assert!(
+        got == expected,
+        "{} bytes, expected {}",
+        got.len(),
+        expected.len()
+    );
+}
+
 #[test]
 fn a_subscriber_that_does_not_read_is_cut_off_at_its_output_limit() {
     let port = start();
