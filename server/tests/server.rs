@@ -414,6 +414,23 @@ fn a_long_streamed_pipeline_is_answered_in_order() {
     );
 }
 
+/// One request many reads long (an RPUSH of 100,000 elements, about 1 MB)
+/// runs once it has all arrived, and the request after it too.
+#[test]
+fn a_request_longer_than_many_reads_runs_whole() {
+    let mut s = TcpStream::connect(("127.0.0.1", start())).expect("connect");
+    let elements: Vec<Vec<u8>> = (0..100_000).map(|i| format!("e{i}").into_bytes()).collect();
+    let mut args: Vec<&[u8]> = vec![b"RPUSH", b"list"];
+    args.extend(elements.iter().map(Vec::as_slice));
+    let mut stream = request(&args);
+    stream.extend_from_slice(&request(&[b"LINDEX", b"list", b"-1"]));
+    let mut writer = s.try_clone().expect("clone");
+    let sender = thread::spawn(move || writer.write_all(&stream));
+    let expected = b":100000\r\n$6\r\ne99999\r\n";
+    assert_eq!(exchange(&mut s, b"", expected.len()), expected);
+    sender.join().expect("sender").expect("sent");
+}
+
 #[test]
 fn a_subscriber_that_does_not_read_is_cut_off_at_its_output_limit() {
     let port = start();
