@@ -37,6 +37,12 @@ const MAX_QUERY_BUFFER: usize = 1024 * 1024 * 1024;
 const READ_CHUNK: usize = 16 * 1024;
 /// Redis's `hz 10`: the cron (active expiry, blocking timeouts) period.
 const TICK: Duration = Duration::from_millis(100);
+/// How many chunks one client may read in a pass of the event loop before
+/// the others have their turn. Redis reads one 16 KB chunk per pass; four
+/// run a streamed pipeline (`redis-cli --pipe`) 15-20% faster here, with
+/// fewer, larger batches and writes, and keep another client's wait to
+/// about 64 KB of requests.
+const READS_PER_PASS: usize = 4;
 /// The listening socket's token; clients use their id as theirs.
 const LISTENER: Token = Token(usize::MAX);
 
@@ -118,6 +124,7 @@ pub fn serve_engine(listener: TcpListener, engine: Engine) -> io::Result<()> {
         resized: Vec::new(),
         limits: RequestLimits::default(),
         chunk: Box::new([0; READ_CHUNK]),
+        unread: Vec::new(),
     };
     server.run()
 }
@@ -153,6 +160,8 @@ struct Conn {
     /// large request (an RPUSH of 500,000 elements) would parse it again
     /// and again; doubling keeps the total work linear.
     retry_at: usize,
+    /// In `Server::unread`: the last read filled the chunk.
+    unread: bool,
 }
 
 struct Server {
@@ -171,6 +180,13 @@ struct Server {
     /// Where each read lands before joining a client's input: one buffer
     /// for all, zeroed once rather than 16 KB per read.
     chunk: Box<[u8; READ_CHUNK]>,
+    /// Clients whose last read filled the chunk (or whose peer is done
+    /// sending, `true`), so their socket may hold more; readiness is
+    /// edge-triggered, so no new event will say so. Each reads a few
+    /// chunks per pass of the loop (`READS_PER_PASS`), as Redis reads one:
+    /// a client streaming megabytes (`redis-cli --pipe`) gets replies as
+    /// it sends, and the others are not kept waiting until it stops.
+    unread: Vec<(ClientId, bool)>,
 }
 
 impl Server {
@@ -178,7 +194,11 @@ impl Server {
         let mut events = Events::with_capacity(1024);
         let mut next_tick = Instant::now() + TICK;
         loop {
-            let wait = next_tick.saturating_duration_since(Instant::now());
+            let wait = if self.unread.is_empty() {
+                next_tick.saturating_duration_since(Instant::now())
+            } else {
+                Duration::ZERO
+            };
             match self.poll.poll(&mut events, Some(wait)) {
                 Err(err) if err.kind() == ErrorKind::Interrupted => continue,
                 other => other?,
@@ -194,6 +214,14 @@ impl Server {
                     }
                     self.write(id);
                 }
+            }
+            for (id, closed) in std::mem::take(&mut self.unread) {
+                let Some(conn) = self.conns.get_mut(&id) else {
+                    continue;
+                };
+                conn.unread = false;
+                self.read(id, closed);
+                self.write(id);
             }
             if Instant::now() >= next_tick {
                 self.engine.tick(now_ms());
@@ -243,64 +271,70 @@ impl Server {
                     reported: 0,
                     closing: false,
                     retry_at: 0,
+                    unread: false,
                 },
             );
         }
     }
 
-    /// Reads everything the socket has, running the complete requests and
-    /// writing their replies after each chunk, as Redis answers each read
-    /// before the next: a client streaming a pipeline (`redis-cli --pipe`)
-    /// gets its replies while it still sends, instead of after everything
-    /// the socket held. `closed`: the event said the peer is done sending,
-    /// so the reading goes on to the end of the stream.
+    /// Reads up to `READS_PER_PASS` chunks and runs the complete requests;
+    /// if the last read filled its chunk, the client goes on `unread` for
+    /// more in the loop's next pass. `closed`: the event said the peer is
+    /// done sending, so the reading goes on to the end of the stream.
     fn read(&mut self, id: ClientId, closed: bool) {
-        loop {
-            let Some(conn) = self.conns.get_mut(&id) else {
-                return;
-            };
-            if conn.closing {
-                // What follows QUIT or a protocol error is never read.
-                return;
-            }
-            let chunk = &mut self.chunk[..];
-            let more = match conn.stream.read(chunk) {
+        let Some(conn) = self.conns.get_mut(&id) else {
+            return;
+        };
+        if conn.closing {
+            // What follows QUIT or a protocol error is never read.
+            return;
+        }
+        let chunk = &mut self.chunk[..];
+        let mut reads = 0;
+        let more = loop {
+            match conn.stream.read(chunk) {
                 Ok(0) => {
                     conn.closing = true;
-                    false
+                    break false;
                 }
                 Ok(n) => {
                     conn.input
                         .extend_from_slice(chunk.get(..n).unwrap_or_default());
+                    reads += 1;
                     // A read that did not fill the chunk emptied the
                     // socket, and bytes (or the peer's close) arriving
-                    // later raise a new event (mio's epoll is
-                    // edge-triggered): reading again only to hear "would
-                    // block" cost a second system call per batch, where
-                    // Redis makes one.
-                    n == chunk.len() || closed
+                    // later raise a new event: reading again only to hear
+                    // "would block" cost a second system call per batch,
+                    // where Redis makes one.
+                    if n < chunk.len() && !closed {
+                        break false;
+                    }
+                    if reads == READS_PER_PASS {
+                        break true;
+                    }
                 }
-                Err(err) if err.kind() == ErrorKind::WouldBlock => false,
+                Err(err) if err.kind() == ErrorKind::WouldBlock => break false,
                 Err(err) if err.kind() == ErrorKind::Interrupted => continue,
                 Err(_) => {
                     self.close(id);
                     return;
                 }
-            };
-            if conn.input.len() > MAX_QUERY_BUFFER {
-                self.close(id);
-                return;
             }
-            if !more {
-                // Nothing more to read for now: whatever is complete runs.
-                self.run_requests(id);
-                return;
+        };
+        if conn.input.len() > MAX_QUERY_BUFFER {
+            self.close(id);
+            return;
+        }
+        if more {
+            if !conn.unread {
+                conn.unread = true;
+                self.unread.push((id, closed));
             }
-            if conn.input.len() >= conn.retry_at {
-                self.run_requests(id);
-                self.write(id);
+            if conn.input.len() < conn.retry_at {
+                return;
             }
         }
+        self.run_requests(id);
     }
 
     /// Runs every complete request at the start of the client's input
