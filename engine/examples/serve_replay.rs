@@ -59,10 +59,9 @@ fn main() {
 /// How many whole requests `input` holds.
 fn count_requests(input: &[u8]) -> usize {
     let limits = RequestLimits::default();
-    let mut args = Vec::new();
     let (mut at, mut count) = (0, 0);
-    while let Ok(Some(used)) =
-        resp::parse_request_into(input.get(at..).unwrap_or_default(), &limits, &mut args)
+    while let Ok(Some((_, used))) =
+        resp::parse_request(input.get(at..).unwrap_or_default(), &limits)
     {
         at += used;
         count += 1;

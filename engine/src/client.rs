@@ -166,6 +166,9 @@ pub struct Client {
     /// Closed for passing an output buffer limit: what is pending is
     /// dropped rather than delivered.
     pub output_dropped: bool,
+    /// How far `Engine::serve_input` read a request that has not all
+    /// arrived, so the next read goes on from there.
+    pub request_progress: crate::resp::RequestProgress,
 }
 
 impl Client {
@@ -201,6 +204,7 @@ impl Client {
             backlog: 0,
             over_soft_limit_since: None,
             output_dropped: false,
+            request_progress: crate::resp::RequestProgress::default(),
         }
     }
 

@@ -520,7 +520,8 @@ impl Engine {
         let mut argv = Vec::new();
         while me.blocked.is_none() && !me.awaiting_script && !me.closing {
             let rest = input.get(served.consumed..).unwrap_or_default();
-            match crate::resp::parse_request_into(rest, limits, &mut argv) {
+            match crate::resp::parse_request_into(rest, limits, &mut argv, &mut me.request_progress)
+            {
                 Ok(Some(used)) => served.consumed += used,
                 Ok(None) => break,
                 Err(err) => {

@@ -151,3 +151,49 @@ fn a_pipeline_answers_as_its_requests_sent_one_by_one() {
         assert_eq!(batched, one_by_one, "{pipeline:?}");
     }
 }
+
+/// A request as clients send it: an array of bulk strings.
+fn multibulk(args: &[&[u8]]) -> Vec<u8> {
+    let request = Reply::Array(args.iter().map(|a| Reply::Bulk(a.to_vec())).collect());
+    let mut out = Vec::new();
+    redsim_engine::resp::encode(&request, redsim_engine::resp::Protocol::Resp2, &mut out);
+    out
+}
+
+/// Bytes arriving a few at a time, the unconsumed ones kept and the next
+/// appended (as both servers feed `serve_input`), are answered as the
+/// same bytes all at once, wherever the reads cut the requests: a request
+/// read partly is taken up where its reading stopped.
+#[test]
+fn requests_cut_anywhere_across_reads_answer_as_whole() {
+    let elements: Vec<Vec<u8>> = (0..300).map(|i| format!("e{i}").into_bytes()).collect();
+    let mut rpush: Vec<&[u8]> = vec![b"RPUSH", b"l"];
+    rpush.extend(elements.iter().map(Vec::as_slice));
+    let mut stream = multibulk(&rpush);
+    stream.extend_from_slice(&multibulk(&[b"SET", b"k", b""]));
+    stream.extend_from_slice(b"PING\r\n");
+    stream.extend_from_slice(&multibulk(&[b"LRANGE", b"l", b"-3", b"-1"]));
+    stream.extend_from_slice(&multibulk(&[b"STRLEN", b"k"]));
+    let limits = RequestLimits::default();
+    let answer = |piece: usize| {
+        let mut e = Engine::new(Config::default());
+        let c = e.connect();
+        let (mut input, mut out) = (Vec::new(), Vec::new());
+        for read in stream.chunks(piece) {
+            input.extend_from_slice(read);
+            let served = e.serve_input(c, &input, &limits, &mut out);
+            assert!(!served.protocol_error);
+            input.drain(..served.consumed);
+        }
+        assert!(input.is_empty(), "{} bytes left over", input.len());
+        out
+    };
+    let whole = answer(stream.len());
+    assert_eq!(
+        whole,
+        b":300\r\n+OK\r\n+PONG\r\n*3\r\n$4\r\ne297\r\n$4\r\ne298\r\n$4\r\ne299\r\n:0\r\n"
+    );
+    for piece in [1, 2, 3, 7, 16, 100, 1000] {
+        assert_eq!(answer(piece), whole, "reads of {piece} bytes");
+    }
+}

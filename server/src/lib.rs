@@ -154,12 +154,6 @@ struct Conn {
     /// Close once `output` is written: QUIT, a protocol error, the peer
     /// done sending.
     closing: bool,
-    /// While `input` starts with an incomplete request, the length it must
-    /// reach before a full read runs requests again (0: any). The parser
-    /// starts over on each attempt, so trying after every 16 KB of one
-    /// large request (an RPUSH of 500,000 elements) would parse it again
-    /// and again; doubling keeps the total work linear.
-    retry_at: usize,
     /// In `Server::unread`: the last read filled the chunk.
     unread: bool,
 }
@@ -270,7 +264,6 @@ impl Server {
                     output: Vec::new(),
                     reported: 0,
                     closing: false,
-                    retry_at: 0,
                     unread: false,
                 },
             );
@@ -325,14 +318,9 @@ impl Server {
             self.close(id);
             return;
         }
-        if more {
-            if !conn.unread {
-                conn.unread = true;
-                self.unread.push((id, closed));
-            }
-            if conn.input.len() < conn.retry_at {
-                return;
-            }
+        if more && !conn.unread {
+            conn.unread = true;
+            self.unread.push((id, closed));
         }
         self.run_requests(id);
     }
@@ -355,11 +343,6 @@ impl Server {
         } else {
             conn.input.drain(..served.consumed.min(conn.input.len()));
         }
-        conn.retry_at = if served.consumed == 0 {
-            conn.input.len().saturating_mul(2)
-        } else {
-            0
-        };
         if !conn.input.is_empty() && engine.is_blocked(id) {
             self.parked.push(id);
         }

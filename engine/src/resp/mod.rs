@@ -6,7 +6,7 @@ mod encode;
 mod parse;
 
 pub use encode::encode;
-pub use parse::{parse_reply, parse_request, parse_request_into, RequestLimits};
+pub use parse::{parse_reply, parse_request, parse_request_into, RequestLimits, RequestProgress};
 
 /// Which protocol a client speaks; it decides how RESP3-only types are sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
