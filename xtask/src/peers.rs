@@ -8,7 +8,9 @@
 //!   (`bench/node-replay.mjs`, one fresh process per measurement);
 //! - the engine natively in-process, no protocol: the ceiling;
 //! - `redsim-server` against `redis-server`: `redis-benchmark -P 16` and
-//!   `redis-cli --pipe` replaying each workload as RESP.
+//!   `redis-cli --pipe` replaying each workload as RESP, with the CPU time
+//!   each server spent per request (from `/proc`), which shows their
+//!   difference even where the client, not the server, sets the pace.
 //!
 //! Each cell is the median of several runs with min–max; contenders are
 //! interleaved within a run so drift on the machine hits both. Any error
@@ -401,61 +403,126 @@ pub fn start_pair(
     Ok((redis, ours))
 }
 
+/// A server's CPU time so far, user and system, in seconds: fields 14 and
+/// 15 of `/proc/PID/stat`, in the kernel's USER_HZ ticks (100 a second).
+fn cpu_seconds(pid: u32) -> Result<f64, String> {
+    let path = format!("/proc/{pid}/stat");
+    let stat = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+    cpu_of_stat(&stat).ok_or_else(|| format!("{path}: no CPU times in {stat:?}"))
+}
+
+/// `cpu_seconds` from the text of a stat file. The command name (field 2)
+/// is in parentheses and may hold spaces or parentheses itself, so fields
+/// are counted after its last `)`.
+fn cpu_of_stat(stat: &str) -> Option<f64> {
+    let (_, rest) = stat.rsplit_once(')')?;
+    let mut fields = rest.split_whitespace().skip(11);
+    let user: f64 = fields.next()?.parse().ok()?;
+    let system: f64 = fields.next()?.parse().ok()?;
+    Some((user + system) / 100.0)
+}
+
+/// Runs `work` (which answers a rate in operations per second over
+/// `operations`) against `server`; the rate, and the server's CPU time
+/// per operation in microseconds.
+fn with_cpu(
+    server: &RedisServer,
+    operations: usize,
+    work: impl FnOnce() -> Result<f64, String>,
+) -> Result<(f64, f64), String> {
+    let before = cpu_seconds(server.pid())?;
+    let rate = work()?;
+    let spent = cpu_seconds(server.pid())? - before;
+    Ok((rate, spent * 1e6 / operations.max(1) as f64))
+}
+
+/// One comparison row's figures: each server's rates and CPU per request.
+#[derive(Default)]
+struct Row {
+    ours: Samples,
+    theirs: Samples,
+    our_cpu: Samples,
+    their_cpu: Samples,
+}
+
+impl Row {
+    /// `| name | ours | theirs | ratio | paired | CPU ours | CPU theirs | CPU paired |`:
+    /// the CPU ratio is redis-server's over ours, so above 1 is less CPU.
+    fn line(&self, name: &str) -> String {
+        let micros = |us: f64| format!("{us:.2} µs");
+        format!(
+            "| {name} | {} | {} | {} | {} | {} | {} | {} |\n",
+            self.ours.cell(),
+            self.theirs.cell(),
+            ratio(&self.ours, &self.theirs),
+            paired_ratio(&self.ours, &self.theirs),
+            self.our_cpu.cell_as(micros),
+            self.their_cpu.cell_as(micros),
+            paired_ratio(&self.their_cpu, &self.our_cpu),
+        )
+    }
+}
+
+/// The table head for `Row::line`: `first` names the rows, `unit` the rates.
+fn row_header(first: &str, unit: &str) -> String {
+    format!(
+        "| {first} | redsim-server {unit} | redis-server {unit} | ratio of medians | paired ratio | \
+         redsim-server CPU per request | redis-server CPU per request | CPU, redis ÷ redsim (paired) |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|\n"
+    )
+}
+
 fn server_sections(plan: &Plan, files: &[Files], redsim: &Path) -> Result<String, String> {
     let (redis, ours) = start_pair(redsim, REDIS_PORT, REDSIM_PORT)?;
 
     let tests: Vec<&str> = BENCHMARK_TESTS.split(',').collect();
-    let mut ours_rps: Vec<Samples> = tests.iter().map(|_| Samples::default()).collect();
-    let mut theirs_rps: Vec<Samples> = tests.iter().map(|_| Samples::default()).collect();
+    let mut rows: Vec<Row> = tests.iter().map(|_| Row::default()).collect();
     // Each test runs against one server right after the other, so that a
     // pair of runs shares the machine's moment (see `paired_ratio`).
     for _ in 0..plan.runs {
-        for (i, test) in tests.iter().enumerate() {
-            for (server, samples) in [(&ours, &mut ours_rps), (&redis, &mut theirs_rps)] {
-                let rps = redis_benchmark(server.port, test, plan.requests)?;
-                if let Some(s) = samples.get_mut(i) {
-                    s.0.push(rps);
-                }
-            }
+        for (test, row) in tests.iter().zip(rows.iter_mut()) {
+            let (rps, cpu) = with_cpu(&ours, plan.requests, || {
+                redis_benchmark(ours.port, test, plan.requests)
+            })?;
+            row.ours.0.push(rps);
+            row.our_cpu.0.push(cpu);
+            let (rps, cpu) = with_cpu(&redis, plan.requests, || {
+                redis_benchmark(redis.port, test, plan.requests)
+            })?;
+            row.theirs.0.push(rps);
+            row.their_cpu.0.push(cpu);
         }
     }
     let mut out = format!(
         "### redsim-server vs redis-server: `redis-benchmark -P 16 -n {}`\n\n\
          The paired ratio is the median of each run's redsim figure over the \
          redis-server figure taken right after it; the machine's speed \
-         changes less within a pair than across the runs.\n\n\
-         | test | redsim-server req/s | redis-server req/s | ratio of medians | paired ratio |\n|---|---:|---:|---:|---:|\n",
-        plan.requests
+         changes less within a pair than across the runs. The CPU columns are \
+         each server's user and system time over the requests (from \
+         `/proc/PID/stat`, in 10 ms ticks); their ratio is redis-server's \
+         over redsim-server's, so above 1.00× redsim-server spent less.\n\n{}",
+        plan.requests,
+        row_header("test", "req/s")
     );
-    for ((test, ours), theirs) in tests.iter().zip(&ours_rps).zip(&theirs_rps) {
-        out.push_str(&format!(
-            "| {} | {} | {} | {} | {} |\n",
-            test.to_ascii_uppercase(),
-            ours.cell(),
-            theirs.cell(),
-            ratio(ours, theirs),
-            paired_ratio(ours, theirs)
-        ));
+    for (test, row) in tests.iter().zip(&rows) {
+        out.push_str(&row.line(&test.to_ascii_uppercase()));
     }
 
-    out.push_str(
-        "\n### redsim-server vs redis-server: `redis-cli --pipe` replaying each workload\n\n\
-         | workload | redsim-server ops/s | redis-server ops/s | ratio of medians | paired ratio |\n|---|---:|---:|---:|---:|\n",
-    );
+    out.push_str(&format!(
+        "\n### redsim-server vs redis-server: `redis-cli --pipe` replaying each workload\n\n{}",
+        row_header("workload", "ops/s")
+    ));
     for f in files {
-        let (mut a, mut b) = (Samples::default(), Samples::default());
+        let mut row = Row::default();
         for _ in 0..plan.runs {
-            a.0.push(pipe_replay(&ours, f)?);
-            b.0.push(pipe_replay(&redis, f)?);
+            let (rate, cpu) = with_cpu(&ours, f.commands, || pipe_replay(&ours, f))?;
+            row.ours.0.push(rate);
+            row.our_cpu.0.push(cpu);
+            let (rate, cpu) = with_cpu(&redis, f.commands, || pipe_replay(&redis, f))?;
+            row.theirs.0.push(rate);
+            row.their_cpu.0.push(cpu);
         }
-        out.push_str(&format!(
-            "| {} | {} | {} | {} | {} |\n",
-            f.kind.name(),
-            a.cell(),
-            b.cell(),
-            ratio(&a, &b),
-            paired_ratio(&a, &b)
-        ));
+        out.push_str(&row.line(f.kind.name()));
     }
     out.push('\n');
     Ok(out)
@@ -472,6 +539,18 @@ mod tests {
         assert_eq!(json_field(line, "contender").as_deref(), Some("redsim"));
         assert_eq!(json_field(line, "firstError").as_deref(), Some("null"));
         assert_eq!(json_field(line, "missing"), None);
+    }
+
+    /// Fields are counted after the command name's last `)`, which may
+    /// hold spaces and parentheses of its own.
+    #[test]
+    fn cpu_time_from_proc_stat() {
+        let stat = "4242 (redis-server *:6) x) S 1 4242 4242 0 -1 4194560 \
+                    900 0 0 0 250 37 0 0 20 0 5 0 123 456 789";
+        assert_eq!(cpu_of_stat(stat), Some(2.87));
+        assert_eq!(cpu_of_stat("4242 (short) S 1"), None);
+        let own = cpu_seconds(std::process::id()).expect("this process's stat");
+        assert!(own >= 0.0);
     }
 
     #[test]
