@@ -90,18 +90,16 @@ pub fn parse_request_into<'a>(
     progress: &mut RequestProgress,
 ) -> Result<Option<usize>, ProtocolError> {
     args.clear();
-    let parsed = match buf.first() {
+    match buf.first() {
         None => Ok(None),
         Some(b'*') => parse_multibulk(buf, limits, args, progress),
         Some(_) => {
+            // Only a host that did not keep a request's bytes leaves a
+            // progress here; it belongs to nothing any more.
             progress.clear();
             parse_inline(buf, args)
         }
-    };
-    if !matches!(parsed, Ok(None)) {
-        progress.clear();
     }
-    parsed
 }
 
 fn parse_inline(buf: &[u8], args: &mut Vec<Cow<'_, [u8]>>) -> Result<Option<usize>, ProtocolError> {
@@ -124,6 +122,16 @@ fn parse_inline(buf: &[u8], args: &mut Vec<Cow<'_, [u8]>>) -> Result<Option<usiz
     }
 }
 
+/// A header line without its `\r` yet, `waiting` bytes long: more may come,
+/// unless it is already longer than Redis waits for.
+fn line_not_ended<T>(waiting: usize, too_long: &str) -> Result<Option<T>, ProtocolError> {
+    if waiting > INLINE_MAX {
+        error(too_long)
+    } else {
+        Ok(None)
+    }
+}
+
 /// Finds the `\r` that ends a header line starting at `start`.
 fn header_end(buf: &[u8], start: usize) -> Option<usize> {
     buf.get(start..)?
@@ -140,17 +148,19 @@ fn parse_multibulk<'a>(
 ) -> Result<Option<usize>, ProtocolError> {
     // Going on where the last call stopped, unless `buf` is shorter than
     // what that call read (a host that did not keep the request's bytes):
-    // then from the start.
-    if progress.count > 0 && progress.next <= buf.len() {
-        return resume_multibulk(buf, limits, args, progress);
+    // then from the start. A request read whole never touches `progress`.
+    if progress.count > 0 {
+        if progress.next <= buf.len() {
+            let resumed = resume_multibulk(buf, limits, args, progress);
+            if !matches!(resumed, Ok(None)) {
+                progress.clear();
+            }
+            return resumed;
+        }
+        progress.clear();
     }
-    progress.clear();
     let Some(cr) = header_end(buf, 1) else {
-        return if buf.len() > INLINE_MAX {
-            error("too big mbulk count string")
-        } else {
-            Ok(None)
-        };
+        return line_not_ended(buf.len(), "too big mbulk count string");
     };
     let count = match parse_i64(&buf[1..cr]) {
         Some(n) if n <= i64::from(i32::MAX) => n,
@@ -220,11 +230,7 @@ fn bulk_at(
         return Ok(None);
     }
     let Some(cr) = header_end(buf, pos) else {
-        return if buf.len() - pos > INLINE_MAX {
-            error("too big bulk count string")
-        } else {
-            Ok(None)
-        };
+        return line_not_ended(buf.len() - pos, "too big bulk count string");
     };
     if buf[pos] != b'$' {
         return error(format!("expected '$', got '{}'", char::from(buf[pos])));
