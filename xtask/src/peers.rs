@@ -422,20 +422,6 @@ fn cpu_of_stat(stat: &str) -> Option<f64> {
     Some((user + system) / 100.0)
 }
 
-/// Runs `work` (which answers a rate in operations per second over
-/// `operations`) against `server`; the rate, and the server's CPU time
-/// per operation in microseconds.
-fn with_cpu(
-    server: &RedisServer,
-    operations: usize,
-    work: impl FnOnce() -> Result<f64, String>,
-) -> Result<(f64, f64), String> {
-    let before = cpu_seconds(server.pid())?;
-    let rate = work()?;
-    let spent = cpu_seconds(server.pid())? - before;
-    Ok((rate, spent * 1e6 / operations.max(1) as f64))
-}
-
 /// One comparison row's figures: each server's rates and CPU per request.
 #[derive(Default)]
 struct Row {
@@ -446,6 +432,28 @@ struct Row {
 }
 
 impl Row {
+    /// One run of `work` (a rate in operations per second over
+    /// `operations`) against our server, then right after against
+    /// redis-server: each one's rate, and its CPU time per operation in
+    /// microseconds.
+    fn measure(
+        &mut self,
+        (ours, redis): (&RedisServer, &RedisServer),
+        operations: usize,
+        work: impl Fn(&RedisServer) -> Result<f64, String>,
+    ) -> Result<(), String> {
+        for (server, rates, cpu) in [
+            (ours, &mut self.ours, &mut self.our_cpu),
+            (redis, &mut self.theirs, &mut self.their_cpu),
+        ] {
+            let before = cpu_seconds(server.pid())?;
+            rates.0.push(work(server)?);
+            let spent = cpu_seconds(server.pid())? - before;
+            cpu.0.push(spent * 1e6 / operations.max(1) as f64);
+        }
+        Ok(())
+    }
+
     /// `| name | ours | theirs | ratio | paired | CPU ours | CPU theirs | CPU paired |`:
     /// the CPU ratio is redis-server's over ours, so above 1 is less CPU.
     fn line(&self, name: &str) -> String {
@@ -481,16 +489,9 @@ fn server_sections(plan: &Plan, files: &[Files], redsim: &Path) -> Result<String
     // pair of runs shares the machine's moment (see `paired_ratio`).
     for _ in 0..plan.runs {
         for (test, row) in tests.iter().zip(rows.iter_mut()) {
-            let (rps, cpu) = with_cpu(&ours, plan.requests, || {
-                redis_benchmark(ours.port, test, plan.requests)
+            row.measure((&ours, &redis), plan.requests, |server| {
+                redis_benchmark(server.port, test, plan.requests)
             })?;
-            row.ours.0.push(rps);
-            row.our_cpu.0.push(cpu);
-            let (rps, cpu) = with_cpu(&redis, plan.requests, || {
-                redis_benchmark(redis.port, test, plan.requests)
-            })?;
-            row.theirs.0.push(rps);
-            row.their_cpu.0.push(cpu);
         }
     }
     let mut out = format!(
@@ -515,12 +516,7 @@ fn server_sections(plan: &Plan, files: &[Files], redsim: &Path) -> Result<String
     for f in files {
         let mut row = Row::default();
         for _ in 0..plan.runs {
-            let (rate, cpu) = with_cpu(&ours, f.commands, || pipe_replay(&ours, f))?;
-            row.ours.0.push(rate);
-            row.our_cpu.0.push(cpu);
-            let (rate, cpu) = with_cpu(&redis, f.commands, || pipe_replay(&redis, f))?;
-            row.theirs.0.push(rate);
-            row.their_cpu.0.push(cpu);
+            row.measure((&ours, &redis), f.commands, |server| pipe_replay(server, f))?;
         }
         out.push_str(&row.line(f.kind.name()));
     }
