@@ -47,6 +47,7 @@ pub mod geo;
 pub mod glob;
 pub mod inline_bytes;
 pub mod inspect;
+pub mod key_index;
 pub mod latency;
 pub mod line;
 pub mod long_double;
