@@ -25,6 +25,7 @@ pub struct KeysProps {
     /// Whether every matching key is listed.
     pub complete: bool,
     pub selected: Option<Vec<u8>>,
+    /// What the TTL countdowns count from (0 while no listed key has one).
     pub now_ms: i64,
     /// Whether the keys are the running simulation's.
     pub of_simulation: bool,

@@ -134,6 +134,11 @@ impl KeyBrowser {
         self.complete
     }
 
+    /// Whether any listed key has a TTL (a countdown to show).
+    pub fn has_countdowns(&self) -> bool {
+        self.rows.values().any(|row| row.expire_at.is_some())
+    }
+
     #[cfg(test)]
     fn row(&self, key: &[u8]) -> Option<&Row> {
         self.rows.get(key)
